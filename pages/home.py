@@ -1,0 +1,45 @@
+"""Home: what the tool is for, the scenarios as entry points, and any broken playbook's problems."""
+
+from ui.frame import ensure_frame
+
+ensure_frame()
+
+import streamlit as st  # noqa: E402
+
+from ui import state  # noqa: E402
+from ui.frame import LEARN, SCENARIO_PAGES  # noqa: E402
+from ui.iteration_inputs import load_example  # noqa: E402
+
+st.title("ML triage playbook")
+st.markdown(
+    "For the meeting where an ML-infra engineer and a data scientist sit down with a problem: "
+    "walk the playbook together, put your real numbers in, and **see** where time or model "
+    "quality is lost.  \nYou leave with an agreed plan — quick wins the team can do this week, "
+    "cross-team work with owners — and honest ranges instead of promises."
+)
+
+catalogue = state.catalogue()
+EXAMPLE_LOADERS = {"slow_iteration": load_example}
+
+books = list(catalogue.playbooks.values())
+for start in range(0, len(books), 3):
+    for column, book in zip(st.columns(3), books[start:start + 3], strict=False):
+        with column.container(border=True):
+            st.markdown(f"### {book.title}")
+            st.write(book.summary)
+            page = SCENARIO_PAGES.get(book.id)
+            if page is None:
+                st.page_link(LEARN, label="Browse this playbook", icon=":material/school:")
+                continue
+            st.page_link(page, label="Start with your numbers", icon=":material/arrow_forward:")
+            loader = EXAMPLE_LOADERS.get(book.id)
+            if loader and st.button("Load a worked example", key=f"example:{book.id}",
+                                    icon=":material/science:"):
+                loader(state.session_for(book))
+                st.switch_page(page)
+
+for file, problems in catalogue.broken.items():
+    st.error(f"**{file}** could not be loaded, so it is not offered above. Fix these and "
+             "reload:\n\n" + "\n".join(f"- `{p.node}` · `{p.field}`: {p.message}"
+                                       for p in problems[:20]),
+             icon=":material/error:")

@@ -1,0 +1,46 @@
+"""Scenario page: model iteration is too slow. Numbers first, then the questions, then the plan."""
+
+from ui.frame import ensure_frame
+
+ensure_frame()
+
+import streamlit as st  # noqa: E402
+
+from triage.iteration_plan import iteration_plan  # noqa: E402
+from ui import state  # noqa: E402
+from ui.iteration_inputs import render_inputs  # noqa: E402
+from ui.iteration_views import render_charts, render_headline, render_whatif  # noqa: E402
+from ui.plan_view import render_preview  # noqa: E402
+from ui.stepper import render_stepper  # noqa: E402
+
+PLAYBOOK_ID = "slow_iteration"
+
+book = state.playbook(PLAYBOOK_ID)
+if book is None:
+    st.error(f"The playbook '{PLAYBOOK_ID}' could not be loaded; the Home page lists the "
+             "problems found in it.", icon=":material/error:")
+    st.stop()
+session = state.session_for(book)
+
+st.title(book.title)
+st.caption(book.summary)
+
+st.subheader("1 · Your numbers")
+analysis, runs = render_inputs(session)
+
+st.subheader("2 · Where the time goes")
+if analysis.has_data:
+    render_headline(analysis)
+    render_charts(analysis, runs, f"{session.scenario}:{state.widget_version(session.scenario)}")
+    with st.expander("What if a stage were faster? (Amdahl's law)", expanded=bool(session.whatif)):
+        render_whatif(session, analysis)
+else:
+    st.info("No stage times yet. Type the typical hours per stage above, upload a runs CSV, or "
+            "load the worked example. The questions below still work without numbers.",
+            icon=":material/edit_note:")
+
+st.subheader("3 · Questions to walk together")
+render_stepper(book, session, analysis.metrics())
+
+st.subheader("4 · Plan so far")
+render_preview(iteration_plan(book, session, analysis))

@@ -1,0 +1,38 @@
+"""The action plan of the scenario in progress: summary, ranked actions, owners, downloads."""
+
+from ui.frame import ensure_frame
+
+ensure_frame()
+
+import streamlit as st  # noqa: E402
+
+from triage.iteration_plan import iteration_plan, session_analysis  # noqa: E402
+from ui import state  # noqa: E402
+from ui.frame import HOME  # noqa: E402
+from ui.plan_io import render_import  # noqa: E402
+from ui.plan_view import render_downloads, render_plan  # noqa: E402
+
+st.title("Action plan")
+session = state.active_session()
+book = state.playbook(session.scenario) if session else None
+if session is None or book is None:
+    st.info("No scenario is open yet. Pick one on the Home page, or open a saved plan JSON.",
+            icon=":material/info:")
+    st.page_link(HOME, label="Go to the scenarios", icon=":material/home:")
+    render_import()
+    st.stop()
+
+runs = state.runs_data(session.scenario)
+analysis = session_analysis(session, runs.analysis if runs else None)
+plan = iteration_plan(book, session, analysis)
+
+title_key = f"{session.scenario}:{state.widget_version(session.scenario)}:title"
+if title_key not in st.session_state:
+    st.session_state[title_key] = session.title or book.title
+session.title = st.text_input("Plan title", key=title_key, max_chars=200).strip()
+st.caption(f"Playbook: {book.title} · version {book.version}")
+
+render_downloads(plan, session)
+render_plan(plan, session)
+with st.expander("Open a saved plan JSON"):
+    render_import()

@@ -1,0 +1,83 @@
+"""The main flow in a real browser: Playwright driving Debian's Chromium against the app."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser_support import ARTIFACTS, chromium, streamlit_server, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture
+def page(tmp_path):
+    with chromium(tmp_path) as context:
+        yield context.new_page()
+
+
+def shot(page, name: str) -> None:
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}.png"), full_page=True)
+
+
+def test_deep_link_on_a_fresh_server_gets_the_frame(tmp_path):
+    from playwright.sync_api import expect
+
+    with streamlit_server() as url, chromium(tmp_path) as context:
+        page = context.new_page()
+        page.goto(f"{url}/iteration")
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name="Model iteration is too slow")).to_be_visible()
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        expect(sidebar.get_by_text("Scenarios")).to_be_visible()
+        expect(sidebar.get_by_text("Working on:")).to_be_visible()
+
+
+def test_new_user_walks_the_scenario_to_a_markdown_plan(server, page, tmp_path):
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="ML triage playbook")).to_be_visible()
+    shot(page, "home")
+
+    page.get_by_role("button", name="Load a worked example").first.click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Model iteration is too slow")).to_be_visible()
+    expect(page.get_by_text("40 runs, 5 stages")).to_be_visible()
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    expect(charts.first).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Data access & features is 41% of one iteration")).to_be_visible()
+
+    page.get_by_role("button", name="Confirm answer").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Suggested by the numbers").first).to_be_visible()
+    shot(page, "iteration")
+
+    page.get_by_role("link", name="Open the full plan").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Action plan")).to_be_visible()
+    shot(page, "plan")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download Markdown").click()
+    target = tmp_path / "plan.md"
+    download_info.value.save_as(target)
+    text = target.read_text()
+    assert text.startswith("# Ranking model retraining")
+    assert "## Quick wins" in text and "## Assumptions" in text
+
+
+def test_learn_page_draws_the_tree(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/learn")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Learn the playbooks")).to_be_visible()
+    expect(page.locator('[data-testid="stGraphVizChart"] svg')).to_be_visible(timeout=20_000)
+    shot(page, "learn")

@@ -1,0 +1,163 @@
+"""Every page through AppTest, always starting from app.py so the frame runs on every rerun."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from triage.examples import ITERATION_RUNS
+
+TIMEOUT = 30
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def sidebar_text(at: AppTest) -> str:
+    return " ".join(m.value for m in at.sidebar.markdown) + " ".join(
+        c.value for c in at.sidebar.caption)
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.info] + [e.value for e in at.error] + [e.value for e in
+                                                                            at.warning]
+    parts += [e.value for e in at.success]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert "ML triage playbook" in sidebar_text(at), "the frame's sidebar is missing"
+    return at
+
+
+def load_example(at: AppTest) -> AppTest:
+    at.button(key="example:slow_iteration").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_home_lists_the_scenarios_and_broken_playbooks_never_crash(app):
+    assert app.title[0].value == "ML triage playbook"
+    assert any("Model iteration is too slow" in m.value for m in app.markdown)
+    assert not app.error
+    assert "ML triage playbook" in sidebar_text(app)
+
+
+def test_every_page_renders_with_the_frame(app):
+    for page in ("pages/iteration.py", "pages/plan.py", "pages/learn.py", "pages/home.py"):
+        open_page(app, page)
+        app.run()  # a plain rerun keeps the frame too
+        assert "ML triage playbook" in sidebar_text(app)
+
+
+def test_worked_example_fills_the_iteration_page(app):
+    load_example(app)
+    assert app.title[0].value == "Model iteration is too slow"
+    body = texts(app)
+    assert "Read: 40 runs, 5 stages + hand-off waits between them" in body
+    assert "Data access & features is 41% of one iteration" in body
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["One iteration"] == "14.5 h"
+    assert metrics["Flow efficiency"] == "53%"
+    charts = app.get("plotly_chart")
+    breakdown = json.loads(charts[0].proto.spec)
+    assert breakdown["layout"]["title"]["text"] == "One iteration: 14.5 h"
+    working = next(t for t in breakdown["data"] if t.get("name") == "working")
+    assert working["y"][-1] == "Data access & features"  # pipeline order, top-down
+    assert working["x"][-1] == pytest.approx(5.975 - 2.3306, abs=1e-3)
+    assert "**Working on:** Model iteration is too slow" in sidebar_text(app)
+
+
+def test_suggested_answer_is_preselected_and_confirmed(app):
+    load_example(app)
+    assert "Suggested by the numbers" in texts(app)
+    radio = app.radio[-1]
+    assert radio.value is not None
+    app.button(key=next(b.key for b in app.button if b.label == "Confirm answer")).click().run()
+    assert not app.exception
+    assert app.session_state["sessions"]["slow_iteration"].answers
+
+
+def test_typed_table_edit_changes_the_analysis_and_survives_page_switches(app):
+    open_page(app, "pages/iteration.py")
+    editor_key = "slow_iteration:0:table"
+    app.session_state[editor_key] = {"edited_rows": {"0": {"hours": 30.0}}, "added_rows": [],
+                                     "deleted_rows": []}
+    app.run()
+    assert not app.exception
+    table = app.session_state["sessions"]["slow_iteration"].inputs["stage_table"]
+    assert table[0]["hours"] == 30.0
+    open_page(app, "pages/plan.py")
+    open_page(app, "pages/iteration.py")
+    table = app.session_state["sessions"]["slow_iteration"].inputs["stage_table"]
+    assert table[0]["hours"] == 30.0
+
+
+@pytest.mark.parametrize("name, content, fragment", [
+    ("runs.csv", b"", "runs.csv is empty"),
+    ("runs.csv", b"run_id,duration_hours\nr1,2\n", 'missing column "stage"'),
+    ("runs.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "does not look like a text"),
+])
+def test_bad_upload_shows_a_message_and_keeps_the_typed_table(app, name, content, fragment):
+    open_page(app, "pages/iteration.py")
+    before = list(app.session_state["sessions"]["slow_iteration"].inputs["stage_table"])
+    app.file_uploader[0].set_value((name, content, "text/csv")).run()
+    assert not app.exception
+    errors = " ".join(e.value for e in app.error)
+    assert fragment in errors and "typed stage table and earlier data are unchanged" in errors
+    assert app.session_state["sessions"]["slow_iteration"].inputs["stage_table"] == before
+
+
+def test_good_upload_with_skipped_rows_is_summarised(app):
+    open_page(app, "pages/iteration.py")
+    content = ITERATION_RUNS.read_bytes() + b"rank-999,Training,2026-10-01T10:00Z,2026-10-01T09:00Z,,\n"
+    app.file_uploader[0].set_value(("runs.csv", content, "text/csv")).run()
+    assert not app.exception
+    assert "1 rows skipped: ended_at is before started_at" in texts(app)
+
+
+def test_plan_page_shows_groups_and_downloads(app):
+    load_example(app)
+    open_page(app, "pages/plan.py")
+    assert app.title[0].value == "Action plan"
+    body = texts(app)
+    assert "For the partner" in body
+    assert "One iteration takes about 14.5 h (median of 40 runs)" in body
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["Download Markdown", "Download plan JSON (re-opens here)"]
+
+
+def test_plan_json_import_restores_and_bad_json_is_explained(app):
+    from triage.session import Session, to_json
+
+    open_page(app, "pages/plan.py")
+    app.file_uploader[0].set_value(("plan.json", b'{"schema_version": 1,', "application/json"))
+    app.run()
+    assert "could not be opened: plan file: not valid JSON" in " ".join(e.value for e in app.error)
+    session = Session(scenario="slow_iteration", playbook_version=1, title="Imported plan",
+                      inputs={"stage_table": [{"stage": "data", "hours": 5.0,
+                                               "wait_hours": 1.0}],
+                              "iterations_per_month": 4.0, "source": "table"})
+    app.file_uploader[0].set_value(("plan.json", to_json(session).encode(), "application/json"))
+    app.run()
+    assert not app.exception
+    restored = app.session_state["sessions"]["slow_iteration"]
+    assert restored.title == "Imported plan" and restored.inputs["iterations_per_month"] == 4.0
+
+
+def test_learn_page_draws_every_playbook(app):
+    open_page(app, "pages/learn.py")
+    chart = app.get("graphviz_chart")[0]
+    assert chart.proto.spec.startswith("digraph playbook {")

@@ -1,0 +1,63 @@
+"""The session model: one canonical JSON, validated on the way in."""
+
+import json
+
+import pytest
+
+from triage.session import ActionEdit, Session, SessionError, UploadSummary, from_json, to_json
+
+
+def sample() -> Session:
+    session = Session(scenario="slow_iteration", playbook_version=2, title="Ranking loop")
+    session.answer("know_loop", "known")
+    session.answer("orphan", "x")
+    session.set_note("know_loop", "  Measured from the tracker  ")
+    session.inputs = {"stage_table": [{"stage": "Data", "hours": 6.0, "wait_hours": None}],
+                      "iterations_per_month": 12.0, "source": "table"}
+    session.uploads = [UploadSummary("runs.csv", "runs", 200, 198, "40 runs")]
+    session.whatif = {"data": 2.0}
+    session.set_edit("cache", ActionEdit(owner="Ana", email="ana@example.com", due="2026-12-15",
+                                         status="doing"))
+    return session
+
+
+def test_round_trip_is_exact_and_canonical():
+    text = to_json(sample())
+    again = from_json(text)
+    assert again == sample()
+    assert to_json(again) == text
+    assert json.loads(text)["schema_version"] == 1
+    assert json.loads(text)["notes"] == {"know_loop": "Measured from the tracker"}
+
+
+def test_default_edits_are_not_stored():
+    session = sample()
+    session.set_edit("cache", ActionEdit())
+    assert "cache" not in session.plan_edits
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ('{"schema_version": 1, "scenario": "s", "playbook_version": 1', "not valid JSON at line 1"),
+    ("[]", "session: must be a JSON object"),
+    ('{"scenario": "s", "playbook_version": 1}', "schema_version: is missing"),
+    ('{"schema_version": 99, "scenario": "s", "playbook_version": 1}', "newer than this app"),
+    ('{"schema_version": 1, "scenario": "s", "playbook_version": 1, "whatif": {"data": NaN}}',
+     "NaN is not allowed"),
+    ('{"schema_version": 1, "scenario": "s", "playbook_version": 1, "answers": {"a": 3}}',
+     "answers.a: must be text"),
+    ('{"schema_version": 1, "scenario": "s", "playbook_version": 1, '
+     '"plan_edits": {"x": {"status": "someday"}}}', "plan_edits.x.status: must be one of"),
+    ('{"schema_version": 1, "scenario": "s", "playbook_version": 1, '
+     '"plan_edits": {"x": {"due": "next week"}}}', "is not a date"),
+])
+def test_bad_documents_name_the_problem(text, fragment):
+    with pytest.raises(SessionError) as caught:
+        from_json(text)
+    assert fragment in str(caught.value)
+
+
+def test_binary_and_huge_files_are_refused():
+    with pytest.raises(SessionError, match="not UTF-8"):
+        from_json(b"\xff\xfe\x00garbage")
+    with pytest.raises(SessionError, match="larger than 2 MB"):
+        from_json(b" " * 3_000_000)

@@ -1,0 +1,193 @@
+"""How the slow-iteration scenario turns recommended actions into hours saved per month.
+
+Every estimate goes through the Amdahl what-if on the team's own stage breakdown: an action's
+plausible speed-up range is applied to the time it cuts (waiting, working or both) on its stage.
+Several actions are combined by applying all their speed-ups at once — never by adding ranges —
+so two fixes to the same stage cannot save more than that stage takes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from triage.engine import walk
+from triage.iteration import (
+    IterationAnalysis,
+    SpeedUp,
+    amdahl_ceiling,
+    analyse_stage_table,
+    project,
+)
+from triage.plan import Estimate, Plan, PlanAction, build_plan
+from triage.playbook import Action, Playbook
+from triage.session import Session
+from triage.vocabulary import stage_label
+
+UNIT = "h/month"
+_WIDE_RANGE = 2.5  # a speed-up range whose high/low exceeds this is a guess, not an estimate
+
+
+def _hours(value: float) -> str:
+    return f"{value:.0f} h" if value >= 100 else f"{value:.1f} h"
+
+
+def _range(low: float, high: float, unit: str = "h") -> str:
+    if abs(high - low) < 0.05:
+        return f"{low:.1f} {unit}"
+    return f"{low:.1f}–{high:.1f} {unit}"
+
+
+@dataclass
+class IterationImpact:
+    analysis: IterationAnalysis
+    iterations_per_month: float
+
+    def _speedups(self, actions: list[Action], bound: int) -> dict[str, SpeedUp]:
+        """bound 0 = every action at its low factor, 1 = at its high factor."""
+        combined: dict[str, SpeedUp] = {}
+        for action in actions:
+            if not action.stage or action.speedup is None:
+                continue
+            step = SpeedUp.on(action.affects, action.speedup[bound])
+            combined[action.stage] = combined.get(action.stage, SpeedUp()).then(step)
+        return combined
+
+    def _quantifiable(self, action: Action) -> bool:
+        return bool(action.stage and action.speedup and self.analysis.stage(action.stage)
+                    and self.analysis.has_data)
+
+    def saved_per_iteration(self, actions: list[Action]) -> tuple[float, float] | None:
+        """Hours saved per iteration by these actions together: (low, high)."""
+        actions = [a for a in actions if self._quantifiable(a)]
+        if not actions:
+            return None
+        # Unknown waiting shares are bracketed: all-waiting and all-working are both tried.
+        saved = {
+            bound: [
+                project(self.analysis, self._speedups(actions, bound), 1.0,
+                        unknown_wait_as=share).saved_per_iteration
+                for share in (0.0, 1.0)
+            ]
+            for bound in (0, 1)
+        }
+        return min(saved[0]), max(saved[1])
+
+    def estimate(self, actions: list[Action]) -> Estimate | None:
+        saved = self.saved_per_iteration(actions)
+        if saved is None:
+            return None
+        per_month = self.iterations_per_month
+        return Estimate(saved[0] * per_month, saved[1] * per_month, UNIT)
+
+    def confidence(self, action: Action) -> tuple[str, str]:
+        analysis = self.analysis
+        if not analysis.has_data:
+            return "low", "no measured stage times yet"
+        if action.stage and not analysis.stage(action.stage):
+            return "low", f"{stage_label(action.stage)} does not appear in your numbers"
+        if analysis.source == "runs" and analysis.runs >= 20:
+            level, basis = 2, f"stage times measured over {analysis.runs} runs"
+        elif analysis.source == "runs" and analysis.runs >= 5:
+            level, basis = 1, f"stage times from only {analysis.runs} runs"
+        elif analysis.source == "runs":
+            level, basis = 0, f"stage times from only {analysis.runs} runs"
+        else:
+            level, basis = 1, "stage times typed in the meeting, not measured"
+        if action.speedup and action.speedup[1] / action.speedup[0] > _WIDE_RANGE:
+            level, basis = max(level - 1, 0), basis + "; the speed-up range is wide"
+        stats = analysis.stage(action.stage) if action.stage else None
+        if stats and stats.wait_hours is None and action.affects != "total":
+            level, basis = max(level - 1, 0), basis + "; waiting vs working time is unknown"
+        if not action.stage:
+            basis = basis + "; its benefit is not measured in hours"
+        return ("low", "medium", "high")[level], basis
+
+    def evidence(self, action: Action) -> str:
+        stats = self.analysis.stage(action.stage) if action.stage else None
+        if stats is None or not self.analysis.has_data:
+            return ""
+        part = {"wait": " waiting", "active": " working"}.get(action.affects, "")
+        text = (f"{stats.label} is {stats.share:.0%} of one iteration "
+                f"({_hours(stats.median_hours)} of {_hours(self.analysis.iteration_hours)})")
+        if part and stats.wait_hours is not None:
+            cut = stats.wait_hours if action.affects == "wait" else stats.active_hours
+            text += f", of which {_hours(cut)}{part}"
+        if stats.share < 0.1:
+            text += (f"; even removing it entirely makes the loop at most "
+                     f"{amdahl_ceiling(stats.share):.2f}× faster")
+        return text
+
+    def summary(self, quick: list[PlanAction], cross: list[PlanAction], plan: Plan) -> list[str]:
+        analysis = self.analysis
+        if not analysis.has_data:
+            return [
+                "Nobody knows yet how long one iteration takes, stage by stage.",
+                "The first step is to measure it for a week or two; every estimate waits on that.",
+                f"{len(quick)} quick wins and {len(cross)} cross-team items are listed, unranked.",
+            ]
+        top = analysis.bottleneck
+        source = (f"median of {analysis.runs} runs" if analysis.source == "runs"
+                  else "from the stage table")
+        lines = [f"One iteration takes about {_hours(analysis.iteration_hours)} ({source}); "
+                 f"{top.label.lower()} is {top.share:.0%} of it."]
+        lines.append(self._line_for("the quick wins", [a for a in quick if a.status != "dropped"]))
+        live_cross = [a for a in cross if a.status != "dropped"]
+        if live_cross:
+            lines.append(self._line_for("all actions, including cross-team work",
+                                        [a for a in plan.active]))
+        else:
+            lines.append("No cross-team work is needed on this path: the team can act alone.")
+        return lines
+
+    def _line_for(self, what: str, items: list[PlanAction]) -> str:
+        if not items:
+            return f"No {what.removeprefix('the ')} on this path yet."
+        actions = [a.action for a in items]
+        saved = self.saved_per_iteration(actions)
+        if saved is None:
+            return (f"{what.capitalize()} are not measurable in hours; their value is in what "
+                    "they unlock.")
+        before = self.analysis.iteration_hours
+        slowest, fastest = before - saved[0], max(before - saved[1], 1e-9)
+        per_month = self.iterations_per_month
+        return (f"With {what}: {_range(fastest, slowest)} per iteration "
+                f"({before / slowest:.2f}–{before / fastest:.2f}× faster), "
+                f"{_range(saved[0] * per_month, saved[1] * per_month)} less waiting for results "
+                "per month.")
+
+    def assumptions(self) -> list[str]:
+        items = [
+            "Each action's effect is its playbook speed-up range applied to your measured stage "
+            "time (Amdahl's law); the ranges are experience, not measurements of your system.",
+            f"{self.iterations_per_month:g} iterations per month, as typed in the meeting.",
+            "Hours saved are lead time — waiting for results — not engineers' working hours.",
+            "Actions on the same stage compound (each speeds up what the other leaves); fixes that "
+            "remove the same waste gain less.",
+        ]
+        if self.analysis.has_data and not self.analysis.wait_known:
+            items.append("Waiting vs working time is unknown for some stages; their ranges span "
+                         "both extremes.")
+        if self.analysis.source == "runs":
+            items.append(f"Stage times are medians over {self.analysis.runs} runs; "
+                         "a stage's typical run, not its worst.")
+        return items
+
+    def not_promised(self) -> list[str]:
+        return [
+            "Faster iterations do not by themselves make a better model.",
+            "Savings count only once a re-measured runs CSV shows them; plan a follow-up.",
+            "Effort figures are person-days of focused work, not calendar time.",
+        ]
+
+
+def session_analysis(session: Session, runs: IterationAnalysis | None) -> IterationAnalysis:
+    """The analysis a session's plan rests on: uploaded runs when chosen and present, else the
+    typed stage table."""
+    if session.inputs.get("source") == "runs" and runs is not None:
+        return runs
+    return analyse_stage_table(session.inputs.get("stage_table", []))
+
+
+def iteration_plan(book: Playbook, session: Session, analysis: IterationAnalysis) -> Plan:
+    model = IterationImpact(analysis, float(session.inputs.get("iterations_per_month", 0) or 0))
+    return build_plan(book, session, walk(book, session.answers), model)

@@ -1,0 +1,170 @@
+"""The action plan: what the walk recommends, ranked by expected impact over effort.
+
+The plan is generic over scenarios; each scenario supplies an :class:`ImpactModel` that turns an
+action into an expected-impact range from the team's own numbers, combines several actions without
+adding their ranges, and words the summary in the partner's terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from triage.engine import Walk, recommended_action_ids
+from triage.playbook import Action, Playbook
+from triage.session import Session
+from triage.vocabulary import CONFIDENCES, KIND_LABELS
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An expected-impact range with its unit, e.g. hours of lead time saved per month."""
+
+    low: float
+    high: float
+    unit: str
+
+    @property
+    def mid(self) -> float:
+        return (self.low + self.high) / 2
+
+
+class ImpactModel(Protocol):
+    def estimate(self, actions: list[Action]) -> Estimate | None:
+        """The combined impact of these actions taken together (None when not quantifiable)."""
+
+    def confidence(self, action: Action) -> tuple[str, str]:
+        """(level, what it rests on)."""
+
+    def evidence(self, action: Action) -> str:
+        """The number behind recommending this action, in one sentence."""
+
+    def summary(self, quick: list[PlanAction], cross: list[PlanAction], plan: Plan) -> list[str]:
+        """Three lines for the data scientist, in their terms."""
+
+    def assumptions(self) -> list[str]: ...
+
+    def not_promised(self) -> list[str]: ...
+
+
+@dataclass
+class PlanAction:
+    action: Action
+    why: str
+    impact: Estimate | None
+    confidence: str
+    confidence_basis: str
+    computed_confidence: str = ""  # what the data says, before any override in the meeting
+    owner: str = ""
+    email: str = ""
+    due: str = ""
+    status: str = "todo"
+
+    @property
+    def id(self) -> str:
+        return self.action.id
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.action.kind]
+
+    @property
+    def score(self) -> float | None:
+        """Expected impact (midpoint) per person-day of effort; None when not quantified."""
+        if self.impact is None:
+            return None
+        return self.impact.mid / self.action.effort_mid
+
+
+@dataclass(frozen=True)
+class AnsweredStep:
+    question: str
+    answer: str
+    note: str
+    node_id: str
+
+
+@dataclass
+class Plan:
+    title: str
+    playbook: Playbook
+    steps: list[AnsweredStep]
+    finding_title: str
+    finding_detail: str
+    see_also: str
+    complete: bool
+    actions: list[PlanAction]
+    combined: dict[str, Estimate | None] = field(default_factory=dict)  # "quick_win", "all"
+    summary: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    not_promised: list[str] = field(default_factory=list)
+
+    def by_kind(self, kind: str) -> list[PlanAction]:
+        return [a for a in self.actions if a.action.kind == kind]
+
+    @property
+    def active(self) -> list[PlanAction]:
+        return [a for a in self.actions if a.status != "dropped"]
+
+
+def _why(book: Playbook, walk: Walk, action: Action, evidence: str) -> str:
+    reasons = [
+        f"“{step.node.text}” → {step.option.label}"
+        for step in walk.steps
+        if action.id in step.option.actions
+    ]
+    if walk.finding and action.id in walk.finding.actions:
+        reasons.append(f"finding: {walk.finding.text}")
+    text = "; ".join(reasons)
+    return f"{text}. {evidence}".strip(". ") + "." if evidence else text + "."
+
+
+def rank_key(item: PlanAction) -> tuple:
+    """Quantified actions first by impact per effort (highest first); then the rest by effort."""
+    if item.score is None:
+        return (1, item.action.effort_mid, item.action.title)
+    return (0, -item.score, item.action.title)
+
+
+def build_plan(book: Playbook, session: Session, walk: Walk, model: ImpactModel) -> Plan:
+    actions = []
+    for action_id in recommended_action_ids(book, walk):
+        action = book.actions[action_id]
+        edit = session.edit_for(action_id)
+        level, basis = model.confidence(action)
+        computed = level
+        if edit.confidence in CONFIDENCES and edit.confidence != level:
+            basis = f"set to {edit.confidence} in the meeting (computed: {level}; {basis})"
+            level = edit.confidence
+        actions.append(PlanAction(
+            action=action,
+            why=_why(book, walk, action, model.evidence(action)),
+            impact=model.estimate([action]),
+            confidence=level,
+            confidence_basis=basis,
+            computed_confidence=computed,
+            owner=edit.owner, email=edit.email, due=edit.due, status=edit.status,
+        ))
+    actions.sort(key=rank_key)
+    finding = walk.finding
+    plan = Plan(
+        title=session.title or book.title,
+        playbook=book,
+        steps=[AnsweredStep(s.node.text, s.option.label, session.notes.get(s.node.id, ""),
+                            s.node.id) for s in walk.steps],
+        finding_title=finding.text if finding else "",
+        finding_detail=finding.detail if finding else "",
+        see_also=finding.see_also if finding else "",
+        complete=walk.complete,
+        actions=actions,
+    )
+    live = plan.active
+    plan.combined = {
+        "quick_win": model.estimate([a.action for a in live if a.action.kind == "quick_win"]),
+        "all": model.estimate([a.action for a in live]),
+    }
+    quick, cross = plan.by_kind("quick_win"), plan.by_kind("cross_team")
+    plan.summary = model.summary(quick, cross, plan)
+    plan.assumptions = model.assumptions()
+    plan.not_promised = model.not_promised()
+    return plan

@@ -1,0 +1,202 @@
+"""The one model of a working session.
+
+Everything a triage session is — which playbook (and its version), answers including remembered
+off-path ones, notes, typed inputs, summaries of uploads, what-if settings and plan edits — lives in
+one versioned, JSON-serialisable object. It is what the plan JSON, the shareable link and the plan
+store are made of, so it has exactly one canonical serialisation (:func:`to_json`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from triage.vocabulary import CONFIDENCES, STATUSES
+
+SCHEMA_VERSION = 1
+MAX_NOTE_CHARS = 4000
+MAX_SESSION_JSON_BYTES = 2_000_000
+
+
+class SessionError(ValueError):
+    """A session document that cannot be used; the message says what and where."""
+
+
+@dataclass
+class ActionEdit:
+    """What the people in the room changed on one recommended action."""
+
+    owner: str = ""
+    email: str = ""
+    due: str = ""  # ISO date, "" when not set
+    status: str = "todo"
+    confidence: str = ""  # "" keeps the computed confidence
+
+    def is_default(self) -> bool:
+        return self == ActionEdit()
+
+
+@dataclass
+class UploadSummary:
+    """What was read from an uploaded file; the rows themselves never enter the session document."""
+
+    name: str
+    kind: str  # e.g. "runs"
+    rows_read: int
+    rows_used: int
+    note: str = ""
+
+
+@dataclass
+class Session:
+    scenario: str  # playbook id
+    playbook_version: int
+    answers: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    uploads: list[UploadSummary] = field(default_factory=list)
+    whatif: dict[str, float] = field(default_factory=dict)  # stage -> speed-up factor
+    plan_edits: dict[str, ActionEdit] = field(default_factory=dict)
+    title: str = ""
+    schema_version: int = SCHEMA_VERSION
+
+    # -- answers ---------------------------------------------------------------------------
+    def answer(self, node_id: str, option_id: str) -> None:
+        """Set an answer; answers further down stay remembered even if they leave the path."""
+        self.answers[node_id] = option_id
+
+    def clear_answer(self, node_id: str) -> None:
+        self.answers.pop(node_id, None)
+
+    def set_note(self, node_id: str, text: str) -> None:
+        text = text.strip()[:MAX_NOTE_CHARS]
+        if text:
+            self.notes[node_id] = text
+        else:
+            self.notes.pop(node_id, None)
+
+    def edit_for(self, action_id: str) -> ActionEdit:
+        return self.plan_edits.get(action_id, ActionEdit())
+
+    def set_edit(self, action_id: str, edit: ActionEdit) -> None:
+        if edit.is_default():
+            self.plan_edits.pop(action_id, None)
+        else:
+            self.plan_edits[action_id] = edit
+
+    # -- serialisation ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["plan_edits"] = {k: asdict(v) for k, v in sorted(self.plan_edits.items())}
+        return data
+
+
+def to_json(session: Session) -> str:
+    """The canonical serialisation: sorted keys, no NaN, UTF-8 text, stable across runs."""
+    return json.dumps(session.to_dict(), sort_keys=True, ensure_ascii=False, allow_nan=False,
+                      indent=2) + "\n"
+
+
+def _require(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise SessionError(f"{where}: {message}")
+
+
+def _str_map(raw: Any, where: str) -> dict[str, str]:
+    _require(isinstance(raw, dict), where, "must be an object of text values")
+    for key, value in raw.items():
+        _require(isinstance(value, str), f"{where}.{key}", "must be text")
+    return dict(raw)
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _edit_from(raw: Any, where: str) -> ActionEdit:
+    _require(isinstance(raw, dict), where, "must be an object")
+    unknown = set(raw) - set(ActionEdit.__dataclass_fields__)
+    _require(not unknown, where, f"unknown field(s): {', '.join(sorted(unknown))}")
+    edit = ActionEdit(**{k: v for k, v in raw.items()})
+    for name in ("owner", "email", "due", "status", "confidence"):
+        _require(isinstance(getattr(edit, name), str), f"{where}.{name}", "must be text")
+    _require(edit.status in STATUSES, f"{where}.status", f"must be one of {', '.join(STATUSES)}")
+    _require(edit.confidence in ("", *CONFIDENCES), f"{where}.confidence",
+             f"must be one of {', '.join(CONFIDENCES)}")
+    if edit.due:
+        try:
+            date.fromisoformat(edit.due)
+        except ValueError:
+            raise SessionError(f"{where}.due: '{edit.due}' is not a date (YYYY-MM-DD)") from None
+    return edit
+
+
+def session_from_dict(raw: Any) -> Session:
+    """Validate a decoded session document; every problem names the field it is in."""
+    _require(isinstance(raw, dict), "session", "must be a JSON object")
+    version = raw.get("schema_version")
+    _require(_finite(version) and int(version) == version, "schema_version", "is missing")
+    _require(version <= SCHEMA_VERSION, "schema_version",
+             f"{version} is newer than this app understands ({SCHEMA_VERSION}); update the app")
+    _require(isinstance(raw.get("scenario"), str) and raw["scenario"], "scenario", "is missing")
+    pv = raw.get("playbook_version")
+    _require(_finite(pv) and int(pv) == pv and pv >= 1, "playbook_version",
+             "must be a whole number >= 1")
+    inputs = raw.get("inputs", {})
+    _require(isinstance(inputs, dict), "inputs", "must be an object")
+    whatif = raw.get("whatif", {})
+    _require(isinstance(whatif, dict), "whatif", "must be an object")
+    for stage, factor in whatif.items():
+        _require(_finite(factor) and factor >= 1, f"whatif.{stage}", "must be a number >= 1")
+    uploads = []
+    for index, item in enumerate(raw.get("uploads", [])):
+        where = f"uploads[{index}]"
+        _require(isinstance(item, dict), where, "must be an object")
+        try:
+            uploads.append(UploadSummary(**item))
+        except TypeError as err:
+            raise SessionError(f"{where}: {err}") from None
+    edits_raw = raw.get("plan_edits", {})
+    _require(isinstance(edits_raw, dict), "plan_edits", "must be an object")
+    notes = _str_map(raw.get("notes", {}), "notes")
+    return Session(
+        scenario=raw["scenario"],
+        playbook_version=int(pv),
+        answers=_str_map(raw.get("answers", {}), "answers"),
+        notes={k: v[:MAX_NOTE_CHARS] for k, v in notes.items()},
+        inputs=inputs,
+        uploads=uploads,
+        whatif={k: float(v) for k, v in whatif.items()},
+        plan_edits={k: _edit_from(v, f"plan_edits.{k}") for k, v in edits_raw.items()},
+        title=raw.get("title", "") if isinstance(raw.get("title", ""), str) else "",
+        schema_version=SCHEMA_VERSION,
+    )
+
+
+def from_json(text: str | bytes) -> Session:
+    if isinstance(text, bytes):
+        if len(text) > MAX_SESSION_JSON_BYTES:
+            raise SessionError("plan file: larger than 2 MB; is this really a plan JSON?")
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise SessionError("plan file: not UTF-8 text; export the plan JSON again") from None
+    if len(text) > MAX_SESSION_JSON_BYTES:
+        raise SessionError("plan file: larger than 2 MB; is this really a plan JSON?")
+    try:
+        raw = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as err:
+        raise SessionError(
+            f"plan file: not valid JSON at line {err.lineno}, column {err.colno} ({err.msg}); "
+            "it may be truncated — download it again"
+        ) from None
+    except ValueError as err:
+        raise SessionError(f"plan file: {err}") from None
+    return session_from_dict(raw)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a plan JSON")

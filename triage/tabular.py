@@ -1,0 +1,416 @@
+"""Read user-uploaded tables (CSV-like bytes) into a DataFrame of plain strings.
+
+People upload whatever their tools export: Excel CSVs with a byte-order mark, UTF-16 "Unicode
+text", Windows-1252 accents, semicolons from European locales, tabs, ragged rows. This module
+absorbs those differences so later modules (runs, request logs, segment tables) only see
+normalised column names and stripped string cells, and it turns everything it cannot read into
+an ``InputError`` whose message tells a person in a meeting what is wrong, where, and how to fix
+it.
+
+Row numbers: the frame's index counts every record of the file, blank ones included, so
+``spreadsheet_row(index)`` is the row a spreadsheet shows for that record even after blank rows
+and skipped rows were dropped (keep the index when filtering; do not reset it).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+_FALLBACK_ENCODINGS = ("utf-8", "cp1252", "latin-1")
+_ENCODING_NOTES = {
+    "utf-16": "read as UTF-16",
+    "utf-16-le": "read as UTF-16 (little-endian, without byte-order mark)",
+    "utf-16-be": "read as UTF-16 (big-endian, without byte-order mark)",
+    "cp1252": "read as Windows-1252 (cp1252) because it is not valid UTF-8; "
+              "if accents look wrong, save it as CSV UTF-8",
+    "latin-1": "read as Latin-1 because it is neither UTF-8 nor Windows-1252; "
+               "if characters look wrong, save it as CSV UTF-8",
+}
+_SIGNATURES = (
+    (b"PK\x03\x04", "a ZIP archive or an Excel .xlsx workbook"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls or other Office file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"PAR1", "a Parquet file"),
+)
+_SAMPLE_BYTES = 4096
+_SAMPLE_CHARS = 65536
+_SAMPLE_LINES = 50
+_BINARY_CONTROL_SHARE = 0.05
+_MAX_LISTED = 12
+# Control characters that never occur in real text; tab, newline and carriage return are fine.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+_NAME_SEPARATORS = re.compile(r"[\s\-]+")
+# A quoted field (doubled quotes inside allowed) that starts a line or follows the delimiter,
+# exactly where pandas' tokenizer treats a quote as opening a field. Delimiters inside it
+# must not count when measuring rows.
+_QUOTED_FIELDS = {
+    delim: re.compile(rf'(?:^|(?<={re.escape(delim)})) *"[^"]*(?:""[^"]*)*"', re.MULTILINE)
+    for delim in _DELIMITER_NAMES
+}
+_TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+class InputError(ValueError):
+    """A user's file or value cannot be used at all.
+
+    str(err) is one clear sentence or two: what, where, how to fix.
+    """
+
+
+@dataclass(frozen=True, eq=False)
+class ReadResult:
+    """A table read from user bytes, plus what had to be guessed to read it.
+
+    ``frame`` holds stripped strings ("" for empty cells) under normalised column names; its
+    index maps to spreadsheet rows through ``spreadsheet_row``. ``notes`` are short remarks
+    for the user (detected encoding or delimiter, skipped rows); empty for a plain UTF-8
+    comma CSV. ``eq=False`` because comparing DataFrames with ``==`` is not a truth value.
+    """
+
+    frame: pd.DataFrame
+    encoding: str
+    delimiter: str
+    notes: tuple[str, ...]
+
+
+def spreadsheet_row(index: int) -> int:
+    """Row number as a spreadsheet shows it: header is row 1, the first data row is row 2.
+
+    ``index`` is a label of ``ReadResult.frame.index``. That index counts every record of the
+    file (blank records and records before the header included) with the record right after
+    row 1 as 0, so dropped blank or skipped rows leave gaps instead of shifting later rows:
+    a user told "row 7" finds it as row 7 in their spreadsheet.
+    """
+    return int(index) + 2
+
+
+def read_table(
+    data: bytes,
+    *,
+    name: str = "the file",
+    required: Sequence[str] = (),
+    any_of: Sequence[Sequence[str]] = (),
+) -> ReadResult:
+    """Read CSV-like ``data`` into strings, or raise InputError saying what to fix.
+
+    ``name`` is the file name used in messages. Every column in ``required`` must be present,
+    and when ``any_of`` is given at least one of its alternatives (each a list of columns)
+    must be fully present. Names in both are compared with the normalised column names.
+    Extra columns are kept.
+    """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(
+            f"{name} is {len(data) / 2**20:.0f} MB, more than the "
+            f"{MAX_UPLOAD_BYTES // 2**20} MB limit. Upload a smaller extract, for example only "
+            "the rows and columns needed for this meeting."
+        )
+    text, encoding = _decode(data, name)
+    if not text or text.isspace():
+        raise _empty_error(name)
+    delimiter = _detect_delimiter(text)
+    frame, skipped_note = _table(_parse(text, delimiter, name), name, delimiter)
+    _check_columns(frame, name, required, any_of)
+    notes = [_ENCODING_NOTES.get(encoding), _delimiter_note(delimiter), skipped_note]
+    return ReadResult(frame, encoding, delimiter, tuple(note for note in notes if note))
+
+
+# --- bytes to text -----------------------------------------------------------------------
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode with the first encoding that fits; newlines become "\\n", a stray BOM goes."""
+    encodings = _candidate_encodings(data, name)
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            raise _binary_error(data, name)
+        return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), encoding
+    label = encodings[0].upper().removesuffix("-SIG")
+    raise InputError(
+        f"{name} looks like {label} text but contains invalid bytes. Open it in "
+        "a spreadsheet or text editor, save it as CSV UTF-8 and upload that file."
+    )
+
+
+def _candidate_encodings(data: bytes, name: str) -> tuple[str, ...]:
+    """Encodings to try, in order; a BOM or UTF-16's NUL pattern decides alone.
+
+    NUL bytes outside UTF-16 mean binary data: no text encoding produces them.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return (encoding,)
+    utf16 = _bomless_utf16(data)
+    if utf16:
+        return (utf16,)
+    if b"\x00" in data:
+        raise _binary_error(data, name)
+    return _FALLBACK_ENCODINGS
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """Spot UTF-16 without a BOM: mostly-ASCII text has a NUL in every other byte."""
+    sample = data[:_SAMPLE_BYTES]
+    even, odd = sample[0::2], sample[1::2]
+    if len(odd) < 2:
+        return None
+    even_nuls, odd_nuls = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nuls > 0.7 and even_nuls < 0.1:
+        return "utf-16-le"
+    if even_nuls > 0.7 and odd_nuls < 0.1:
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(text: str) -> bool:
+    """Many control characters mean bytes that merely decoded, not text someone wrote."""
+    sample = text[:_SAMPLE_CHARS]
+    controls = len(_CONTROL_CHARS.findall(sample))
+    return bool(sample) and controls / len(sample) > _BINARY_CONTROL_SHARE
+
+
+def _binary_error(data: bytes, name: str) -> InputError:
+    kind = next((kind for magic, kind in _SIGNATURES if data.startswith(magic)), None)
+    what = f"it looks like {kind}" if kind else "it contains binary data"
+    return InputError(
+        f"{name} does not look like a text CSV file ({what}). Export the data as CSV and "
+        "upload that; an Excel .xlsx workbook must first be saved as CSV "
+        "(File > Save As > CSV UTF-8)."
+    )
+
+
+def _empty_error(name: str) -> InputError:
+    return InputError(
+        f"{name} is empty: it has no header row and no data. Upload a CSV whose first row "
+        "holds the column names, with one row per record below it."
+    )
+
+
+# --- text to records ---------------------------------------------------------------------
+
+
+def _detect_delimiter(text: str) -> str:
+    """Pick the delimiter the header uses and the first rows repeat most consistently.
+
+    Ties go to the earlier of , ; tab |; a header without any of them is one comma column.
+    """
+    sample = _head(text)
+    scores = {delim: _delimiter_score(sample, delim) for delim in _DELIMITER_NAMES}
+    best = max(_DELIMITER_NAMES, key=scores.__getitem__)
+    return best if scores[best][1] else ","
+
+
+def _head(text: str) -> str:
+    """The first lines of ``text``, enough to judge the delimiter without scanning it all."""
+    end = 0
+    for _ in range(_SAMPLE_LINES):
+        end = text.find("\n", end) + 1
+        if not end:
+            return text
+    return text[:end]
+
+
+def _delimiter_score(sample: str, delim: str) -> tuple[float, int]:
+    """(share of rows with as many delimiters as the header, delimiters in the header)."""
+    counts = [line.count(delim) for line in _unquoted(sample, delim).split("\n")
+              if line.strip()]
+    if not counts or not counts[0]:
+        return (0.0, 0)
+    header, rows = counts[0], counts[1:]
+    consistent = sum(count == header for count in rows) / len(rows) if rows else 1.0
+    return (consistent, header)
+
+
+def _unquoted(text: str, delim: str) -> str:
+    """``text`` with each quoted field replaced by a bare placeholder, one line per record."""
+    return _QUOTED_FIELDS[delim].sub("q", text)
+
+
+def _parse(text: str, delimiter: str, name: str) -> pd.DataFrame:
+    """Every record as a row of stripped strings, positional columns, blank records kept.
+
+    Reading without a header and with as many columns as the widest record means a row with
+    more values than the header cannot abort the read; the caller decides about such rows.
+    The C engine has no field size limit, so huge cells are fine.
+    """
+    width = max(line.count(delimiter) for line in _unquoted(text, delimiter).split("\n")) + 1
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
+            keep_default_na=False, na_filter=False, skipinitialspace=True,
+            skip_blank_lines=False, engine="c",
+        )
+    except ValueError as err:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise _parse_error(err, name, delimiter) from None
+    return raw.apply(lambda column: column.str.strip())
+
+
+def _parse_error(err: ValueError, name: str, delimiter: str) -> InputError:
+    """Say in spreadsheet rows what pandas' tokenizer could not handle."""
+    message = str(err)
+    if match := _OPEN_QUOTE.search(message):
+        return InputError(
+            f"{name}: a double quote opened in row {int(match[1]) + 1} is never closed. "
+            "Add the closing quote or remove the stray one, then upload again."
+        )
+    if match := _TOO_MANY_FIELDS.search(message):
+        expected, row, seen = match.groups()
+        return InputError(
+            f"{name}: row {row} has {seen} values where at most {expected} were expected. "
+            f"Put values that contain a {_DELIMITER_NAMES[delimiter]} in double quotes and "
+            "check that row for unbalanced quotes."
+        )
+    return InputError(
+        f"{name} could not be read as a table ({message}). Save it again as CSV UTF-8 and "
+        "upload that file."
+    )
+
+
+# --- records to frame --------------------------------------------------------------------
+
+
+def _table(raw: pd.DataFrame, name: str, delimiter: str) -> tuple[pd.DataFrame, str | None]:
+    """Split ``raw`` into header and data rows; return the frame and a note on skipped rows.
+
+    The header is the first non-blank record. Blank records are dropped; records with values
+    beyond the header's last column are skipped (their values would land in wrong columns).
+    """
+    filled = raw.ne("").any(axis=1)
+    if not filled.any():
+        raise _empty_error(name)
+    header_pos = int(filled.idxmax())
+    header = raw.loc[header_pos]
+    width = int(header.ne("").to_numpy().nonzero()[0][-1]) + 1
+    body = raw.loc[filled & (raw.index > header_pos)]
+    too_long = body.iloc[:, width:].ne("").any(axis=1)
+    skipped = [int(pos) + 1 for pos in body.index[too_long]]
+    body = body.loc[~too_long].iloc[:, :width]
+    frame = _name_columns(body.set_axis(body.index - 1), list(header.iloc[:width]), name,
+                          header_pos)
+    if frame.empty:
+        raise _no_rows_error(name, skipped, width, delimiter)
+    return frame, _skipped_note(skipped, width, delimiter)
+
+
+def _name_columns(body: pd.DataFrame, cells: list[str], name: str,
+                  header_pos: int) -> pd.DataFrame:
+    """Normalise header cells into column names; unnamed columns survive only with values."""
+    names = [_normalise_column(cell) or f"unnamed_{pos + 1}" for pos, cell in enumerate(cells)]
+    _check_unique(names, cells, name, header_pos)
+    keep = [bool(cell) or body.iloc[:, pos].ne("").any() for pos, cell in enumerate(cells)]
+    return body.set_axis(names, axis=1).loc[:, keep]
+
+
+def _normalise_column(name: str) -> str:
+    """Column name as callers spell it: "Run ID" -> "run_id", "Duration-Hours" -> "duration_hours".
+
+    Spreadsheets invite spaces, capitals and hyphens; callers should not have to guess them.
+    """
+    return _NAME_SEPARATORS.sub("_", name.strip().lower())
+
+
+def _check_unique(names: list[str], cells: list[str], name: str, header_pos: int) -> None:
+    """Refuse headers that normalise to the same name: callers could not tell them apart."""
+    seen: dict[str, list[str]] = {}
+    for column, cell in zip(names, cells, strict=True):
+        seen.setdefault(column, []).append(cell)
+    duplicates = [
+        f"{_quoted([column])} (as {_quoted(spellings)})"
+        for column, spellings in seen.items() if len(spellings) > 1
+    ]
+    if duplicates:
+        raise InputError(
+            f"{name}: column names must be unique, but {', '.join(duplicates)} "
+            f"{'appears' if len(duplicates) == 1 else 'appear'} more than once in the header "
+            f"(row {header_pos + 1}). Rename or delete the duplicates and upload again."
+        )
+
+
+def _no_rows_error(name: str, skipped: list[int], width: int, delimiter: str) -> InputError:
+    if skipped:
+        return InputError(
+            f"{name}: every row has more values than the {width} columns of the header "
+            f"(first: row {skipped[0]}). Check the header row, or put values that contain a "
+            f"{_DELIMITER_NAMES[delimiter]} in double quotes."
+        )
+    return InputError(
+        f"{name} has a header but no rows: add at least one data row below the column names."
+    )
+
+
+# --- columns and notes -------------------------------------------------------------------
+
+
+def _check_columns(frame: pd.DataFrame, name: str, required: Sequence[str],
+                   any_of: Sequence[Sequence[str]]) -> None:
+    """Raise when a required column, or every alternative of ``any_of``, is missing."""
+    present = set(frame.columns)
+    missing = [column for column in required if column not in present]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        problem = f"missing column{plural} {_quoted(missing)}"
+    elif any_of and not any(set(alternative) <= present for alternative in any_of):
+        problem = f"needs {_alternatives(any_of)}, but none of these is complete"
+    else:
+        return
+    raise InputError(
+        f"{name}: {problem}. Found: {_listing(list(frame.columns))}. "
+        f"Expected columns: {_expected(required, any_of)}."
+    )
+
+
+def _alternatives(any_of: Sequence[Sequence[str]]) -> str:
+    return " or ".join("+".join(alternative) for alternative in any_of)
+
+
+def _expected(required: Sequence[str], any_of: Sequence[Sequence[str]]) -> str:
+    """"a, b, and c+d or e": the required columns, then the alternatives."""
+    parts = [*required, _alternatives(any_of)] if any_of else list(required)
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return f"{', '.join(parts[:-1])}, and {parts[-1]}"
+
+
+def _quoted(items: Sequence[str]) -> str:
+    return ", ".join(f'"{item}"' for item in items)
+
+
+def _listing(items: list[str]) -> str:
+    """Comma-separated ``items``, cut after a dozen so a wide file gives a readable message."""
+    shown = ", ".join(items[:_MAX_LISTED])
+    rest = len(items) - _MAX_LISTED
+    return f"{shown}, … and {rest} more" if rest > 0 else shown
+
+
+def _delimiter_note(delimiter: str) -> str | None:
+    return None if delimiter == "," else f"{_DELIMITER_NAMES[delimiter]}-separated"
+
+
+def _skipped_note(skipped: list[int], width: int, delimiter: str) -> str | None:
+    if not skipped:
+        return None
+    rows = _listing([str(row) for row in skipped])
+    return (
+        f"skipped row{'s' if len(skipped) > 1 else ''} {rows}: more values than the {width} "
+        f"header columns; put values that contain a {_DELIMITER_NAMES[delimiter]} in double "
+        "quotes"
+    )

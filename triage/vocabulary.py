@@ -1,0 +1,56 @@
+"""Canonical ids shared by code, JSON, the CLI and tests (DESIGN §2b), and human labels for them."""
+
+from __future__ import annotations
+
+# Iteration stages in pipeline order; `handoff` is the gap between one stage's end and the next
+# stage's start in the same run.
+STAGE_LABELS: dict[str, str] = {
+    "data": "Data access & features",
+    "startup": "Job startup & queueing",
+    "training": "Training",
+    "evaluation": "Evaluation & comparison",
+    "deployment": "Deployment & approval",
+    "handoff": "Hand-off waiting",
+}
+CANONICAL_STAGES = ("data", "startup", "training", "evaluation", "deployment")
+
+ACTION_KINDS = {"quick_win", "cross_team"}
+KIND_LABELS = {"quick_win": "Quick win", "cross_team": "Cross-team"}
+HORIZONS = {"now", "later"}
+STATUSES = ("todo", "doing", "done", "dropped")
+CONFIDENCES = ("low", "medium", "high")
+AFFECTS = {"wait", "active", "total"}
+
+# The metrics each scenario's analysis exposes to playbook data rules, with what they mean.
+# A playbook's rules may only name these; the validator says so when they do not.
+ITERATION_METRICS: dict[str, str] = {
+    "has_data": "true when stage durations were typed in or runs were uploaded",
+    "runs": "number of runs (iterations) uploaded; 0 for a typed stage table",
+    "iteration_hours": "hours of one iteration: the sum of the stage medians",
+    "bottleneck": "stage id with the largest share of the iteration",
+    "bottleneck_label": "human name of that stage",
+    "bottleneck_share": "that stage's share of the iteration, 0 to 1",
+    "bottleneck_ceiling": "overall speed-up if the bottleneck took no time at all: 1/(1-p)",
+    "wait_known": "true when waiting time is known for every stage",
+    "wait_share": "share of the iteration spent waiting, 0 to 1 (unknown: rule does not fire)",
+    "flow_efficiency": "active time / total lead time, 0 to 1",
+    "data_wait_share": "share of the data stage spent waiting, 0 to 1",
+    "startup_share": "share of the iteration spent in job startup and queueing",
+    "evaluation_share": "share of the iteration spent in evaluation and comparison",
+    "deployment_share": "share of the iteration spent in deployment and approval",
+    "training_share": "share of the iteration spent training",
+    "data_share": "share of the iteration spent on data access and features",
+    "handoff_share": "share of the iteration lost between stages",
+    "failed_share": "share of all recorded run hours spent in failed runs",
+    "max_variability": "largest p90/median ratio over stages (runs only)",
+    "most_variable_stage": "stage id with that ratio",
+}
+
+SCENARIO_METRICS: dict[str, dict[str, str]] = {
+    "iteration": ITERATION_METRICS,
+}
+
+
+def stage_label(stage: str) -> str:
+    """Human name of a stage; unknown stages keep the name they were given."""
+    return STAGE_LABELS.get(stage, stage)

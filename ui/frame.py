@@ -1,0 +1,65 @@
+"""The frame every page shares: page config, navigation, sidebar — and the deep-link guard.
+
+On a freshly started server Streamlit runs a deep-linked page file (``/iteration``) directly,
+skipping ``app.py``; AppTest does the same on reruns. Each page therefore calls
+:func:`ensure_frame` first: when this run did not come through the frame, it runs the frame itself
+(which routes back to the same page) and stops the outer run.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state
+
+_FRAME_MARK = "_frame_active"
+
+HOME = "pages/home.py"
+ITERATION = "pages/iteration.py"
+PLAN = "pages/plan.py"
+LEARN = "pages/learn.py"
+# Playbook id -> the page that runs its scenario; other playbooks are browsable on Learn.
+SCENARIO_PAGES = {"slow_iteration": ITERATION}
+
+
+def _pages() -> dict[str, list]:
+    return {
+        "": [st.Page(HOME, title="Home", icon=":material/home:", default=True)],
+        "Scenarios": [
+            st.Page(ITERATION, title="Iteration is too slow", icon=":material/timer:",
+                    url_path="iteration"),
+        ],
+        "Plan": [st.Page(PLAN, title="Action plan", icon=":material/checklist:",
+                         url_path="plan")],
+        "Learn": [st.Page(LEARN, title="Playbooks", icon=":material/school:", url_path="learn")],
+    }
+
+
+def _sidebar() -> None:
+    with st.sidebar:
+        st.caption("ML triage playbook")
+        active = state.active_session()
+        if active is None:
+            st.caption("No scenario open yet.")
+            return
+        book = state.catalogue().playbooks.get(active.scenario)
+        answered = len(active.answers)
+        st.markdown(f"**Working on:** {book.title if book else active.scenario}")
+        st.caption(f"{answered} answer(s) · {len(active.notes)} note(s)")
+        st.page_link(PLAN, label="Open the action plan", icon=":material/checklist:")
+
+
+def run_frame() -> None:
+    st.session_state[_FRAME_MARK] = True
+    st.set_page_config(page_title="ML triage playbook", page_icon=":material/troubleshoot:",
+                       layout="wide")
+    page = st.navigation(_pages())
+    _sidebar()
+    page.run()
+
+
+def ensure_frame() -> None:
+    """Call first in every page: makes sure this run went through the frame."""
+    if not st.session_state.pop(_FRAME_MARK, False):
+        run_frame()
+        st.stop()

@@ -1,0 +1,84 @@
+"""The slow-iteration page's picture: headline numbers, where the time goes, the what-if."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from triage import charts
+from triage.iteration import IterationAnalysis, RunsData, headline, whatif
+from triage.session import Session
+from ui import state
+
+SPEEDUP_STEPS = [1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 5.0, 10.0]
+
+
+def render_headline(analysis: IterationAnalysis) -> None:
+    top = analysis.bottleneck
+    first, second, third, fourth = st.columns(4)
+    first.metric("One iteration", f"{analysis.iteration_hours:.1f} h")
+    second.metric("Biggest stage", f"{top.share:.0%}", top.label, delta_color="off")
+    efficiency = analysis.flow_efficiency
+    third.metric("Flow efficiency", "unknown" if efficiency is None else f"{efficiency:.0%}",
+                 help="Working time / total lead time. Unknown until every stage says how "
+                      "long it waited.")
+    if analysis.source == "runs" and analysis.failed_share is not None:
+        fourth.metric("Lost in failed attempts", f"{analysis.failed_hours:.0f} h",
+                      f"{analysis.failed_share:.0%} of recorded time", delta_color="off")
+    else:
+        fourth.metric("At most, by fixing it", f"{1 / max(1e-9, 1 - top.share):.2f}×",
+                      "if that stage took no time", delta_color="off")
+    st.markdown(f"##### {headline(analysis)}")
+
+
+def render_charts(analysis: IterationAnalysis, runs: RunsData | None, key: str) -> None:
+    left, right = st.columns(2)
+    left.plotly_chart(charts.iteration_breakdown(analysis), key=f"{key}:breakdown")
+    right.plotly_chart(charts.stage_pareto(analysis), key=f"{key}:pareto")
+    if analysis.source == "runs" and runs is not None:
+        with st.expander("Run-to-run spread per stage (p90 / median above 2 is hard to plan "
+                         "around)"):
+            st.plotly_chart(charts.stage_distributions(runs.per_run), key=f"{key}:spread")
+            st.dataframe(_stage_table(analysis), hide_index=True)
+
+
+def _stage_table(analysis: IterationAnalysis) -> list[dict]:
+    return [{
+        "stage": s.label, "median h": round(s.median_hours, 2),
+        "p75 h": None if s.p75_hours is None else round(s.p75_hours, 2),
+        "p90 h": None if s.p90_hours is None else round(s.p90_hours, 2),
+        "p90/median": None if s.variability is None else round(s.variability, 2),
+        "share": f"{s.share:.0%}", "runs": s.runs,
+    } for s in analysis.stages]
+
+
+def _store_factor(session: Session, stage: str, key: str) -> None:
+    factor = float(st.session_state.get(key, 1.0))
+    if factor > 1:
+        session.whatif[stage] = factor
+    else:
+        session.whatif.pop(stage, None)
+
+
+def render_whatif(session: Session, analysis: IterationAnalysis) -> None:
+    prefix = f"{session.scenario}:{state.widget_version(session.scenario)}:whatif"
+    controls, picture = st.columns([1, 2])
+    with controls:
+        st.caption("How much faster could each stage be? (1× = unchanged)")
+        for stats in analysis.stages:
+            key = f"{prefix}:{stats.stage}"
+            if key not in st.session_state:
+                st.session_state[key] = _nearest(session.whatif.get(stats.stage, 1.0))
+            st.select_slider(f"{stats.label} ({stats.share:.0%})", SPEEDUP_STEPS, key=key,
+                             format_func=lambda f: f"{f:g}×", on_change=_store_factor,
+                             args=(session, stats.stage, key))
+    projection = whatif(analysis, session.whatif, session.inputs["iterations_per_month"])
+    with picture:
+        st.plotly_chart(charts.whatif_comparison(analysis, projection), key=f"{prefix}:chart")
+        st.markdown(
+            f"**{projection.speedup:.2f}× faster**: {projection.saved_per_iteration:.1f} h less "
+            f"per iteration, **{projection.saved_per_month:.0f} h per month** of waiting for "
+            "results — lead time, not people's working hours.")
+
+
+def _nearest(factor: float) -> float:
+    return min(SPEEDUP_STEPS, key=lambda step: abs(step - factor))

@@ -1,0 +1,162 @@
+"""Drawing a plan: the preview on a scenario page and the full plan with editable owners."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from triage import charts
+from triage.export import plan_json, plan_markdown
+from triage.plan import Plan, PlanAction
+from triage.session import ActionEdit, Session
+from triage.vocabulary import CONFIDENCES, STATUSES
+from ui import state
+from ui.frame import PLAN
+
+_KIND_TITLES = {
+    "quick_win": ":green[:material/bolt:] Quick wins — the team alone, in days",
+    "cross_team": ":violet[:material/handshake:] Cross-team — needs another team",
+}
+
+
+def _impact_text(item: PlanAction) -> str:
+    if item.impact is None:
+        return "not quantified"
+    return f"{item.impact.low:.0f}–{item.impact.high:.0f} {item.impact.unit}"
+
+
+def render_preview(plan: Plan) -> None:
+    """Quick wins and cross-team work side by side, a line each, with a link to the full plan."""
+    if not plan.actions:
+        st.caption("Answer the questions above; recommended actions collect here.")
+        return
+    for line in plan.summary:
+        st.markdown(f"- {line}")
+    columns = st.columns(2)
+    for column, kind in zip(columns, ("quick_win", "cross_team"), strict=True):
+        with column:
+            st.markdown(f"**{_KIND_TITLES[kind]}**")
+            items = plan.by_kind(kind)
+            if not items:
+                st.caption("None on this path.")
+            for item in items:
+                st.markdown(f"{item.action.title} · **{_impact_text(item)}** · "
+                            f"{item.action.effort_days[0]:g}–{item.action.effort_days[1]:g} d")
+    st.page_link(PLAN, label="Open the full plan: owners, dates, downloads",
+                 icon=":material/arrow_forward:")
+
+
+def _edit_table(plan: Plan, session: Session, kind: str, key: str) -> None:
+    items = plan.by_kind(kind)
+    if not items:
+        st.caption("None on this path.")
+        return
+    base_key = f"{key}:base"
+    base = st.session_state.get(base_key)
+    if key not in st.session_state or base is None or list(base.index) != [i.id for i in items]:
+        st.session_state[base_key] = pd.DataFrame([{
+            "id": item.id,
+            "action": item.action.title,
+            "impact": _impact_text(item),
+            "effort": f"{item.action.effort_days[0]:g}–{item.action.effort_days[1]:g} d",
+            "confidence": item.confidence,
+            "owner": item.owner,
+            "email": item.email,
+            "due": date.fromisoformat(item.due) if item.due else None,
+            "status": item.status,
+        } for item in items]).set_index("id")
+    st.data_editor(
+        st.session_state[base_key], key=key, hide_index=True, width="stretch",
+        disabled=["action", "impact", "effort"], on_change=_apply_edits,
+        args=(session, key, base_key, {i.id: i.computed_confidence for i in items}),
+        column_config={
+            "action": st.column_config.TextColumn("Action", width="large"),
+            "impact": st.column_config.TextColumn("Expected impact"),
+            "effort": st.column_config.TextColumn("Effort"),
+            "confidence": st.column_config.SelectboxColumn("Confidence", options=CONFIDENCES,
+                                                           required=True),
+            "owner": st.column_config.TextColumn("Owner", max_chars=120),
+            "email": st.column_config.TextColumn("E-mail", max_chars=200,
+                                                 validate=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+            "due": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
+            "status": st.column_config.SelectboxColumn("Status", options=STATUSES,
+                                                       required=True),
+        },
+    )
+
+
+def _apply_edits(session: Session, key: str, base_key: str, computed: dict[str, str]) -> None:
+    """Editor callback: runs before the page, so this run's plan already shows the edit."""
+    base = st.session_state[base_key]
+    for position, changes in st.session_state[key].get("edited_rows", {}).items():
+        action_id = str(base.index[int(position)])
+        row = {**base.iloc[int(position)].to_dict(), **changes}
+        due = row.get("due")
+        if isinstance(due, date):
+            due = due.isoformat()
+        due = str(due or "")[:10]
+        try:
+            due = date.fromisoformat(due).isoformat() if due else ""
+        except ValueError:
+            due = ""
+        confidence = row.get("confidence") if row.get("confidence") in CONFIDENCES else ""
+        session.set_edit(action_id, ActionEdit(
+            owner=str(row.get("owner") or "").strip(),
+            email=str(row.get("email") or "").strip(),
+            due=due,
+            status=row.get("status") if row.get("status") in STATUSES else "todo",
+            confidence="" if confidence == computed.get(action_id) else confidence,
+        ))
+
+
+def _details(item: PlanAction) -> None:
+    with st.expander(f"{item.action.title} — {_impact_text(item)}"):
+        st.markdown(f"**Why:** {item.why}")
+        st.markdown(f"**What to do:** {item.action.description}")
+        st.markdown(f"**Confidence {item.confidence}:** {item.confidence_basis}")
+        st.markdown(f"**Trade-offs:** {item.action.tradeoffs}")
+        st.markdown(f"**Will not fix:** {item.action.wont_fix}")
+        if item.action.owner_role:
+            st.caption(f"Usual owner: {item.action.owner_role}")
+
+
+def render_plan(plan: Plan, session: Session) -> None:
+    prefix = f"{session.scenario}:{state.widget_version(session.scenario)}:plan"
+    st.markdown("#### For the partner")
+    for line in plan.summary:
+        st.markdown(f"- {line}")
+    if plan.finding_title:
+        st.success(f"**Finding:** {plan.finding_title}", icon=":material/flag:")
+    elif not plan.complete:
+        st.warning("The questions are not finished yet; the plan lists the actions so far.",
+                   icon=":material/pending:")
+    for kind in ("quick_win", "cross_team"):
+        st.markdown(f"#### {_KIND_TITLES[kind]}")
+        _edit_table(plan, session, kind, f"{prefix}:{kind}")
+        for item in plan.by_kind(kind):
+            _details(item)
+    if any(a.impact is not None for a in plan.active):
+        st.plotly_chart(charts.impact_effort(plan), key=f"{prefix}:impact_effort")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("#### Assumptions")
+        for line in plan.assumptions:
+            st.markdown(f"- {line}")
+    with right:
+        st.markdown("#### Not promised")
+        for line in plan.not_promised:
+            st.markdown(f"- {line}")
+
+
+def render_downloads(plan: Plan, session: Session) -> None:
+    """Files are built when clicked, from the plan as it stands after this run's edits."""
+    stem = plan.playbook.id.replace("_", "-")
+    left, right = st.columns(2)
+    left.download_button("Download Markdown", data=lambda: plan_markdown(plan),
+                         file_name=f"{stem}-plan.md", mime="text/markdown",
+                         icon=":material/description:", type="primary")
+    right.download_button("Download plan JSON (re-opens here)", data=lambda: plan_json(session),
+                          file_name=f"{stem}-plan.json", mime="application/json",
+                          icon=":material/data_object:")

@@ -1,0 +1,78 @@
+"""Per-tab working state in ``st.session_state``, and the shared read-only playbook catalogue.
+
+User data never goes into module globals or cached objects: every session's model lives in its own
+``st.session_state``. The catalogue is cached once per set of playbook files and never mutated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from triage.iteration import RunsData
+from triage.playbook import PLAYBOOK_DIR, Catalogue, Playbook, load_catalogue
+from triage.session import Session
+
+_SESSIONS = "sessions"  # scenario id -> Session
+_ACTIVE = "active_scenario"
+_RUNS = "runs_data"  # scenario id -> RunsData (uploaded rows stay out of the session model)
+_VERSION = "widget_version"  # scenario id -> int, bumped when the model is replaced wholesale
+
+
+@st.cache_resource(show_spinner=False)
+def _load_catalogue(fingerprint: tuple) -> Catalogue:
+    return load_catalogue(PLAYBOOK_DIR)
+
+
+def catalogue() -> Catalogue:
+    """Playbooks reload when a file changes (authors edit YAML while the app runs)."""
+    fingerprint = tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(PLAYBOOK_DIR.glob("*.y*ml"))
+    )
+    return _load_catalogue(fingerprint)
+
+
+def playbook(playbook_id: str) -> Playbook | None:
+    return catalogue().playbooks.get(playbook_id)
+
+
+def session_for(book: Playbook) -> Session:
+    sessions: dict[str, Session] = st.session_state.setdefault(_SESSIONS, {})
+    if book.id not in sessions:
+        sessions[book.id] = Session(scenario=book.id, playbook_version=book.version)
+    st.session_state[_ACTIVE] = book.id
+    return sessions[book.id]
+
+
+def replace_session(session: Session) -> None:
+    """Swap in a whole new model (example, import); widgets re-initialise from it."""
+    st.session_state.setdefault(_SESSIONS, {})[session.scenario] = session
+    st.session_state[_ACTIVE] = session.scenario
+    versions = st.session_state.setdefault(_VERSION, {})
+    versions[session.scenario] = versions.get(session.scenario, 0) + 1
+
+
+def widget_version(scenario: str) -> int:
+    return st.session_state.get(_VERSION, {}).get(scenario, 0)
+
+
+def active_session() -> Session | None:
+    scenario = st.session_state.get(_ACTIVE)
+    return st.session_state.get(_SESSIONS, {}).get(scenario) if scenario else None
+
+
+def runs_data(scenario: str) -> RunsData | None:
+    return st.session_state.get(_RUNS, {}).get(scenario)
+
+
+def set_runs_data(scenario: str, runs: RunsData | None) -> None:
+    store = st.session_state.setdefault(_RUNS, {})
+    if runs is None:
+        store.pop(scenario, None)
+    else:
+        store[scenario] = runs
+
+
+def data_path(*parts: str) -> Path:
+    return Path(__file__).resolve().parent.parent.joinpath("data", *parts)
