@@ -57,7 +57,9 @@ def test_new_user_walks_the_scenario_to_a_markdown_plan(server, page, tmp_path):
 
     page.get_by_role("button", name="Confirm answer").click()
     wait_for_app(page)
-    expect(page.get_by_text("Suggested by the numbers").first).to_be_visible()
+    # The answer moves the stepper on: the next question opens with the data's suggestion.
+    expect(page.get_by_role("heading", name="2. Which stage dominates one iteration?")).to_be_visible()
+    expect(page.get_by_text("Suggested by the numbers:")).to_be_visible()
     shot(page, "iteration")
 
     page.get_by_role("link", name="Open the full plan").click()

@@ -157,3 +157,9 @@ def test_cli_validate_exit_codes_and_lines(tmp_path, capsys):
 
 def test_cli_validates_the_shipped_playbooks(capsys):
     assert cli_main(["validate"]) == 0, capsys.readouterr().out
+
+
+def test_rule_values_for_stage_metrics_must_be_stages():
+    raw = mutated(lambda r: node(r, "dominant")["suggest"][0]["when"][0].update(value="dta"))
+    assert any("dominant: suggest[0].when[0].value: 'dta' is not a stage" in p
+               for p in problems_of(raw))

@@ -62,8 +62,9 @@ def iteration_breakdown(analysis: IterationAnalysis) -> go.Figure:
         textposition="middle right", showlegend=False, hoverinfo="skip",
         textfont={"size": 16},
     ))
+    longest = max((s.median_hours for s in stages), default=1.0)
     figure.update_layout(barmode="stack")
-    figure.update_xaxes(title="hours (median per iteration)")
+    figure.update_xaxes(title="hours (median per iteration)", range=[0, longest * 1.18])
     return _layout(figure, f"One iteration: {analysis.iteration_hours:.1f} h",
                    height=120 + 48 * len(stages))
 
@@ -85,7 +86,7 @@ def stage_pareto(analysis: IterationAnalysis) -> go.Figure:
     figure.update_layout(
         yaxis={"tickformat": ".0%", "range": [0, max(0.01, ordered[0].share * 1.2)]},
         yaxis2={"overlaying": "y", "side": "right", "range": [0, 1.05], "tickformat": ".0%",
-                "showgrid": False},
+                "tickvals": [0, 0.25, 0.5, 0.75, 1], "showgrid": False},
         showlegend=False,
     )
     return _layout(figure, "Share of one iteration, largest first")
@@ -120,11 +121,16 @@ def whatif_comparison(analysis: IterationAnalysis, projection: WhatIf) -> go.Fig
     return _layout(figure, title, height=140 + 60 * len(stages))
 
 
+def _short(text: str, width: int = 30) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def impact_effort(plan: Plan) -> go.Figure:
     """Each quantified action by effort (x) and expected impact (y, midpoint with its range)."""
     figure = go.Figure()
+    quantified = [a for a in plan.active if a.impact is not None]
     for kind, colour in KIND_COLOURS.items():
-        items = [a for a in plan.active if a.action.kind == kind and a.impact is not None]
+        items = [a for a in quantified if a.action.kind == kind]
         if not items:
             continue
         figure.add_trace(go.Scatter(
@@ -133,13 +139,16 @@ def impact_effort(plan: Plan) -> go.Figure:
             error_y={"type": "data", "symmetric": False,
                      "array": [a.impact.high - a.impact.mid for a in items],
                      "arrayminus": [a.impact.mid - a.impact.low for a in items]},
-            mode="markers+text", text=[a.action.title for a in items],
-            textposition="top center", name=items[0].kind_label,
+            mode="markers+text", text=[_short(a.action.title) for a in items],
+            textposition="middle right", name=items[0].kind_label,
             marker={"color": colour, "size": 16},
-            customdata=[[a.impact.low, a.impact.high] for a in items],
-            hovertemplate="%{text}<br>effort %{x:.1f} person-days<br>"
-                          "%{customdata[0]:.0f}–%{customdata[1]:.0f} h/month<extra></extra>",
+            customdata=[[a.action.title, a.impact.low, a.impact.high] for a in items],
+            hovertemplate="%{customdata[0]}<br>effort %{x:.1f} person-days<br>"
+                          "%{customdata[1]:.0f}–%{customdata[2]:.0f} h/month<extra></extra>",
         ))
-    figure.update_xaxes(title="effort (person-days)", rangemode="tozero")
-    figure.update_yaxes(title="lead time saved (h/month)", rangemode="tozero")
+    widest = max((a.action.effort_mid for a in quantified), default=1.0)
+    highest = max((a.impact.high for a in quantified), default=1.0)
+    unit = quantified[0].impact.unit if quantified else ""
+    figure.update_xaxes(title="effort (person-days)", range=[0, widest * 1.6 + 0.5])
+    figure.update_yaxes(title=f"expected impact ({unit})", range=[0, highest * 1.1 + 0.1])
     return _layout(figure, "Impact vs effort — top left first", height=460)

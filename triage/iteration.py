@@ -119,7 +119,7 @@ class IterationAnalysis:
             "bottleneck": top.stage if top else None,
             "bottleneck_label": top.label if top else None,
             "bottleneck_share": top.share if top else None,
-            "bottleneck_ceiling": amdahl_ceiling(top.share) if top else None,
+            "bottleneck_ceiling": amdahl_ceiling(top.share) if top and top.share < 1 else None,
             "wait_known": self.wait_known,
             "wait_share": None,
             "flow_efficiency": self.flow_efficiency,
@@ -132,11 +132,10 @@ class IterationAnalysis:
         for stage_id in (*CANONICAL_STAGES, "handoff"):
             found = self.stage(stage_id)
             metrics[f"{stage_id}_share"] = found.share if found else (0.0 if self.has_data else None)
-        data = self.stage("data")
-        if data and data.wait_hours is not None and data.median_hours > 0:
-            metrics["data_wait_share"] = data.wait_hours / data.median_hours
-        else:
-            metrics["data_wait_share"] = None
+        for stage_id in CANONICAL_STAGES:
+            found = self.stage(stage_id)
+            known = found is not None and found.wait_hours is not None and found.median_hours > 0
+            metrics[f"{stage_id}_wait_share"] = found.wait_hours / found.median_hours if known else None
         variable = [s for s in self.stages if s.variability is not None]
         if variable:
             worst = max(variable, key=lambda s: s.variability)

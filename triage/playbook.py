@@ -15,7 +15,14 @@ from typing import Any
 import yaml
 
 from triage.rules import OPERATORS, Condition, DataRule, Suggestion
-from triage.vocabulary import ACTION_KINDS, AFFECTS, HORIZONS, SCENARIO_METRICS, STAGE_LABELS
+from triage.vocabulary import (
+    ACTION_KINDS,
+    AFFECTS,
+    HORIZONS,
+    SCENARIO_METRICS,
+    STAGE_LABELS,
+    STAGE_VALUED_METRICS,
+)
 
 PLAYBOOK_DIR = Path(__file__).resolve().parent.parent / "playbooks"
 MAX_PLAYBOOK_BYTES = 1_000_000
@@ -260,6 +267,9 @@ def _read_rule(reader: _Reader, raw: Any, node_id: str, scenario: str, option_id
             value = cond.get("value")
             if not isinstance(value, str | int | float | bool) or value is None:
                 reader.problem(node_id, f"{c_where}.value", "must be a number, text or true/false")
+            elif metric in STAGE_VALUED_METRICS and value not in STAGE_LABELS:
+                reader.problem(node_id, f"{c_where}.value",
+                               f"'{value}' is not a stage: {', '.join(STAGE_LABELS)}")
             conditions.append(Condition(metric, op, value))
         suggestions.append(Suggestion(option, tuple(conditions), say))
     return DataRule(tuple(suggestions))

@@ -35,6 +35,10 @@ ITERATION_METRICS: dict[str, str] = {
     "wait_share": "share of the iteration spent waiting, 0 to 1 (unknown: rule does not fire)",
     "flow_efficiency": "active time / total lead time, 0 to 1",
     "data_wait_share": "share of the data stage spent waiting, 0 to 1",
+    "startup_wait_share": "share of job startup spent waiting (queueing), 0 to 1",
+    "training_wait_share": "share of training spent waiting, 0 to 1",
+    "evaluation_wait_share": "share of evaluation spent waiting (for people, reviews), 0 to 1",
+    "deployment_wait_share": "share of deployment spent waiting (approvals), 0 to 1",
     "startup_share": "share of the iteration spent in job startup and queueing",
     "evaluation_share": "share of the iteration spent in evaluation and comparison",
     "deployment_share": "share of the iteration spent in deployment and approval",
@@ -45,6 +49,9 @@ ITERATION_METRICS: dict[str, str] = {
     "max_variability": "largest p90/median ratio over stages (runs only)",
     "most_variable_stage": "stage id with that ratio",
 }
+
+# Metrics whose values are stage ids: rules comparing them must name a known stage.
+STAGE_VALUED_METRICS = {"bottleneck", "most_variable_stage"}
 
 SCENARIO_METRICS: dict[str, dict[str, str]] = {
     "iteration": ITERATION_METRICS,

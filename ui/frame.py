@@ -20,6 +20,7 @@ PLAN = "pages/plan.py"
 LEARN = "pages/learn.py"
 # Playbook id -> the page that runs its scenario; other playbooks are browsable on Learn.
 SCENARIO_PAGES = {"slow_iteration": ITERATION}
+_SCENARIO_URLS = {"slow_iteration": "iteration"}
 
 
 def _pages() -> dict[str, list]:
@@ -27,7 +28,7 @@ def _pages() -> dict[str, list]:
         "": [st.Page(HOME, title="Home", icon=":material/home:", default=True)],
         "Scenarios": [
             st.Page(ITERATION, title="Iteration is too slow", icon=":material/timer:",
-                    url_path="iteration"),
+                    url_path=_SCENARIO_URLS["slow_iteration"]),
         ],
         "Plan": [st.Page(PLAN, title="Action plan", icon=":material/checklist:",
                          url_path="plan")],
@@ -38,14 +39,14 @@ def _pages() -> dict[str, list]:
 def _sidebar() -> None:
     with st.sidebar:
         st.caption("ML triage playbook")
-        active = state.active_session()
-        if active is None:
+        active = state.active_scenario()
+        book = state.playbook(active) if active else None
+        if book is None:
             st.caption("No scenario open yet.")
             return
-        book = state.catalogue().playbooks.get(active.scenario)
-        answered = len(active.answers)
-        st.markdown(f"**Working on:** {book.title if book else active.scenario}")
-        st.caption(f"{answered} answer(s) · {len(active.notes)} note(s)")
+        session = state.session_for(book)
+        st.markdown(f"**Working on:** {book.title}")
+        st.caption(f"{len(session.answers)} answer(s) · {len(session.notes)} note(s)")
         st.page_link(PLAN, label="Open the action plan", icon=":material/checklist:")
 
 
@@ -54,6 +55,9 @@ def run_frame() -> None:
     st.set_page_config(page_title="ML triage playbook", page_icon=":material/troubleshoot:",
                        layout="wide")
     page = st.navigation(_pages())
+    scenario = {url: book for book, url in _SCENARIO_URLS.items()}.get(page.url_path)
+    if scenario:
+        state.set_active_scenario(scenario)
     _sidebar()
     page.run()
 

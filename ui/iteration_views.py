@@ -16,17 +16,19 @@ def render_headline(analysis: IterationAnalysis) -> None:
     top = analysis.bottleneck
     first, second, third, fourth = st.columns(4)
     first.metric("One iteration", f"{analysis.iteration_hours:.1f} h")
-    second.metric("Biggest stage", f"{top.share:.0%}", top.label, delta_color="off")
+    second.metric("Biggest stage", f"{top.share:.0%}", top.label, delta_color="off",
+                  delta_arrow="off")
     efficiency = analysis.flow_efficiency
     third.metric("Flow efficiency", "unknown" if efficiency is None else f"{efficiency:.0%}",
                  help="Working time / total lead time. Unknown until every stage says how "
                       "long it waited.")
     if analysis.source == "runs" and analysis.failed_share is not None:
         fourth.metric("Lost in failed attempts", f"{analysis.failed_hours:.0f} h",
-                      f"{analysis.failed_share:.0%} of recorded time", delta_color="off")
+                      f"{analysis.failed_share:.0%} of recorded time", delta_color="off",
+                      delta_arrow="off")
     else:
         fourth.metric("At most, by fixing it", f"{1 / max(1e-9, 1 - top.share):.2f}×",
-                      "if that stage took no time", delta_color="off")
+                      "if that stage took no time", delta_color="off", delta_arrow="off")
     st.markdown(f"##### {headline(analysis)}")
 
 

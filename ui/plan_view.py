@@ -31,6 +31,7 @@ def render_preview(plan: Plan) -> None:
     """Quick wins and cross-team work side by side, a line each, with a link to the full plan."""
     if not plan.actions:
         st.caption("Answer the questions above; recommended actions collect here.")
+        st.page_link(PLAN, label="Open the full plan", icon=":material/arrow_forward:")
         return
     for line in plan.summary:
         st.markdown(f"- {line}")
@@ -132,6 +133,11 @@ def render_plan(plan: Plan, session: Session) -> None:
     elif not plan.complete:
         st.warning("The questions are not finished yet; the plan lists the actions so far.",
                    icon=":material/pending:")
+    if plan.steps:
+        with st.expander(f"How we got here ({len(plan.steps)} answers)"):
+            for number, step in enumerate(plan.steps, start=1):
+                note = f"  \n  _Note: {step.note}_" if step.note else ""
+                st.markdown(f"{number}. {step.question} **{step.answer}**{note}")
     for kind in ("quick_win", "cross_team"):
         st.markdown(f"#### {_KIND_TITLES[kind]}")
         _edit_table(plan, session, kind, f"{prefix}:{kind}")

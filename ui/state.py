@@ -57,6 +57,14 @@ def widget_version(scenario: str) -> int:
     return st.session_state.get(_VERSION, {}).get(scenario, 0)
 
 
+def active_scenario() -> str | None:
+    return st.session_state.get(_ACTIVE)
+
+
+def set_active_scenario(scenario: str) -> None:
+    st.session_state[_ACTIVE] = scenario
+
+
 def active_session() -> Session | None:
     scenario = st.session_state.get(_ACTIVE)
     return st.session_state.get(_SESSIONS, {}).get(scenario) if scenario else None
