@@ -1,0 +1,71 @@
+"""Charts are checked by the data they carry, not by how they look."""
+
+import pytest
+
+from triage import charts
+from triage.iteration import analyse_stage_table, parse_runs, whatif
+from triage.iteration_plan import iteration_plan
+from triage.session import ActionEdit, Session
+
+TABLE = [
+    {"stage": "data", "hours": 6, "wait_hours": 2},
+    {"stage": "queue", "hours": 1, "wait_hours": 0.8},
+    {"stage": "training", "hours": 3, "wait_hours": None},
+]
+
+
+def trace(figure, name):
+    return next(t for t in figure.data if t.name == name)
+
+
+def test_breakdown_splits_working_waiting_and_unsplit_in_pipeline_order():
+    figure = charts.iteration_breakdown(analyse_stage_table(TABLE))
+    working, waiting, unsplit = (trace(figure, n) for n in ("working", "waiting", "not split"))
+    labels = ["Training", "Job startup & queueing", "Data access & features"]  # bottom-up
+    assert list(working.y) == labels
+    assert list(working.x) == pytest.approx([0, 0.2, 4])
+    assert list(waiting.x) == pytest.approx([0, 0.8, 2])
+    assert list(unsplit.x) == pytest.approx([3, 0, 0])
+    assert (working.marker.color, waiting.marker.color) == (charts.WORKING, charts.WAITING)
+    assert figure.layout.title.text == "One iteration: 10.0 h"
+
+
+def test_pareto_sorts_shares_and_accumulates():
+    figure = charts.stage_pareto(analyse_stage_table(TABLE))
+    bars, line = figure.data
+    assert list(bars.x) == ["Data access & features", "Training", "Job startup & queueing"]
+    assert list(bars.y) == pytest.approx([0.6, 0.3, 0.1])
+    assert list(line.y) == pytest.approx([0.6, 0.9, 1.0])
+    assert bars.marker.color[0] == charts.HIGHLIGHT
+
+
+def test_distributions_have_one_box_per_stage_with_per_run_hours():
+    runs = parse_runs(b"run_id,stage,duration_hours\na,data,1\nb,data,3\na,train,2\nb,train,2\n"
+                      b"b,train,1\n")
+    figure = charts.stage_distributions(runs.per_run)
+    boxes = {t.name: sorted(t.x) for t in figure.data}
+    assert boxes == {"Data access & features": [1, 3], "Training": [2, 3]}
+
+
+def test_whatif_chart_carries_before_and_after():
+    analysis = analyse_stage_table(TABLE)
+    figure = charts.whatif_comparison(analysis, whatif(analysis, {"data": 2}, 10))
+    assert list(trace(figure, "now").x) == pytest.approx([3, 1, 6])
+    assert list(trace(figure, "what-if").x) == pytest.approx([3, 1, 3])
+    assert figure.layout.title.text == "What-if: 10.0 h → 7.0 h (1.43× faster)"
+
+
+def test_impact_effort_points_are_the_plan_actions(mini_book):
+    session = Session(scenario="mini", playbook_version=3,
+                      answers={"measured": "known", "dominant": "data"},
+                      inputs={"iterations_per_month": 10})
+    session.set_edit("lane", ActionEdit(status="dropped"))
+    plan = iteration_plan(mini_book, session, analyse_stage_table(TABLE))
+    figure = charts.impact_effort(plan)
+    assert [t.name for t in figure.data] == ["Quick win"]  # the dropped cross-team item is gone
+    points = figure.data[0]
+    by_title = {c[0]: (x, y) for c, x, y in zip(points.customdata, points.x, points.y,
+                                                 strict=True)}
+    assert by_title["Cache features"] == pytest.approx((3, 25))
+    assert by_title["Dev sample"] == pytest.approx((2, 25))
+    assert points.marker.color == charts.QUICK_WIN
