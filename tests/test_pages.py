@@ -161,3 +161,31 @@ def test_learn_page_draws_every_playbook(app):
     open_page(app, "pages/learn.py")
     chart = app.get("graphviz_chart")[0]
     assert chart.proto.spec.startswith("digraph playbook {")
+
+
+def confirm(at: AppTest) -> AppTest:
+    at.button(key=next(b.key for b in at.button if b.label == "Confirm answer")).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_changing_an_earlier_answer_reroutes_and_remembers_the_branch(app):
+    load_example(app)
+    confirm(app)  # 1: we know the loop (suggested)
+    confirm(app)  # 2: data dominates (suggested)
+    answers = app.session_state["sessions"]["slow_iteration"].answers
+    assert answers == {"know_loop": "known", "which_stage": "data"}
+    first = app.selectbox(key="slow_iteration:1:answer:know_loop")
+    first.set_value("unknown").run()
+    assert "Measure the loop before changing it" in texts(app)
+    assert "1 answer(s) on other branches are remembered" in texts(app)
+    app.selectbox(key="slow_iteration:1:answer:know_loop").set_value("known").run()
+    second = app.selectbox(key="slow_iteration:1:answer:which_stage")
+    assert second.value == "data"
+
+
+def test_notes_are_kept_in_the_session(app):
+    load_example(app)
+    app.text_input(key="slow_iteration:1:note:know_loop").input("From the orchestrator export").run()
+    assert app.session_state["sessions"]["slow_iteration"].notes == {
+        "know_loop": "From the orchestrator export"}
