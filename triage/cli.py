@@ -1,4 +1,4 @@
-"""Headless use: ``python -m triage validate [PATH ...]`` and ``python -m triage iteration RUNS.csv``.
+"""Headless use: ``python -m triage validate|iteration|gap|drift``.
 
 Conventions for every command: with ``--json``, strict JSON on stdout (no NaN); on input that
 cannot be used at all, exit code 1, one clear line on stderr and nothing on stdout. Never a
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from triage.gap import decompose, read_segments, segment_rows
 from triage.iteration import parse_runs
 from triage.playbook import PLAYBOOK_DIR, PlaybookError, Problem, load_playbook
 from triage.tabular import InputError
@@ -46,6 +47,34 @@ def iteration_report(data: bytes, name: str) -> dict[str, Any]:
     }
 
 
+def gap_report(data: bytes, name: str) -> dict[str, Any]:
+    result = decompose(segment_rows(read_segments(data, name)))
+    return {
+        "expected": result.expected_total,
+        "observed": result.observed_total,
+        "gap": result.change,
+        "mix": result.mix,
+        "rate": result.rate,
+        "fallback": result.fallback,
+        "model": result.model,
+        "segments": [{"segment": s.segment, "mix": s.mix, "rate": s.rate, "fallback": s.fallback,
+                      "model": s.model} for s in result.segments],
+        "notes": list(result.notes),
+    }
+
+
+def _print_gap_table(report: dict[str, Any]) -> None:
+    print(f"expected {report['expected']:.6g} -> observed {report['observed']:.6g}: "
+          f"gap {report['gap']:+.6g}")
+    print(f"  traffic mix {report['mix']:+.6g}, fallbacks {report['fallback']:+.6g}, "
+          f"model {report['model']:+.6g}")
+    print(f"{'segment':<24}{'mix':>12}{'fallback':>12}{'model':>12}")
+    for s in report["segments"]:
+        print(f"{s['segment']:<24}{s['mix']:>+12.5f}{s['fallback']:>+12.5f}{s['model']:>+12.5f}")
+    for note in report["notes"]:
+        print(f"note: {note}")
+
+
 def _print_iteration_table(report: dict[str, Any]) -> None:
     print(f"one iteration: {report['iteration_hours']:.2f} h over {report['runs']} runs; "
           f"bottleneck: {report['bottleneck']}")
@@ -59,23 +88,33 @@ def _print_iteration_table(report: dict[str, Any]) -> None:
         print(f"skipped row {skipped['row']}: {skipped['reason']}")
 
 
-def _run_iteration(args: argparse.Namespace) -> int:
-    path = Path(args.runs)
+def _read_input(path_text: str) -> bytes | None:
     try:
-        data = sys.stdin.buffer.read() if args.runs == "-" else path.read_bytes()
+        return sys.stdin.buffer.read() if path_text == "-" else Path(path_text).read_bytes()
     except OSError as err:
-        print(f"{args.runs}: cannot read the file ({err.strerror or err})", file=sys.stderr)
-        return 1
-    try:
-        report = iteration_report(data, path.name)
-    except InputError as err:
-        print(str(err).replace("\n", " "), file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(report, allow_nan=False, indent=2))
-    else:
-        _print_iteration_table(report)
-    return 0
+        print(f"{path_text}: cannot read the file ({err.strerror or err})", file=sys.stderr)
+        return None
+
+
+def _report_command(build, show):
+    """A command that reads one file, builds a report, prints JSON or a table."""
+
+    def run(args: argparse.Namespace) -> int:
+        data = _read_input(args.file)
+        if data is None:
+            return 1
+        try:
+            report = build(data, Path(args.file).name)
+        except InputError as err:
+            print(str(err).replace("\n", " "), file=sys.stderr)
+            return 1
+        if args.json:
+            print(json.dumps(report, allow_nan=False, indent=2))
+        else:
+            show(report)
+        return 0
+
+    return run
 
 
 def _playbook_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:
@@ -121,10 +160,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", help="files or folders (default: playbooks/)")
     validate.set_defaults(run=_run_validate)
     iteration = commands.add_parser("iteration", help="where one iteration's time goes")
-    iteration.add_argument("runs", help="runs CSV (run_id, stage, started_at/ended_at or "
-                                        "duration_hours); - reads stdin")
+    iteration.add_argument("file", metavar="RUNS", help="runs CSV (run_id, stage, "
+                           "started_at/ended_at or duration_hours); - reads stdin")
     iteration.add_argument("--json", action="store_true", help="strict JSON on stdout")
-    iteration.set_defaults(run=_run_iteration)
+    iteration.set_defaults(run=_report_command(iteration_report, _print_iteration_table))
+    gap = commands.add_parser("gap", help="where a production metric is lost, by segment")
+    gap.add_argument("file", metavar="SEGMENTS", help="segment CSV (segment, expected_share, "
+                     "observed_share, expected_metric, observed_metric[, fallback_share, "
+                     "fallback_metric]); - reads stdin")
+    gap.add_argument("--json", action="store_true", help="strict JSON on stdout")
+    gap.set_defaults(run=_report_command(gap_report, _print_gap_table))
     return parser
 
 

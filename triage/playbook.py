@@ -18,6 +18,7 @@ from triage.rules import OPERATORS, Condition, DataRule, Suggestion
 from triage.vocabulary import (
     ACTION_KINDS,
     AFFECTS,
+    GAP_COMPONENTS,
     HORIZONS,
     SCENARIO_METRICS,
     STAGE_LABELS,
@@ -94,6 +95,8 @@ class Action:
     stage: str = ""  # the stage it speeds up, if any
     affects: str = "total"  # wait | active | total time of that stage
     speedup: tuple[float, float] | None = None  # plausible speed-up factor range on that time
+    component: str = ""  # the part of a metric gap it works on (production scenario)
+    recovers: tuple[float, float] | None = None  # plausible share of that part it wins back
 
     @property
     def effort_mid(self) -> float:
@@ -119,6 +122,7 @@ class Playbook:
     actions: dict[str, Action]
     inputs: tuple[InputSpec, ...] = ()
     source: str = ""
+    group_by: str = "kind"  # plan sections: "kind" (quick win / cross-team) or "horizon" first
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
@@ -335,6 +339,16 @@ def _read_action(reader: _Reader, raw: dict, scenario: str) -> Action:
     speedup = reader.number_range(raw, "speedup", where, minimum=1.0)
     if stage and speedup is None and "speedup" not in raw:
         reader.problem(where, "speedup", "an action on a stage needs a speed-up range [low, high]")
+    component = reader.text(raw, "component", where, required=False)
+    if component and component not in GAP_COMPONENTS:
+        reader.problem(where, "component",
+                       f"'{component}' is not a gap component: {', '.join(GAP_COMPONENTS)}")
+    recovers = reader.number_range(raw, "recovers", where, minimum=0.0)
+    if recovers is not None and recovers[1] > 1:
+        reader.problem(where, "recovers", "is a share of the loss: both numbers within [0, 1]")
+        recovers = None
+    if component and recovers is None and "recovers" not in raw:
+        reader.problem(where, "recovers", "an action on a gap component needs a range [low, high]")
     effort = reader.number_range(raw, "effort_days", where, minimum=0.0)
     if effort is None and "effort_days" not in raw:
         reader.problem(where, "effort_days", "is required: [low, high] person-days")
@@ -353,6 +367,8 @@ def _read_action(reader: _Reader, raw: dict, scenario: str) -> Action:
         stage=stage,
         affects=reader.choice(raw, "affects", where, AFFECTS, required=False) or "total",
         speedup=speedup,
+        component=component,
+        recovers=recovers,
     )
 
 
@@ -458,6 +474,7 @@ def parse_playbook(raw: Any, file: str = "<playbook>") -> Playbook:
         actions=actions,
         inputs=_read_inputs(reader, raw.get("inputs")),
         source=file,
+        group_by=reader.choice(raw, "group_by", top, {"kind", "horizon"}, required=False) or "kind",
     )
     if nodes and book.start:
         _check_graph(reader, book)

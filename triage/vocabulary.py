@@ -50,11 +50,57 @@ ITERATION_METRICS: dict[str, str] = {
     "most_variable_stage": "stage id with that ratio",
 }
 
+# Parts of a production metric gap (see triage.gap): what an action can win back.
+GAP_COMPONENTS = {
+    "all": "the whole shortfall (e.g. a rollback restores the expected model)",
+    "mix": "traffic or user-mix change",
+    "fallback": "traffic served by fallbacks (timeouts, errors)",
+    "model": "the model's own metric within segments (skew, drift, a wrong version)",
+    "unexplained": "the part of the typed totals the segment table does not explain",
+}
+
+PRODUCTION_METRICS: dict[str, str] = {
+    "has_metric": "true when expected and observed values are typed in",
+    "metric_name": "the metric's name, e.g. CTR",
+    "gap": "observed - expected, signed",
+    "shortfall": "how much worse online is, in the metric's units (negative: better)",
+    "shortfall_relative": "shortfall / expected, 0 to 1",
+    "noise_known": "true when the sampling error of the gap can be judged",
+    "gap_significant": "true when the 95% interval of the gap excludes zero",
+    "gap_z": "gap / its standard error",
+    "has_segments": "true when a segment table is in",
+    "mix_share": "share of the shortfall explained by the traffic mix",
+    "fallback_share": "share of the shortfall explained by fallbacks",
+    "model_share": "share of the shortfall explained by the model within segments",
+    "unexplained_share": "share of the shortfall the segment table does not explain",
+    "largest_part": "which part explains most of the shortfall: mix, fallback, model, unexplained",
+    "simpson": "true when every segment moved one way and the total the other",
+    "worst_segment": "the segment contributing most to the shortfall",
+    "has_rollout": "true when rollout facts are typed in",
+    "model_version_mismatch": "serving model version differs from the expected one",
+    "pipeline_version_mismatch": "serving feature-pipeline version differs from the expected one",
+    "traffic_share_shortfall": "expected minus observed share of traffic on the new model",
+    "rollback_available": "true when a rollback path exists",
+    "has_health": "true when serving health numbers are typed in",
+    "health_breaches": "number of serving-health figures over their budget",
+    "latency_over_budget": "true when p99 latency exceeds its budget",
+    "timeout_rate": "share of requests that time out",
+    "error_rate": "share of requests that fail",
+    "fallback_rate": "share of requests served by a fallback",
+    "has_drift": "true when training and serving feature samples are in",
+    "drifted_features": "number of features whose drift is beyond chance",
+    "top_drift_feature": "feature with the largest Jensen-Shannon distance",
+    "top_drift_js": "its Jensen-Shannon distance, 0 to 0.833",
+    "has_history": "true when offline-vs-online history of past launches is typed in",
+    "offline_online_correlation": "correlation of past offline and online deltas, -1 to 1",
+}
+
 # Metrics whose values are stage ids: rules comparing them must name a known stage.
 STAGE_VALUED_METRICS = {"bottleneck", "most_variable_stage"}
 
 SCENARIO_METRICS: dict[str, dict[str, str]] = {
     "iteration": ITERATION_METRICS,
+    "production": PRODUCTION_METRICS,
 }
 
 
