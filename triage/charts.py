@@ -142,9 +142,9 @@ def impact_effort(plan: Plan) -> go.Figure:
             mode="markers+text", text=[_short(a.action.title) for a in items],
             textposition="middle right", name=items[0].kind_label,
             marker={"color": colour, "size": 16},
-            customdata=[[a.action.title, a.impact.low, a.impact.high] for a in items],
+            customdata=[[a.action.title, a.impact.text()] for a in items],
             hovertemplate="%{customdata[0]}<br>effort %{x:.1f} person-days<br>"
-                          "%{customdata[1]:.0f}–%{customdata[2]:.0f} h/month<extra></extra>",
+                          "%{customdata[1]}<extra></extra>",
         ))
     widest = max((a.action.effort_mid for a in quantified), default=1.0)
     highest = max((a.impact.high for a in quantified), default=1.0)

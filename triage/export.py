@@ -6,8 +6,11 @@ the same plan from the same answers, inputs and edits.
 
 from __future__ import annotations
 
-from triage.plan import Plan, PlanAction
+from triage.plan import Plan, PlanAction, sections
 from triage.session import Session, to_json
+
+SECTION_HINTS = {"Quick win": "Quick wins (the team alone, in days)",
+                 "Cross-team": "Cross-team work (needs another team)"}
 
 
 def _cell(text: str) -> str:
@@ -19,7 +22,7 @@ def _cell(text: str) -> str:
 def _impact(item: PlanAction) -> str:
     if item.impact is None:
         return "not quantified"
-    return f"{item.impact.low:.0f}–{item.impact.high:.0f} {item.impact.unit}"
+    return item.impact.text()
 
 
 def _effort(item: PlanAction) -> str:
@@ -70,8 +73,8 @@ def plan_markdown(plan: Plan) -> str:
             lines += [_cell(plan.finding_detail), ""]
     elif not plan.complete:
         lines += ["_The decision tree was not finished; actions so far are listed._", ""]
-    lines += _section("Quick wins (the team alone, in days)", plan.by_kind("quick_win"))
-    lines += _section("Cross-team work (needs another team)", plan.by_kind("cross_team"))
+    for section in sections(plan):
+        lines += _section(SECTION_HINTS.get(section.title, section.title), section.items)
     if plan.steps:
         lines += ["## How we got here", ""]
         for number, step in enumerate(plan.steps, start=1):

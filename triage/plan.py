@@ -7,6 +7,7 @@ adding their ranges, and words the summary in the partner's terms.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -14,6 +15,17 @@ from triage.engine import Walk, recommended_action_ids
 from triage.playbook import Action, Playbook
 from triage.session import Session
 from triage.vocabulary import CONFIDENCES, KIND_LABELS
+
+
+def fmt(value: float) -> str:
+    """A number for a meeting: three significant figures (whole numbers from 10), no exponent."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    if abs(value) >= 10:
+        return f"{value:.0f}"
+    decimals = min(8, 2 - int(math.floor(math.log10(abs(value)))))
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,11 @@ class Estimate:
     @property
     def mid(self) -> float:
         return (self.low + self.high) / 2
+
+    def text(self) -> str:
+        if fmt(self.low) == fmt(self.high):
+            return f"{fmt(self.low)} {self.unit}"
+        return f"{fmt(self.low)}–{fmt(self.high)} {self.unit}"
 
 
 class ImpactModel(Protocol):
@@ -105,6 +122,39 @@ class Plan:
     @property
     def active(self) -> list[PlanAction]:
         return [a for a in self.actions if a.status != "dropped"]
+
+
+HORIZON_TITLES = {"now": "Now — stop the bleeding", "later": "Later — prevent recurrence",
+                  "": "Any time"}
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    kind: str
+    horizon: str | None  # None when the plan is not split by horizon
+    items: list[PlanAction]
+
+
+def sections(plan: Plan) -> list[Section]:
+    """The plan's groups in reading order: by kind, or by horizon first (now before later).
+
+    In the 'now' group, actions on the whole shortfall (a rollback, reduced exposure) come first:
+    when the impact is serious that decision precedes everything else.
+    """
+    if plan.playbook.group_by != "horizon":
+        return [Section(KIND_LABELS[k], k, None, plan.by_kind(k)) for k in ("quick_win",
+                                                                           "cross_team")]
+    result = []
+    for horizon in ("now", "later", ""):
+        for kind in ("quick_win", "cross_team"):
+            items = [a for a in plan.by_kind(kind) if a.action.horizon == horizon]
+            if horizon == "now":
+                items.sort(key=lambda a: a.action.component != "all")
+            if items or horizon != "":
+                result.append(Section(f"{HORIZON_TITLES[horizon]} · {KIND_LABELS[kind]}", kind,
+                                      horizon, items))
+    return result
 
 
 def _why(book: Playbook, walk: Walk, action: Action, evidence: str) -> str:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from triage import charts
 from triage.export import plan_json, plan_markdown
-from triage.plan import Plan, PlanAction
+from triage.plan import HORIZON_TITLES, Plan, PlanAction, sections
 from triage.session import ActionEdit, Session
 from triage.vocabulary import CONFIDENCES, STATUSES
 from ui import state
@@ -24,33 +24,40 @@ _KIND_TITLES = {
 def _impact_text(item: PlanAction) -> str:
     if item.impact is None:
         return "not quantified"
-    return f"{item.impact.low:.0f}–{item.impact.high:.0f} {item.impact.unit}"
+    return item.impact.text()
+
+
+def _line(item: PlanAction) -> str:
+    low, high = item.action.effort_days
+    badge = ":green[quick win]" if item.action.kind == "quick_win" else ":violet[cross-team]"
+    return f"{item.action.title} · **{_impact_text(item)}** · {low:g}–{high:g} d · {badge}"
 
 
 def render_preview(plan: Plan) -> None:
-    """Quick wins and cross-team work side by side, a line each, with a link to the full plan."""
+    """The plan so far side by side (quick wins | cross-team, or now | later), a line each."""
     if not plan.actions:
         st.caption("Answer the questions above; recommended actions collect here.")
         st.page_link(PLAN, label="Open the full plan", icon=":material/arrow_forward:")
         return
     for line in plan.summary:
         st.markdown(f"- {line}")
-    columns = st.columns(2)
-    for column, kind in zip(columns, ("quick_win", "cross_team"), strict=True):
+    if plan.playbook.group_by == "horizon":
+        groups = [(HORIZON_TITLES[h], [a for a in plan.actions if a.action.horizon == h])
+                  for h in ("now", "later")]
+    else:
+        groups = [(_KIND_TITLES[k], plan.by_kind(k)) for k in ("quick_win", "cross_team")]
+    for column, (title, items) in zip(st.columns(2), groups, strict=True):
         with column:
-            st.markdown(f"**{_KIND_TITLES[kind]}**")
-            items = plan.by_kind(kind)
+            st.markdown(f"**{title}**")
             if not items:
                 st.caption("None on this path.")
             for item in items:
-                st.markdown(f"{item.action.title} · **{_impact_text(item)}** · "
-                            f"{item.action.effort_days[0]:g}–{item.action.effort_days[1]:g} d")
+                st.markdown(_line(item))
     st.page_link(PLAN, label="Open the full plan: owners, dates, downloads",
                  icon=":material/arrow_forward:")
 
 
-def _edit_table(plan: Plan, session: Session, kind: str, key: str) -> None:
-    items = plan.by_kind(kind)
+def _edit_table(items: list[PlanAction], session: Session, key: str) -> None:
     if not items:
         st.caption("None on this path.")
         return
@@ -138,10 +145,11 @@ def render_plan(plan: Plan, session: Session) -> None:
             for number, step in enumerate(plan.steps, start=1):
                 note = f"  \n  _Note: {step.note}_" if step.note else ""
                 st.markdown(f"{number}. {step.question} **{step.answer}**{note}")
-    for kind in ("quick_win", "cross_team"):
-        st.markdown(f"#### {_KIND_TITLES[kind]}")
-        _edit_table(plan, session, kind, f"{prefix}:{kind}")
-        for item in plan.by_kind(kind):
+    for number, section in enumerate(sections(plan)):
+        title = _KIND_TITLES[section.kind] if section.horizon is None else section.title
+        st.markdown(f"#### {title}")
+        _edit_table(section.items, session, f"{prefix}:{number}")
+        for item in section.items:
             _details(item)
     if any(a.impact is not None for a in plan.active):
         st.plotly_chart(charts.impact_effort(plan), key=f"{prefix}:impact_effort")
