@@ -91,6 +91,4 @@ def emit(result: dict[str, Any], as_json: bool, details: str) -> None:
 
 
 def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3f}"
-    return str(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -296,10 +296,7 @@ def parse_runs(data: bytes, name: str = "runs.csv") -> RunsData:
         keep = ~bad
         frame, work, duration, start, end = (x[keep] for x in (frame, work, duration, start, end))
         timed = start.notna() & end.notna()
-        naive = int(
-            (~frame["started_at"][timed].str.contains(_HAS_ZONE, regex=True)).sum()
-            + (~frame["ended_at"][timed].str.contains(_HAS_ZONE, regex=True)).sum()
-        )
+        naive = sum(_count_naive(frame[column][timed]) for column in ("started_at", "ended_at"))
         backwards = timed & (end < start)
         _skip_mark(backwards, "ended_at is before started_at", skipped, rows)
         keep = ~backwards
@@ -348,6 +345,12 @@ def parse_runs(data: bytes, name: str = "runs.csv") -> RunsData:
     return _summarise_runs(work, name, len(table.frame), tuple(skipped), naive, tuple(notes))
 
 
+def _count_naive(stamps: pd.Series) -> int:
+    """Timestamps without a zone; the common 'Z' suffix is checked cheaply before the regex."""
+    rest = stamps[~stamps.str.endswith(("Z", "z"))]
+    return int((~rest.str.contains(_HAS_ZONE, regex=True)).sum())
+
+
 def _skip_mark(bad: pd.Series, reason: str, skipped: list[SkippedRow], rows: pd.Series) -> None:
     if bad.any():
         skipped.extend(SkippedRow(int(r), reason) for r in rows.loc[bad[bad].index])
@@ -364,7 +367,11 @@ def _handoff_hours(work: pd.DataFrame) -> pd.DataFrame:
     timed = timed[timed.groupby("run_id")["run_id"].transform("size") >= 2]
     if timed.empty:
         return pd.DataFrame(columns=["run_id", "hours"])
-    timed = timed.sort_values(["run_id", "started_at", "ended_at"])
+    # lexsort on integer codes is several times faster than sort_values on 500k mixed keys.
+    run_codes = pd.factorize(timed["run_id"])[0]
+    ends, starts = (timed[c].astype("int64").to_numpy() for c in ("ended_at", "started_at"))
+    order = np.lexsort((ends, starts, run_codes))
+    timed = timed.iloc[order]
     latest_end = timed.groupby("run_id")["ended_at"].cummax()
     previous_end = latest_end.groupby(timed["run_id"]).shift()
     gaps = (timed["started_at"] - previous_end).dt.total_seconds().div(3600).clip(lower=0)
@@ -376,7 +383,11 @@ def _handoff_hours(work: pd.DataFrame) -> pd.DataFrame:
 
 def _summarise_runs(work: pd.DataFrame, name: str, rows_read: int, skipped, naive: int,
                     notes) -> RunsData:
-    work = work.assign(stage=work["stage_name"].map(canonical_stage))
+    # Integer run ids: grouping by codes avoids re-hashing half a million strings per groupby.
+    work = work.assign(run_id=pd.factorize(work["run_id"])[0])
+    names = work["stage_name"].unique()  # a handful of names over many rows
+    work = work.assign(stage=work["stage_name"].map(dict(zip(names, map(canonical_stage, names),
+                                                              strict=True))))
     failed_hours = float(work.loc[work["failed"], "hours"].sum())
     failed_runs = int(work.loc[work["failed"], "run_id"].nunique())
     recorded = float(work["hours"].sum())

@@ -242,6 +242,8 @@ def _delimiter_score(sample: str, delim: str) -> tuple[float, int]:
 
 def _unquoted(text: str, delim: str) -> str:
     """``text`` with each quoted field replaced by a bare placeholder, one line per record."""
+    if '"' not in text:  # most exports quote nothing: skip a regex pass over the whole file
+        return text
     return _QUOTED_FIELDS[delim].sub("q", text)
 
 
@@ -255,7 +257,7 @@ def _parse(text: str, delimiter: str, name: str) -> pd.DataFrame:
     width = max(line.count(delimiter) for line in _unquoted(text, delimiter).split("\n")) + 1
     try:
         raw = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
+            io.BytesIO(text.encode("utf-8")), sep=delimiter, header=None, names=range(width), dtype=str,
             keep_default_na=False, na_filter=False, skipinitialspace=True,
             skip_blank_lines=False, engine="c",
         )
