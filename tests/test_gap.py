@@ -83,7 +83,7 @@ def test_rows_from_records_name_the_bad_cell():
     with pytest.raises(InputError, match="'B' expected_metric is 'n/a', not a number"):
         segment_rows([{"segment": "B", "expected_share": 1, "observed_share": 1,
                        "expected_metric": "n/a", "observed_metric": 0.1}])
-    with pytest.raises(InputError, match="fallback_share is 1.5; it must lie between 0 and 1"):
+    with pytest.raises(InputError, match="fallback_share is 1.5; it cannot be above 1"):
         segment_rows([{"segment": "B", "expected_share": 1, "observed_share": 1,
                        "expected_metric": 0.1, "observed_metric": 0.1, "fallback_share": 1.5}])
     rows = segment_rows([{"segment": "", "expected_share": None}, {

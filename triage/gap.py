@@ -267,9 +267,12 @@ def _cell(value: Any, column: str, segment: str, *, low: float | None = None,
     number = _finite(value.replace(",", ".") if isinstance(value, str) else value)
     if number is None:
         raise InputError(f"segment table: '{segment}' {column} is '{value}', not a number")
-    if (low is not None and number < low) or (high is not None and number > high):
-        raise InputError(f"segment table: '{segment}' {column} is {number:g}; it must lie "
-                         f"between {low:g} and {high:g}")
+    if low is not None and number < low:
+        raise InputError(f"segment table: '{segment}' {column} is {number:g}; it cannot be "
+                         f"below {low:g}")
+    if high is not None and number > high:
+        raise InputError(f"segment table: '{segment}' {column} is {number:g}; it cannot be "
+                         f"above {high:g}")
     return number
 
 

@@ -1,0 +1,363 @@
+"""Scenario "a launched model underperforms in production": inputs → one analysis → plan impact.
+
+The session keeps what people typed (metric, segment rows, serving health, rollout facts, history
+of past launches); this module turns it into the numbers the page draws, the metrics playbook
+rules test, and the plan's expected impact — expressed in the metric's own units, never as a
+promise: each action wins back a plausible share of the part of the gap it works on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from triage.engine import walk
+from triage.gap import (
+    Decomposition,
+    GapVerdict,
+    MetricInput,
+    Waterfall,
+    decompose,
+    gap_vs_noise,
+    metric_problems,
+    segment_rows,
+    waterfall,
+)
+from triage.plan import Estimate, Plan, PlanAction, build_plan, fmt
+from triage.playbook import Action, Playbook
+from triage.session import Session
+from triage.tabular import InputError
+
+if TYPE_CHECKING:
+    from triage.drift import DriftReport
+
+COMPONENT_LABELS = {"mix": "traffic mix", "fallback": "fallbacks", "model": "the model itself",
+                    "unexplained": "unexplained", "all": "the whole shortfall"}
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool) or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    label: str
+    value: float
+    budget: float | None
+    unit: str  # "ms" or "share"
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget is not None and self.value > self.budget
+
+
+_HEALTH = (
+    ("p99 latency", "latency_p99_ms", "latency_budget_p99_ms", "ms"),
+    ("timeouts", "timeout_rate", "timeout_budget", "share"),
+    ("errors", "error_rate", "error_budget", "share"),
+    ("fallbacks", "fallback_rate", "fallback_budget", "share"),
+)
+
+
+def health_checks(health: dict[str, Any]) -> list[HealthCheck]:
+    checks = []
+    for label, key, budget_key, unit in _HEALTH:
+        value = _number(health.get(key))
+        if value is not None:
+            checks.append(HealthCheck(label, value, _number(health.get(budget_key)), unit))
+    return checks
+
+
+def metric_input(raw: dict[str, Any]) -> MetricInput | None:
+    expected, observed = _number(raw.get("expected")), _number(raw.get("observed"))
+    if expected is None or observed is None:
+        return None
+    return MetricInput(
+        name=str(raw.get("name") or "metric").strip() or "metric",
+        expected=expected, observed=observed,
+        kind="proportion" if raw.get("kind", "proportion") == "proportion" else "other",
+        higher_is_better=bool(raw.get("higher_is_better", True)),
+        n_expected=_number(raw.get("n_expected")), n_observed=_number(raw.get("n_observed")),
+        se_expected=_number(raw.get("se_expected")), se_observed=_number(raw.get("se_observed")),
+    )
+
+
+def history_correlation(history: list[dict[str, Any]]) -> float | None:
+    """Pearson correlation of past launches' offline and online deltas (3+ launches)."""
+    pairs = [(_number(h.get("offline_delta")), _number(h.get("online_delta"))) for h in history]
+    pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
+    if len(pairs) < 3:
+        return None
+    offline, online = np.array(pairs).T
+    if offline.std() == 0 or online.std() == 0:
+        return None
+    return float(np.corrcoef(offline, online)[0, 1])
+
+
+@dataclass(frozen=True)
+class ProductionAnalysis:
+    metric: MetricInput | None
+    problems: tuple[str, ...] = ()
+    verdict: GapVerdict | None = None
+    decomposition: Decomposition | None = None
+    chart: Waterfall | None = None
+    health: tuple[HealthCheck, ...] = ()
+    rollout: dict[str, Any] = field(default_factory=dict)
+    drift: DriftReport | None = None
+    correlation: float | None = None
+    history_size: int = 0
+
+    @property
+    def sign(self) -> int:
+        """+1 when higher is better: a part's loss is −sign × part."""
+        return 1 if self.metric is None or self.metric.higher_is_better else -1
+
+    def loss(self, component: str) -> float:
+        """How much of the shortfall a part explains (positive: it made things worse)."""
+        if self.verdict is None:
+            return 0.0
+        if component == "all":
+            return max(self.verdict.shortfall, 0.0)
+        if self.chart is None or self.decomposition is None:
+            return 0.0
+        value = {"mix": self.decomposition.mix, "fallback": self.decomposition.fallback,
+                 "model": self.decomposition.model, "unexplained": self.chart.unexplained}[component]
+        return max(-self.sign * value, 0.0)
+
+    def metrics(self) -> dict[str, Any]:
+        metrics: dict[str, Any] = {name: None for name in _METRIC_NAMES}
+        metrics.update(has_metric=self.verdict is not None, has_segments=self.chart is not None,
+                       has_rollout=bool(self.rollout), has_health=bool(self.health),
+                       has_drift=self.drift is not None, has_history=self.correlation is not None)
+        if self.verdict is not None and self.metric is not None:
+            shortfall = self.verdict.shortfall
+            metrics.update(
+                metric_name=self.metric.name, gap=self.verdict.gap, shortfall=shortfall,
+                shortfall_relative=shortfall / abs(self.metric.expected)
+                if self.metric.expected else None,
+                noise_known=self.verdict.noise_known, gap_significant=self.verdict.significant,
+                gap_z=self.verdict.z,
+            )
+            if self.chart is not None and shortfall > 0:
+                parts = {c: self.loss(c) / shortfall for c in ("mix", "fallback", "model",
+                                                               "unexplained")}
+                metrics.update({f"{c}_share": v for c, v in parts.items()})
+                metrics["largest_part"] = max(parts, key=parts.get)
+        if self.decomposition is not None:
+            metrics["simpson"] = self.decomposition.simpson()
+            worst = max(self.decomposition.segments, key=lambda s: -self.sign * s.total)
+            metrics["worst_segment"] = worst.segment
+        metrics.update(_rollout_metrics(self.rollout))
+        if self.health:
+            by_label = {c.label: c for c in self.health}
+            metrics["health_breaches"] = sum(c.over_budget for c in self.health)
+            metrics["latency_over_budget"] = (by_label["p99 latency"].over_budget
+                                              if "p99 latency" in by_label else None)
+            for label, key in (("timeouts", "timeout_rate"), ("errors", "error_rate"),
+                               ("fallbacks", "fallback_rate")):
+                metrics[key] = by_label[label].value if label in by_label else None
+        if self.drift is not None:
+            drifted = [f for f in self.drift.features if f.drifted]
+            metrics["drifted_features"] = len(drifted)
+            if self.drift.features:
+                top = self.drift.features[0]
+                metrics["top_drift_feature"] = top.feature
+                metrics["top_drift_js"] = top.js_distance
+        metrics["offline_online_correlation"] = self.correlation
+        return metrics
+
+
+_METRIC_NAMES = (
+    "has_metric", "metric_name", "gap", "shortfall", "shortfall_relative", "noise_known",
+    "gap_significant", "gap_z", "has_segments", "mix_share", "fallback_share", "model_share",
+    "unexplained_share", "largest_part", "simpson", "worst_segment", "has_rollout",
+    "model_version_mismatch", "pipeline_version_mismatch", "traffic_share_shortfall",
+    "rollback_available", "has_health", "health_breaches", "latency_over_budget", "timeout_rate",
+    "error_rate", "fallback_rate", "has_drift", "drifted_features", "top_drift_feature",
+    "top_drift_js", "has_history", "offline_online_correlation",
+)
+
+
+def _rollout_metrics(rollout: dict[str, Any]) -> dict[str, Any]:
+    if not rollout:
+        return {}
+
+    def differs(a: str, b: str) -> bool | None:
+        left, right = str(rollout.get(a) or "").strip(), str(rollout.get(b) or "").strip()
+        return (left != right) if left and right else None
+
+    expected, observed = (_number(rollout.get("expected_traffic_share")),
+                          _number(rollout.get("observed_traffic_share")))
+    available = rollout.get("rollback_available")
+    return {
+        "model_version_mismatch": differs("expected_model_version", "serving_model_version"),
+        "pipeline_version_mismatch": differs("expected_pipeline_version",
+                                             "serving_pipeline_version"),
+        "traffic_share_shortfall": (expected - observed
+                                    if expected is not None and observed is not None else None),
+        "rollback_available": available if isinstance(available, bool) else None,
+    }
+
+
+def analyse(inputs: dict[str, Any], drift: DriftReport | None = None) -> ProductionAnalysis:
+    """Everything the page shows, from what the session holds; problems are collected, not raised."""
+    problems: list[str] = []
+    metric = metric_input(inputs.get("metric", {}))
+    verdict = None
+    if metric is not None:
+        issues = metric_problems(metric)
+        problems.extend(issues)
+        verdict = None if issues else gap_vs_noise(metric)
+    decomposition = chart = None
+    records = inputs.get("segments") or []
+    if records:
+        try:
+            decomposition = decompose(segment_rows(records))
+        except InputError as err:
+            problems.append(str(err))
+        else:
+            chart = waterfall(decomposition, metric if verdict is not None else None)
+    history = inputs.get("history") or []
+    return ProductionAnalysis(
+        metric=metric, problems=tuple(problems), verdict=verdict, decomposition=decomposition,
+        chart=chart, health=tuple(health_checks(inputs.get("health") or {})),
+        rollout=dict(inputs.get("rollout") or {}), drift=drift,
+        correlation=history_correlation(history), history_size=len(history),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Plan impact: each action wins back a share of the part of the gap it works on.
+
+
+@dataclass
+class ProductionImpact:
+    analysis: ProductionAnalysis
+
+    @property
+    def unit(self) -> str:
+        return self.analysis.metric.name if self.analysis.metric else "metric"
+
+    def _recovered(self, actions: list[Action], bound: int) -> float | None:
+        """Several actions on one part compound (each wins back a share of what is left);
+        parts add up because the decomposition is additive; never more than the shortfall."""
+        left: dict[str, float] = {}
+        for action in actions:
+            if action.component and action.recovers:
+                left[action.component] = left.get(action.component, 1.0) * (
+                    1 - action.recovers[bound])
+        if not left or self.analysis.verdict is None:
+            return None
+        won = sum(self.analysis.loss(c) * (1 - remaining) for c, remaining in left.items())
+        return min(won, self.analysis.loss("all"))
+
+    def estimate(self, actions: list[Action]) -> Estimate | None:
+        low, high = self._recovered(actions, 0), self._recovered(actions, 1)
+        if low is None or high is None:
+            return None
+        return Estimate(low, high, self.unit)
+
+    def confidence(self, action: Action) -> tuple[str, str]:
+        analysis = self.analysis
+        if analysis.verdict is None:
+            return "low", "no expected vs observed metric typed in yet"
+        basis = []
+        level = 1
+        if analysis.verdict.significant:
+            level += 1
+            basis.append("the gap is beyond sampling noise")
+        elif analysis.verdict.significant is None:
+            basis.append("noise cannot be judged")
+            level -= 1
+        else:
+            basis.append("the gap is within sampling noise")
+            level -= 1
+        if action.component and action.component != "all":
+            if analysis.chart is None:
+                level -= 1
+                basis.append("no segment table splits the gap")
+            else:
+                basis.append(f"{COMPONENT_LABELS[action.component]} measured in the segment table")
+        if action.recovers and action.recovers[1] - action.recovers[0] > 0.5:
+            level -= 1
+            basis.append("the win-back range is wide")
+        level = max(0, min(level, 2))
+        return ("low", "medium", "high")[level], "; ".join(basis)
+
+    def evidence(self, action: Action) -> str:
+        analysis = self.analysis
+        if not action.component or analysis.verdict is None:
+            return ""
+        shortfall = analysis.loss("all")
+        loss = analysis.loss(action.component)
+        if action.component == "all":
+            return f"the shortfall is {fmt(shortfall)} {self.unit}"
+        if analysis.chart is None:
+            return ""
+        return (f"{COMPONENT_LABELS[action.component]} explain {fmt(loss)} of the "
+                f"{fmt(shortfall)} drop in {self.unit}")
+
+    def summary(self, quick: list[PlanAction], cross: list[PlanAction], plan: Plan) -> list[str]:
+        analysis = self.analysis
+        metric, verdict = analysis.metric, analysis.verdict
+        if metric is None or verdict is None:
+            return ["No expected and observed metric yet: type them in to size the gap.",
+                    "The questions still work; the plan lists what to check and in what order.",
+                    f"{len(quick)} quick wins and {len(cross)} cross-team items so far."]
+        direction = "lower" if verdict.gap < 0 else "higher"
+        relative = abs(verdict.gap) / abs(metric.expected) if metric.expected else None
+        noise = ("noise cannot be judged: " + verdict.why_unknown if not verdict.noise_known
+                 else ("beyond sampling noise" if verdict.significant else
+                       "within sampling noise — it may not be real"))
+        first = (f"Online {metric.name} is {fmt(metric.observed)} against {fmt(metric.expected)} "
+                 f"expected: {fmt(abs(verdict.gap))} {direction}"
+                 + (f" ({relative:.1%})" if relative is not None else "") + f", {noise}.")
+        lines = [first]
+        if analysis.chart is not None and verdict.shortfall > 0:
+            parts = ", ".join(f"{COMPONENT_LABELS[c]} {fmt(analysis.loss(c))}"
+                              for c in ("mix", "fallback", "model", "unexplained")
+                              if analysis.loss(c) > 0)
+            lines.append(f"Of the {fmt(verdict.shortfall)} drop: {parts}.")
+        else:
+            lines.append("No segment table yet, so the gap is not split into causes.")
+        now = [a.action for a in plan.active if a.action.horizon == "now"]
+        estimate = self.estimate(now)
+        if estimate is not None:
+            lines.append(f"The 'now' actions could win back {fmt(estimate.low)}–{fmt(estimate.high)} "
+                         f"{metric.name}; the 'later' ones keep it from happening again.")
+        else:
+            lines.append("Verify first: none of the actions so far is sized against the gap.")
+        return lines
+
+    def assumptions(self) -> list[str]:
+        items = [
+            "Win-back ranges are experience from similar incidents, applied to the part of the "
+            "gap each action works on; they are not measurements of this system.",
+            "The fallback part is taken first: fixing timeouts helps today's model whatever else "
+            "is wrong with it.",
+            "Actions on the same part compound; the total never exceeds the shortfall.",
+        ]
+        if self.analysis.metric and self.analysis.metric.kind == "proportion":
+            items.append("Noise of a proportion from n, assuming independent impressions; "
+                         "clustered traffic (per user, per session) makes the real interval wider.")
+        return items
+
+    def not_promised(self) -> list[str]:
+        return [
+            "A rollback restores the previous model's level, not the offline promise.",
+            "Matching the offline number online: the offline metric may never have been reachable.",
+            "Re-measure after each change, on the same segments, before counting the gain.",
+        ]
+
+
+def production_plan(book: Playbook, session: Session, analysis: ProductionAnalysis) -> Plan:
+    return build_plan(book, session, walk(book, session.answers), ProductionImpact(analysis))
