@@ -161,5 +161,5 @@ def test_cli_validates_the_shipped_playbooks(capsys):
 
 def test_rule_values_for_stage_metrics_must_be_stages():
     raw = mutated(lambda r: node(r, "dominant")["suggest"][0]["when"][0].update(value="dta"))
-    assert any("dominant: suggest[0].when[0].value: 'dta' is not a stage" in p
+    assert any("dominant: suggest[0].when[0].value: 'dta' is not one of bottleneck's values" in p
                for p in problems_of(raw))

@@ -20,9 +20,9 @@ from triage.vocabulary import (
     AFFECTS,
     GAP_COMPONENTS,
     HORIZONS,
+    METRIC_VALUES,
     SCENARIO_METRICS,
     STAGE_LABELS,
-    STAGE_VALUED_METRICS,
 )
 
 PLAYBOOK_DIR = Path(__file__).resolve().parent.parent / "playbooks"
@@ -271,9 +271,9 @@ def _read_rule(reader: _Reader, raw: Any, node_id: str, scenario: str, option_id
             value = cond.get("value")
             if not isinstance(value, str | int | float | bool) or value is None:
                 reader.problem(node_id, f"{c_where}.value", "must be a number, text or true/false")
-            elif metric in STAGE_VALUED_METRICS and value not in STAGE_LABELS:
-                reader.problem(node_id, f"{c_where}.value",
-                               f"'{value}' is not a stage: {', '.join(STAGE_LABELS)}")
+            elif metric in METRIC_VALUES and value not in METRIC_VALUES[metric]:
+                reader.problem(node_id, f"{c_where}.value", f"'{value}' is not one of "
+                               f"{metric}'s values: {', '.join(METRIC_VALUES[metric])}")
             conditions.append(Condition(metric, op, value))
         suggestions.append(Suggestion(option, tuple(conditions), say))
     return DataRule(tuple(suggestions))

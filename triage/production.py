@@ -34,6 +34,8 @@ from triage.tabular import InputError
 if TYPE_CHECKING:
     from triage.drift import DriftReport
 
+_EXPLAINS = {"mix": "the traffic mix explains", "fallback": "fallbacks explain",
+             "model": "the model itself explains", "unexplained": "an unexplained remainder is"}
 COMPONENT_LABELS = {"mix": "traffic mix", "fallback": "fallbacks", "model": "the model itself",
                     "unexplained": "unexplained", "all": "the whole shortfall"}
 
@@ -154,7 +156,8 @@ class ProductionAnalysis:
                 metrics["largest_part"] = max(parts, key=parts.get)
         if self.decomposition is not None:
             metrics["simpson"] = self.decomposition.simpson()
-            worst = max(self.decomposition.segments, key=lambda s: -self.sign * s.total)
+            # By rate (fallback + model): a segment's mix term alone says little about it.
+            worst = max(self.decomposition.segments, key=lambda s: -self.sign * s.rate)
             metrics["worst_segment"] = worst.segment
         metrics.update(_rollout_metrics(self.rollout))
         if self.health:
@@ -248,8 +251,8 @@ class ProductionImpact:
         return self.analysis.metric.name if self.analysis.metric else "metric"
 
     def _recovered(self, actions: list[Action], bound: int) -> float | None:
-        """Several actions on one part compound (each wins back a share of what is left);
-        parts add up because the decomposition is additive; never more than the shortfall."""
+        """Several actions on one part compound (each wins back a share of what is left); parts
+        add up because the decomposition is additive; never more than the shortfall."""
         left: dict[str, float] = {}
         for action in actions:
             if action.component and action.recovers:
@@ -257,8 +260,12 @@ class ProductionImpact:
                     1 - action.recovers[bound])
         if not left or self.analysis.verdict is None:
             return None
-        won = sum(self.analysis.loss(c) * (1 - remaining) for c, remaining in left.items())
-        return min(won, self.analysis.loss("all"))
+        shortfall = self.analysis.loss("all")
+        # A rollback (the whole shortfall) and fixing the new model are alternatives: take the
+        # better of the two, never their sum.
+        restored = shortfall * (1 - left.pop("all", 1.0))
+        fixed = sum(self.analysis.loss(c) * (1 - remaining) for c, remaining in left.items())
+        return min(max(restored, fixed), shortfall)
 
     def estimate(self, actions: list[Action]) -> Estimate | None:
         low, high = self._recovered(actions, 0), self._recovered(actions, 1)
@@ -303,8 +310,7 @@ class ProductionImpact:
             return f"the shortfall is {fmt(shortfall)} {self.unit}"
         if analysis.chart is None:
             return ""
-        return (f"{COMPONENT_LABELS[action.component]} explain {fmt(loss)} of the "
-                f"{fmt(shortfall)} drop in {self.unit}")
+        return f"{_EXPLAINS[action.component]} {fmt(loss)} of the {fmt(shortfall)} drop in {self.unit}"
 
     def summary(self, quick: list[PlanAction], cross: list[PlanAction], plan: Plan) -> list[str]:
         analysis = self.analysis

@@ -95,8 +95,12 @@ PRODUCTION_METRICS: dict[str, str] = {
     "offline_online_correlation": "correlation of past offline and online deltas, -1 to 1",
 }
 
-# Metrics whose values are stage ids: rules comparing them must name a known stage.
-STAGE_VALUED_METRICS = {"bottleneck", "most_variable_stage"}
+# Metrics whose values come from a fixed set: a rule comparing them must name a known value.
+METRIC_VALUES: dict[str, tuple[str, ...]] = {
+    "bottleneck": tuple(STAGE_LABELS),
+    "most_variable_stage": tuple(STAGE_LABELS),
+    "largest_part": ("mix", "fallback", "model", "unexplained"),
+}
 
 SCENARIO_METRICS: dict[str, dict[str, str]] = {
     "iteration": ITERATION_METRICS,
