@@ -8,7 +8,7 @@ import streamlit as st  # noqa: E402
 
 from ui import state  # noqa: E402
 from ui.frame import LEARN, SCENARIO_PAGES  # noqa: E402
-from ui.iteration_inputs import load_example  # noqa: E402
+from ui.scenarios import EXAMPLE_LOADERS  # noqa: E402
 
 st.title("ML triage playbook")
 st.markdown(
@@ -19,9 +19,11 @@ st.markdown(
 )
 
 catalogue = state.catalogue()
-EXAMPLE_LOADERS = {"slow_iteration": load_example}
 
-books = list(catalogue.playbooks.values())
+# The scenarios with their own page first, in the order of the navigation; others after.
+ranked = list(SCENARIO_PAGES)
+books = sorted(catalogue.playbooks.values(),
+               key=lambda b: (ranked.index(b.id) if b.id in ranked else len(ranked), b.title))
 for start in range(0, len(books), 3):
     for column, book in zip(st.columns(3), books[start:start + 3], strict=False):
         with column.container(border=True):

@@ -6,11 +6,11 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
-from triage.iteration_plan import iteration_plan, session_analysis  # noqa: E402
 from ui import state  # noqa: E402
 from ui.frame import HOME  # noqa: E402
 from ui.plan_io import render_import  # noqa: E402
 from ui.plan_view import render_downloads, render_plan  # noqa: E402
+from ui.scenarios import plan_for  # noqa: E402
 
 st.title("Action plan")
 session = state.active_session()
@@ -22,9 +22,7 @@ if session is None or book is None:
     render_import()
     st.stop()
 
-runs = state.runs_data(session.scenario)
-analysis = session_analysis(session, runs.analysis if runs else None)
-plan = iteration_plan(book, session, analysis)
+plan = plan_for(book, session)
 
 title_key = f"{session.scenario}:{state.widget_version(session.scenario)}:title"
 if title_key not in st.session_state:

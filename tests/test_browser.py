@@ -83,3 +83,25 @@ def test_learn_page_draws_the_tree(server, page):
     expect(page.get_by_role("heading", name="Learn the playbooks")).to_be_visible()
     expect(page.locator('[data-testid="stGraphVizChart"] svg')).to_be_visible(timeout=20_000)
     shot(page, "learn")
+
+
+def test_production_example_to_a_plan_with_the_rollback_first(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    wait_for_app(page)
+    page.get_by_role("button", name="Load a worked example").nth(1).click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="A launched model underperforms in production")
+           ).to_be_visible()
+    expect(page.get_by_text("Where CTR is lost")).to_be_visible(timeout=20_000)
+    shot(page, "production")
+    page.get_by_role("button", name="Confirm answer").click()  # serious: act first (suggested)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="2. Is the gap real, or within sampling error?")
+           ).to_be_visible()
+    page.get_by_role("link", name="Open the full plan").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Now — stop the bleeding · Quick win")).to_be_visible()
+    expect(page.get_by_text("Roll back, or reduce the new model's exposure").first).to_be_visible()
+    shot(page, "production_plan")

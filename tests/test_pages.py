@@ -189,3 +189,54 @@ def test_notes_are_kept_in_the_session(app):
     app.text_input(key="slow_iteration:1:note:know_loop").input("From the orchestrator export").run()
     assert app.session_state["sessions"]["slow_iteration"].notes == {
         "know_loop": "From the orchestrator export"}
+
+
+def load_production_example(at: AppTest) -> AppTest:
+    at.button(key="example:production_underperformance").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_production_example_sizes_and_splits_the_gap(app):
+    load_production_example(app)
+    assert app.title[0].value == "A launched model underperforms in production"
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["CTR: online vs expected"] == "-0.0069"
+    assert metrics["Beyond noise?"] == "yes"
+    assert metrics["Largest part of the drop"] == "fallbacks"
+    waterfall = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert waterfall["type"] == "waterfall"
+    assert waterfall["x"][0] == "expected" and waterfall["x"][-1] == "observed"
+    steps = waterfall["y"][1:-1]
+    assert sum(steps) == pytest.approx(0.0451 - 0.052)
+    assert "observed shares added up to 0.999" in texts(app)
+    assert "**Drifted.**" in texts(app)
+    assert "Suggested by the numbers" in texts(app)
+
+
+def test_production_plan_puts_the_rollback_first(app):
+    load_production_example(app)
+    confirm(app)  # serious: roll back or reduce exposure (suggested)
+    open_page(app, "pages/plan.py")
+    body = texts(app)
+    assert "Now — stop the bleeding · Quick win" in body
+    assert "Online CTR is 0.0451 against 0.052 expected" in body
+    session = app.session_state["sessions"]["production_underperformance"]
+    assert session.answers and next(iter(session.answers.values())) == "serious"
+    assert body.index("Now — stop the bleeding") < body.index("Later — prevent recurrence")
+    first_section = app.dataframe[0].value  # the editable table of the first section
+    assert first_section["action"].iloc[0].startswith("Roll back")
+
+
+def test_bad_typed_metric_and_segment_csv_are_explained(app):
+    open_page(app, "pages/production.py")
+    app.number_input(key="production_underperformance:0:metric:expected").set_value(4.5).run()
+    app.number_input(key="production_underperformance:0:metric:observed").set_value(0.04).run()
+    assert not app.exception
+    assert "a proportion lies between 0 and 1" in " ".join(e.value for e in app.error)
+    app.file_uploader(key="production_underperformance:0:segments:csv").set_value(
+        ("segments.csv", b"segment,expected_share\nA,1\n", "text/csv")).run()
+    errors = " ".join(e.value for e in app.error)
+    assert 'missing columns "observed_share"' in errors and "segment table below is unchanged" in errors
+    metric = app.session_state["sessions"]["production_underperformance"].inputs["metric"]
+    assert metric["expected"] == 4.5  # what was typed is kept, not silently dropped

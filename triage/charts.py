@@ -7,11 +7,14 @@ graph_objects only — plotly.express costs about ten times more per call on eve
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
+from triage.gap import Waterfall
 from triage.iteration import IterationAnalysis, WhatIf
-from triage.plan import Plan
+from triage.plan import Plan, fmt
 from triage.vocabulary import stage_label
 
 WORKING = "#0072B2"
@@ -152,3 +155,95 @@ def impact_effort(plan: Plan) -> go.Figure:
     figure.update_xaxes(title="effort (person-days)", range=[0, widest * 1.6 + 0.5])
     figure.update_yaxes(title=f"expected impact ({unit})", range=[0, highest * 1.1 + 0.1])
     return _layout(figure, "Impact vs effort — top left first", height=460)
+
+
+# --------------------------------------------------------------------------------------------
+# Production underperformance
+
+WORSE = HIGHLIGHT
+BETTER = WORKING
+
+
+def gap_waterfall(chart: Waterfall, metric_name: str, higher_is_better: bool = True) -> go.Figure:
+    """Expected → each part of the change → observed; worse-direction bars in vermillion."""
+    labels = ["expected", *(label for label, _, _ in chart.steps), "observed"]
+    values = [chart.expected, *(value for _, value, _ in chart.steps), chart.observed]
+    meanings = ["what offline or shadow promised", *(m for _, _, m in chart.steps),
+                "what production shows"]
+    down, up = (WORSE, BETTER) if higher_is_better else (BETTER, WORSE)
+    gap = chart.observed - chart.expected
+    # Step labels share one number of decimals, two digits finer than the gap itself.
+    decimals = max(0, 2 - int(math.floor(math.log10(abs(gap))))) if gap else 4
+    figure = go.Figure(go.Waterfall(
+        x=labels, y=values, measure=["absolute", *["relative"] * len(chart.steps), "total"],
+        text=[fmt(v) if i in (0, len(values) - 1) else f"{v:+.{decimals}f}"
+              for i, v in enumerate(values)],
+        textposition="outside", customdata=meanings,
+        hovertemplate="%{x}: %{y:.4g}<br>%{customdata}<extra></extra>",
+        decreasing={"marker": {"color": down}}, increasing={"marker": {"color": up}},
+        totals={"marker": {"color": UNSPLIT}}, connector={"line": {"color": "#bbbbbb"}},
+    ))
+    low = min(chart.expected, chart.observed)
+    running, lows, highs = chart.expected, [low], [max(chart.expected, chart.observed)]
+    for _, value, _ in chart.steps:
+        running += value
+        lows.append(running)
+        highs.append(running)
+    span = max(highs) - min(lows) or abs(chart.expected) or 1.0
+    figure.update_yaxes(title=metric_name, range=[min(lows) - 0.6 * span, max(highs) + 0.35 * span])
+    figure.update_layout(showlegend=False)
+    return _layout(figure, f"Where {metric_name} is lost: {fmt(chart.expected)} → "
+                           f"{fmt(chart.observed)} ({gap:+.4g})", height=440)
+
+
+def health_vs_budget(checks: list) -> go.Figure:
+    """Each serving-health figure as a share of its budget; above 1 is over budget."""
+    budgeted = [c for c in checks if c.budget]
+    figure = go.Figure(go.Bar(
+        x=[c.label for c in budgeted], y=[c.value / c.budget for c in budgeted],
+        marker_color=[WORSE if c.over_budget else BETTER for c in budgeted],
+        text=[f"{c.value:g} ms" if c.unit == "ms" else f"{c.value:.1%}" for c in budgeted],
+        textposition="outside",
+        customdata=[f"{c.budget:g} ms" if c.unit == "ms" else f"{c.budget:.1%}" for c in budgeted],
+        hovertemplate="%{x}: %{text} (budget %{customdata})<extra></extra>",
+    ))
+    figure.add_hline(y=1, line_dash="dash", line_color="#444444", annotation_text="budget")
+    top = max([c.value / c.budget for c in budgeted] + [1.0])
+    figure.update_yaxes(title="share of budget", tickformat=".0%", range=[0, top * 1.25])
+    return _layout(figure, "Serving health against budget", height=360)
+
+
+def drift_ranking(features: list, threshold: float = 0.1) -> go.Figure:
+    """Jensen–Shannon distance per feature with what chance alone reaches (the null band)."""
+    ranked = list(reversed(features))  # largest at the top
+    names = [f.feature for f in ranked]
+    figure = go.Figure()
+    figure.add_trace(go.Bar(
+        y=names, x=[f.js_distance or 0 for f in ranked], orientation="h", name="JS distance",
+        marker_color=[WORSE if f.drifted else NEUTRAL for f in ranked],
+        hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+    ))
+    figure.add_trace(go.Scatter(
+        y=names, x=[(f.null_band or {}).get("js_distance") for f in ranked], mode="markers",
+        name="chance (95th pct, no drift)", marker={"symbol": "line-ns-open", "size": 22,
+                                                   "color": "#222222", "line": {"width": 3}},
+        hovertemplate="%{y}: chance reaches %{x:.3f}<extra></extra>",
+    ))
+    figure.add_vline(x=threshold, line_dash="dot", line_color="#444444",
+                     annotation_text=f"{threshold:g}", annotation_position="top")
+    figure.update_xaxes(title="Jensen–Shannon distance (0 = same, 0.83 = disjoint)",
+                        range=[0, max([threshold * 1.5] + [(f.js_distance or 0) * 1.15
+                                                            for f in features])])
+    return _layout(figure, "Drift per feature, ranked", height=140 + 38 * len(features))
+
+
+def drift_distribution(feature) -> go.Figure:
+    """Reference (training) vs current (serving) shares on the bins the statistics used."""
+    figure = go.Figure()
+    figure.add_trace(go.Bar(x=list(feature.bin_labels), y=list(feature.reference_shares),
+                            name="training", marker_color=UNSPLIT))
+    figure.add_trace(go.Bar(x=list(feature.bin_labels), y=list(feature.current_shares), name="serving",
+                            marker_color=WORSE if feature.drifted else BETTER))
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(tickformat=".0%", title="share of rows")
+    return _layout(figure, f"{feature.feature}: training vs serving", height=340)

@@ -17,13 +17,13 @@ from triage.session import Session
 from triage.vocabulary import CONFIDENCES, KIND_LABELS
 
 
-def fmt(value: float) -> str:
-    """A number for a meeting: three significant figures (whole numbers from 10), no exponent."""
+def fmt(value: float, significant: int = 3) -> str:
+    """A number for a meeting: a few significant figures (whole numbers from 10), no exponent."""
     if value == 0 or not math.isfinite(value):
         return "0" if value == 0 else str(value)
     if abs(value) >= 10:
         return f"{value:.0f}"
-    decimals = min(8, 2 - int(math.floor(math.log10(abs(value)))))
+    decimals = min(8, significant - 1 - int(math.floor(math.log10(abs(value)))))
     text = f"{value:.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -41,9 +41,9 @@ class Estimate:
         return (self.low + self.high) / 2
 
     def text(self) -> str:
-        if fmt(self.low) == fmt(self.high):
-            return f"{fmt(self.low)} {self.unit}"
-        return f"{fmt(self.low)}–{fmt(self.high)} {self.unit}"
+        """Ranges read at two significant figures: the estimates are not better than that."""
+        low, high = fmt(self.low, 2), fmt(self.high, 2)
+        return f"{low} {self.unit}" if low == high else f"{low}–{high} {self.unit}"
 
 
 class ImpactModel(Protocol):

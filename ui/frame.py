@@ -16,11 +16,12 @@ _FRAME_MARK = "_frame_active"
 
 HOME = "pages/home.py"
 ITERATION = "pages/iteration.py"
+PRODUCTION = "pages/production.py"
 PLAN = "pages/plan.py"
 LEARN = "pages/learn.py"
 # Playbook id -> the page that runs its scenario; other playbooks are browsable on Learn.
-SCENARIO_PAGES = {"slow_iteration": ITERATION}
-_SCENARIO_URLS = {"slow_iteration": "iteration"}
+SCENARIO_PAGES = {"slow_iteration": ITERATION, "production_underperformance": PRODUCTION}
+_SCENARIO_URLS = {"slow_iteration": "iteration", "production_underperformance": "production"}
 
 
 def _pages() -> dict[str, list]:
@@ -29,6 +30,8 @@ def _pages() -> dict[str, list]:
         "Scenarios": [
             st.Page(ITERATION, title="Iteration is too slow", icon=":material/timer:",
                     url_path=_SCENARIO_URLS["slow_iteration"]),
+            st.Page(PRODUCTION, title="Model underperforms", icon=":material/trending_down:",
+                    url_path=_SCENARIO_URLS["production_underperformance"]),
         ],
         "Plan": [st.Page(PLAN, title="Action plan", icon=":material/checklist:",
                          url_path="plan")],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -17,6 +15,7 @@ from triage.iteration import IterationAnalysis, RunsData, analyse_stage_table, p
 from triage.session import Session, UploadSummary
 from triage.tabular import InputError
 from ui import state
+from ui.bind import edited_records
 
 _UPLOAD_ID = "iteration_upload_id"
 _TABLE_COLUMNS = {
@@ -63,27 +62,9 @@ def _summary(runs: RunsData) -> UploadSummary:
                          note=f"{analysis.runs} runs, {len(analysis.stages)} stages")
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    def clean(value):
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return None
-        return value
-
-    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
 def _stage_table(session: Session, key: str) -> None:
-    base_key = f"{key}:base"
-    if key not in st.session_state or base_key not in st.session_state:
-        frame = pd.DataFrame(session.inputs["stage_table"], columns=list(_TABLE_COLUMNS))
-        frame["hours"] = pd.to_numeric(frame["hours"], errors="coerce").astype(float)
-        frame["wait_hours"] = pd.to_numeric(frame["wait_hours"], errors="coerce").astype(float)
-        frame["stage"] = frame["stage"].astype(str)
-        st.session_state[base_key] = frame
-    edited = st.data_editor(st.session_state[base_key], key=key, num_rows="dynamic",
-                            column_config=_TABLE_COLUMNS, hide_index=True,
-                            width="stretch")
-    session.inputs["stage_table"] = _records(edited)
+    session.inputs["stage_table"] = edited_records(key, session.inputs["stage_table"],
+                                                   _TABLE_COLUMNS, ("hours", "wait_hours"))
 
 
 def _upload(session: Session, key: str) -> None:

@@ -1,0 +1,203 @@
+"""Inputs of the production page: metric, segment table, serving health, rollout, history, samples."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import streamlit as st
+
+from triage.drift import DriftReport, compare, read_sample
+from triage.examples import DATA_DIR
+from triage.gap import read_segments
+from triage.session import Session, UploadSummary
+from triage.tabular import InputError
+from ui import state
+from ui.bind import bound, edited_records, prefix
+
+EXAMPLE_DIR = DATA_DIR / "production"
+_DRIFT = "production_drift"  # per-tab: uploaded samples (name, digest, frame) and their report
+
+SEGMENT_COLUMNS = {
+    "segment": st.column_config.TextColumn("Segment", required=True),
+    "expected_share": st.column_config.NumberColumn("Expected share", min_value=0.0,
+                                                    help="Share (or count) of traffic offline"),
+    "observed_share": st.column_config.NumberColumn("Observed share", min_value=0.0,
+                                                    help="Share (or count) of traffic online"),
+    "expected_metric": st.column_config.NumberColumn("Expected metric", format="%.4f",
+                                                     help="Empty for a segment new online"),
+    "observed_metric": st.column_config.NumberColumn("Observed metric", format="%.4f",
+                                                     help="Online, fallback traffic included"),
+    "fallback_share": st.column_config.NumberColumn("Fallback share", min_value=0.0,
+                                                    max_value=1.0, format="%.3f"),
+    "fallback_metric": st.column_config.NumberColumn("Metric on fallbacks", format="%.4f"),
+}
+HISTORY_COLUMNS = {
+    "launch": st.column_config.TextColumn("Past launch"),
+    "offline_delta": st.column_config.NumberColumn("Offline change", format="%.4f"),
+    "online_delta": st.column_config.NumberColumn("Online change", format="%.4f"),
+}
+
+
+def load_example(session: Session) -> None:
+    """The worked launch: metric, segments, health, rollout, history and feature samples."""
+    inputs = json.loads((EXAMPLE_DIR / "example_inputs.json").read_text())
+    fresh = Session(scenario=session.scenario, playbook_version=session.playbook_version,
+                    title=inputs.get("title", ""))
+    records = read_segments((EXAMPLE_DIR / "example_segments.csv").read_bytes(),
+                            "example_segments.csv")
+    fresh.inputs = {"metric": inputs["metric"], "segments": records, "health": inputs["health"],
+                    "rollout": inputs["rollout"], "history": inputs["history"]}
+    state.replace_session(fresh)
+    store = st.session_state.setdefault(_DRIFT, {})
+    store.clear()
+    for side in ("reference", "current"):
+        path = EXAMPLE_DIR / f"example_{side}.csv"
+        _remember_sample(fresh, side, path.name, path.read_bytes())
+
+
+def _remember_sample(session: Session, side: str, name: str, data: bytes) -> None:
+    frame = read_sample(data, name)
+    store = st.session_state.setdefault(_DRIFT, {})
+    store[side] = (name, hashlib.sha256(data).hexdigest(), frame)
+    store.pop("report", None)
+    session.uploads = [u for u in session.uploads if u.kind != side] + [
+        UploadSummary(name=name, kind=side, rows_read=len(frame), rows_used=len(frame),
+                      note=f"{len(frame.columns)} features")]
+
+
+def drift_report() -> DriftReport | None:
+    """Computed once per pair of uploads (keyed by their digests), never on unrelated reruns."""
+    store = st.session_state.get(_DRIFT, {})
+    if "reference" not in store or "current" not in store:
+        return None
+    digests = (store["reference"][1], store["current"][1])
+    cached = store.get("report")
+    if cached is None or cached[0] != digests:
+        with st.spinner("Comparing training and serving samples…"):
+            store["report"] = (digests, compare(store["reference"][2], store["current"][2]))
+    return store["report"][1]
+
+
+def _metric(session: Session, key: str) -> None:
+    metric = session.inputs.setdefault("metric", {})
+    name, kind, direction = st.columns([2, 2, 1])
+    bound(name.text_input, "Metric", f"{key}:name", metric, "name", "CTR", max_chars=60)
+    bound(kind.selectbox, "Kind", f"{key}:kind", metric, "kind", "proportion",
+          options=["proportion", "other"],
+          format_func={"proportion": "a proportion (CTR, accuracy): noise from n",
+                       "other": "another metric (AUC, a mean): type its standard error"}.get)
+    bound(direction.toggle, "Higher is better", f"{key}:higher", metric, "higher_is_better", True)
+    columns = st.columns(4)
+    fields = [("expected", "Expected (offline / shadow)"), ("n_expected", "n expected"),
+              ("observed", "Observed (online)"), ("n_observed", "n observed")]
+    if metric.get("kind") == "other":
+        fields = [("expected", "Expected (offline / shadow)"), ("se_expected", "its standard error"),
+                  ("observed", "Observed (online)"), ("se_observed", "its standard error")]
+    for column, (field, label) in zip(columns, fields, strict=True):
+        bound(column.number_input, label, f"{key}:{field}", metric, field, None,
+              value=None, format="%.6g", min_value=0.0 if field.startswith(("n_", "se_")) else None)
+
+
+def _segments(session: Session, key: str) -> None:
+    uploaded = st.file_uploader("…or upload a segment CSV", type=["csv", "txt"], key=f"{key}:csv")
+    if uploaded is not None and st.session_state.get(f"{key}:csv_id") != uploaded.file_id:
+        st.session_state[f"{key}:csv_id"] = uploaded.file_id
+        try:
+            session.inputs["segments"] = read_segments(uploaded.getvalue(), uploaded.name)
+        except InputError as err:
+            st.session_state[f"{key}:csv_error"] = str(err)
+        else:
+            st.session_state.pop(f"{key}:csv_error", None)
+            st.session_state.pop(f"{key}:table", None)  # redraw the editor from the upload
+    if error := st.session_state.get(f"{key}:csv_error"):
+        st.error(f"{error}\n\nThe segment table below is unchanged.", icon=":material/error:")
+    numeric = [c for c in SEGMENT_COLUMNS if c != "segment"]
+    session.inputs["segments"] = edited_records(f"{key}:table", session.inputs.get("segments", []),
+                                                SEGMENT_COLUMNS, numeric)
+
+
+def _health(session: Session, key: str) -> None:
+    health = session.inputs.setdefault("health", {})
+    fields = [("latency_p50_ms", "p50 latency (ms)"), ("latency_p95_ms", "p95 latency (ms)"),
+              ("latency_p99_ms", "p99 latency (ms)"), ("latency_budget_p99_ms", "p99 budget (ms)"),
+              ("timeout_rate", "timeout rate"), ("timeout_budget", "timeout budget"),
+              ("error_rate", "error rate"), ("error_budget", "error budget"),
+              ("fallback_rate", "fallback rate"), ("fallback_budget", "fallback budget")]
+    columns = st.columns(4)
+    for index, (field, label) in enumerate(fields):
+        bound(columns[index % 4].number_input, label, f"{key}:{field}", health, field, None,
+              value=None, min_value=0.0, format="%.4g")
+
+
+def _rollout(session: Session, key: str) -> None:
+    rollout = session.inputs.setdefault("rollout", {})
+    left, right = st.columns(2)
+    for column, side in ((left, "expected"), (right, "serving")):
+        bound(column.text_input, f"{side.capitalize()} model version",
+              f"{key}:{side}_model", rollout, f"{side}_model_version", "")
+        bound(column.text_input, f"{side.capitalize()} feature-pipeline version",
+              f"{key}:{side}_pipeline", rollout, f"{side}_pipeline_version", "")
+    share_l, share_r, rollback = st.columns(3)
+    bound(share_l.number_input, "Expected share of traffic on it", f"{key}:exp_share", rollout,
+          "expected_traffic_share", None, value=None, min_value=0.0, max_value=1.0)
+    bound(share_r.number_input, "Observed share of traffic on it", f"{key}:obs_share", rollout,
+          "observed_traffic_share", None, value=None, min_value=0.0, max_value=1.0)
+    bound(rollback.toggle, "A rollback path exists", f"{key}:rollback", rollout,
+          "rollback_available", False)
+
+
+def _samples(session: Session, key: str) -> None:
+    left, right = st.columns(2)
+    for column, side, label in ((left, "reference", "Training sample (reference)"),
+                                (right, "current", "Serving sample (current)")):
+        uploaded = column.file_uploader(label, type=["csv", "parquet", "txt"], key=f"{key}:{side}")
+        if uploaded is None or st.session_state.get(f"{key}:{side}:id") == uploaded.file_id:
+            continue
+        st.session_state[f"{key}:{side}:id"] = uploaded.file_id
+        try:
+            _remember_sample(session, side, uploaded.name, uploaded.getvalue())
+        except InputError as err:
+            st.session_state[f"{key}:{side}:error"] = str(err)
+        else:
+            st.session_state.pop(f"{key}:{side}:error", None)
+    store = st.session_state.get(_DRIFT, {})
+    for column, side in ((left, "reference"), (right, "current")):
+        if error := st.session_state.get(f"{key}:{side}:error"):
+            column.error(f"{error}\n\nThe earlier sample, if any, is still used.",
+                         icon=":material/error:")
+        elif side in store:
+            name, _, frame = store[side]
+            column.caption(f":material/fact_check: {name}: {len(frame):,} rows, "
+                           f"{len(frame.columns)} columns")
+
+
+def render_inputs(session: Session) -> None:
+    key = prefix(session.scenario)
+    _metric(session, f"{key}:metric")
+    tabs = st.tabs(["Segments", "Serving health", "Rollout", "Past launches",
+                    "Feature samples"])
+    with tabs[0]:
+        st.caption("One row per segment. Shares may be counts or not add up to 1: they are "
+                   "normalised. Observed metric includes fallback traffic.")
+        _segments(session, f"{key}:segments")
+    with tabs[1]:
+        _health(session, f"{key}:health")
+    with tabs[2]:
+        _rollout(session, f"{key}:rollout")
+    with tabs[3]:
+        st.caption("Offline vs online change of earlier launches: was the offline metric ever "
+                   "predictive?")
+        session.inputs["history"] = edited_records(f"{key}:history",
+                                                   session.inputs.get("history", []),
+                                                   HISTORY_COLUMNS, ("offline_delta",
+                                                                     "online_delta"))
+    with tabs[4]:
+        st.caption("CSV or Parquet, one row per example, the same feature columns on both sides. "
+                   "Files stay in this browser tab; they are not part of a saved plan.")
+        _samples(session, f"{key}:samples")
+
+
+def example_available() -> bool:
+    return (EXAMPLE_DIR / "example_inputs.json").exists()
+
