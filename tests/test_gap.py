@@ -159,3 +159,28 @@ def test_cli_gap_json(tmp_path, capsys):
     assert cli_main(["gap", str(path), "--json"]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and 'missing column' in captured.err
+
+
+def test_cli_drift_json_is_strict_and_ranked(tmp_path, capsys):
+    import json
+
+    from triage.cli import main as cli_main
+    from triage.examples import DATA_DIR
+
+    reference = DATA_DIR / "production" / "example_reference.csv"
+    current = DATA_DIR / "production" / "example_current.csv"
+    assert cli_main(["drift", str(reference), str(current), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out,
+                        parse_constant=lambda c: pytest.fail(f"non-strict JSON: {c}"))
+    names = [f["feature"] for f in report["features"]]
+    assert names[0] == "days_since_last_visit" and report["features"][0]["drifted"] is True
+    js = [f["js_distance"] for f in report["features"]]
+    assert js == sorted(js, reverse=True)
+    categorical = next(f for f in report["features"] if f["kind"] == "categorical")
+    assert categorical["ks_statistic"] is None and categorical["chi2_pvalue"] is not None
+    assert set(report["features"][0]["null_band"]) >= {"ks_statistic", "psi", "js_distance"}
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x00\x01binary\x00" * 20)
+    assert cli_main(["drift", str(bad), str(current), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from triage.drift import compare, drift_report_json, read_sample
 from triage.gap import decompose, read_segments, segment_rows
 from triage.iteration import parse_runs
 from triage.playbook import PLAYBOOK_DIR, PlaybookError, Problem, load_playbook
@@ -117,6 +118,32 @@ def _report_command(build, show):
     return run
 
 
+def _run_drift(args: argparse.Namespace) -> int:
+    samples = []
+    for path_text in (args.reference, args.current):
+        data = _read_input(path_text)
+        if data is None:
+            return 1
+        try:
+            samples.append(read_sample(data, Path(path_text).name))
+        except InputError as err:
+            print(str(err).replace("\n", " "), file=sys.stderr)
+            return 1
+    report = drift_report_json(compare(*samples))
+    if args.json:
+        print(json.dumps(report, allow_nan=False, indent=2))
+        return 0
+    print(f"{'feature':<28}{'kind':<13}{'JS':>7}{'band':>7}{'PSI':>7}  verdict")
+    for feature in report["features"]:
+        js, band = feature["js_distance"], feature["null_band"].get("js_distance")
+        cells = [f"{v:>7.3f}" if v is not None else f"{'-':>7}" for v in (js, band, feature["psi"])]
+        verdict = "DRIFTED" if feature["drifted"] else "within chance"
+        print(f"{feature['feature']:<28}{feature['kind']:<13}{''.join(cells)}  {verdict}")
+    for problem in report["problems"]:
+        print(f"note: {problem}")
+    return 0
+
+
 def _playbook_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:
     files, problems = [], []
     for raw in paths or [str(PLAYBOOK_DIR)]:
@@ -170,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
                      "fallback_metric]); - reads stdin")
     gap.add_argument("--json", action="store_true", help="strict JSON on stdout")
     gap.set_defaults(run=_report_command(gap_report, _print_gap_table))
+    drift = commands.add_parser("drift", help="drift per feature, training vs serving sample")
+    drift.add_argument("reference", help="training sample, CSV or Parquet")
+    drift.add_argument("current", help="serving sample, CSV or Parquet")
+    drift.add_argument("--json", action="store_true", help="strict JSON on stdout")
+    drift.set_defaults(run=_run_drift)
     return parser
 
 
