@@ -13,6 +13,13 @@ from ui.plan_view import render_downloads, render_plan  # noqa: E402
 from ui.scenarios import plan_for  # noqa: E402
 
 st.title("Action plan")
+opened = [s for s in state.open_scenarios() if state.playbook(s)]
+if len(opened) > 1:
+    active = state.active_scenario()
+    choice = st.segmented_control("Scenario", opened, default=active if active in opened else None,
+                                  format_func=lambda s: state.playbook(s).title, key="plan:scenario")
+    if choice and choice != active:
+        state.set_active_scenario(choice)
 session = state.active_session()
 book = state.playbook(session.scenario) if session else None
 if session is None or book is None:

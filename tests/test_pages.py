@@ -240,3 +240,14 @@ def test_bad_typed_metric_and_segment_csv_are_explained(app):
     assert 'missing columns "observed_share"' in errors and "segment table below is unchanged" in errors
     metric = app.session_state["sessions"]["production_underperformance"].inputs["metric"]
     assert metric["expected"] == 4.5  # what was typed is kept, not silently dropped
+
+
+def test_plan_page_switches_between_open_scenarios(app):
+    load_example(app)
+    open_page(app, "pages/home.py")
+    load_production_example(app)
+    open_page(app, "pages/plan.py")
+    assert "Online CTR is 0.0451" in texts(app)
+    app.get("button_group")[0].set_value("slow_iteration").run()
+    assert not app.exception
+    assert "One iteration takes about 14.5 h" in texts(app)

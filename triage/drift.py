@@ -113,7 +113,6 @@ NA_TEXTS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-Na
                       "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
 _PARQUET_MAGIC = b"PAR1"
 _NAME_SEPARATORS = re.compile(r"[\s\-]+")
-_CHUNK_ELEMENTS = 1_000_000  # values per block of splits in the null band (~8 MB per temporary)
 _FAST_SMIRNOV_MIN_N = 2_000
 _MAX_WORKERS = 4
 
@@ -844,13 +843,15 @@ def _numeric_band(ref: np.ndarray, draws: _Draws, edges: np.ndarray) -> dict[str
     ref_le = np.empty((splits, len(edges)))
     for s in range(splits):
         positions = draws.positions[s]
-        values = ref[positions]  # sorted positions: the split comes out sorted
+        values = np.take(ref, positions)  # sorted positions: the split comes out sorted
         gaps = np.abs(draws.path[s])
-        # ∫|F_cur − F_ref| = Σ gaps[i]·(v[i+1] − v[i]) / (a·b), as two dot products.
-        distance = (np.einsum("i,i->", values[1:], gaps) - np.einsum("i,i->", values[:-1], gaps)) / (a * b)
+        # ∫|F_cur − F_ref| = Σ gaps[i]·(v[i+1] − v[i]) / (a·b), as two dot products (einsum, not
+        # np.dot: BLAS would start its own threads inside ours).
+        distance = (np.einsum("i,i->", values[1:], gaps)
+                    - np.einsum("i,i->", values[:-1], gaps)) / (a * b)
         if has_ties:  # only where the next value differs are both ECDFs complete
             ks[s] = np.max(gaps, initial=0.0, where=values[1:] != values[:-1]) / (a * b)
-        wasserstein[s] = distance / max(float(np.std(values[~draws.in_current[s]])), STD_FLOOR)
+        wasserstein[s] = distance / max(_weighted_std(values, ~draws.in_current[s], b), STD_FLOOR)
         picked = np.searchsorted(positions, at_most, side="left")
         cur_le[s] = draws.current_at_most(s, picked)
         ref_le[s] = picked - cur_le[s]
@@ -865,6 +866,15 @@ def _numeric_band(ref: np.ndarray, draws: _Draws, edges: np.ndarray) -> dict[str
     }
 
 
+def _weighted_std(values: np.ndarray, chosen: np.ndarray, count: int) -> float:
+    """np.std(values[chosen]) without boolean indexing (slow on random masks): weighted sums of
+    the values shifted by their middle one, so a constant part gives exactly 0."""
+    shifted = values - values[len(values) // 2]
+    shifted *= chosen
+    mean = shifted.sum() / count
+    return math.sqrt(max(np.einsum("i,i->", shifted, shifted) / count - mean * mean, 0.0))
+
+
 def _counts_from_cumulative(at_most: np.ndarray, total: int) -> np.ndarray:
     rows = at_most.shape[0]
     full = np.hstack([np.zeros((rows, 1)), at_most, np.full((rows, 1), float(total))])
@@ -876,10 +886,9 @@ def _categorical_band(codes: np.ndarray, size: int, draws: _Draws) -> dict[str, 
     splits = draws.positions.shape[0]
     psi, js, linf, chi2 = (np.empty(splits) for _ in range(4))
     for s in range(splits):
-        picked = codes[draws.positions[s]]
-        current = draws.in_current[s]
-        cur_counts = np.bincount(picked[current], minlength=size).astype(np.float64)
-        ref_counts = np.bincount(picked[~current], minlength=size).astype(np.float64)
+        picked = np.take(codes, draws.positions[s])
+        cur_counts = np.bincount(picked, weights=draws.in_current[s], minlength=size)
+        ref_counts = np.bincount(picked, minlength=size) - cur_counts
         ref_shares, cur_shares = ref_counts / b, cur_counts / a
         psi[s] = _psi(ref_shares, cur_shares)
         js[s] = _js(ref_shares, cur_shares)

@@ -70,6 +70,11 @@ def active_session() -> Session | None:
     return st.session_state.get(_SESSIONS, {}).get(scenario) if scenario else None
 
 
+def open_scenarios() -> list[str]:
+    """Scenarios this tab has a working session for, in the order they were opened."""
+    return list(st.session_state.get(_SESSIONS, {}))
+
+
 def runs_data(scenario: str) -> RunsData | None:
     return st.session_state.get(_RUNS, {}).get(scenario)
 
