@@ -16,6 +16,7 @@ import yaml
 
 from triage.rules import OPERATORS, Condition, DataRule, Suggestion
 from triage.vocabulary import (
+    ACCESS_STAGE_LABELS,
     ACTION_KINDS,
     AFFECTS,
     GAP_COMPONENTS,
@@ -334,8 +335,10 @@ def _read_action(reader: _Reader, raw: dict, scenario: str) -> Action:
     action_id = reader.ident(raw, "id", "<action>")
     where = f"actions.{action_id or '<action>'}"
     stage = reader.text(raw, "stage", where, required=False)
-    if stage and scenario == "iteration" and stage not in STAGE_LABELS:
-        reader.problem(where, "stage", f"'{stage}' is not a stage: {', '.join(STAGE_LABELS)}")
+    stages = {"iteration": STAGE_LABELS, "access": ACCESS_STAGE_LABELS}.get(scenario, {})
+    if stage and stage not in stages:
+        reader.problem(where, "stage", f"'{stage}' is not a stage of this scenario: "
+                       f"{', '.join(stages) or 'none'}")
     speedup = reader.number_range(raw, "speedup", where, minimum=1.0)
     if stage and speedup is None and "speedup" not in raw:
         reader.problem(where, "speedup", "an action on a stage needs a speed-up range [low, high]")

@@ -50,6 +50,46 @@ ITERATION_METRICS: dict[str, str] = {
     "most_variable_stage": "stage id with that ratio",
 }
 
+# Data-access request lifecycle: requested → owner found → approved → provisioned → first use.
+ACCESS_STAGE_LABELS: dict[str, str] = {
+    "owner": "Finding an owner",
+    "approval": "Approval",
+    "provisioning": "Provisioning (approved → access works)",
+    "first_use": "First use",
+}
+TIERS = ("public", "internal", "confidential", "restricted")
+
+ACCESS_METRICS: dict[str, str] = {
+    "has_data": "true when a request log was uploaded or one request's stages typed in",
+    "requests": "number of requests analysed",
+    "business_hours": "true when waits are counted in business hours, false for calendar hours",
+    "slowest_stage": "access stage id with the largest median wait: owner, approval, provisioning, "
+                     "first_use",
+    "slowest_stage_label": "human name of that stage",
+    "slowest_share": "that stage's share of the typical time to access (sum of stage medians)",
+    "time_to_access_median_hours": "median hours from request to first access",
+    "owner_median_hours": "median hours to find an owner",
+    "approval_median_hours": "median hours from owner found to approval",
+    "provisioning_median_hours": "median hours from approval to working access",
+    "first_use_median_hours": "median hours from working access to first use",
+    "owner_breach_rate": "share of requests over the owner SLA, 0 to 1",
+    "approval_breach_rate": "share of requests over the approval SLA, 0 to 1",
+    "provisioning_breach_rate": "share of requests over the provisioning SLA, 0 to 1",
+    "first_use_breach_rate": "share of requests over the first-use SLA, 0 to 1",
+    "worst_breach_rate": "the highest breach rate of any stage",
+    "worst_breach_stage": "the stage with that breach rate",
+    "provisioning_to_approval": "provisioning median / approval median (above 1: the hand-off "
+                                "after approval is the bigger wait)",
+    "unowned_share": "share of requests on datasets without a known owner, 0 to 1",
+    "auto_approved_share": "share of requests approved automatically, 0 to 1",
+    "denied_share": "share of requests denied, 0 to 1",
+    "expired_share": "share of requests that expired unanswered, 0 to 1",
+    "pending_share": "share of requests still open, 0 to 1",
+    "restricted_share": "share of requests on restricted or confidential data, 0 to 1",
+    "has_inventory": "true when a dataset inventory was uploaded",
+    "preapproved_share": "share of requested datasets with a pre-approved access path, 0 to 1",
+}
+
 # Parts of a production metric gap (see triage.gap): what an action can win back.
 GAP_COMPONENTS = {
     "all": "the whole shortfall (e.g. a rollback restores the expected model)",
@@ -100,14 +140,17 @@ METRIC_VALUES: dict[str, tuple[str, ...]] = {
     "bottleneck": tuple(STAGE_LABELS),
     "most_variable_stage": tuple(STAGE_LABELS),
     "largest_part": ("mix", "fallback", "model", "unexplained"),
+    "slowest_stage": tuple(ACCESS_STAGE_LABELS),
+    "worst_breach_stage": tuple(ACCESS_STAGE_LABELS),
 }
 
 SCENARIO_METRICS: dict[str, dict[str, str]] = {
     "iteration": ITERATION_METRICS,
     "production": PRODUCTION_METRICS,
+    "access": ACCESS_METRICS,
 }
 
 
 def stage_label(stage: str) -> str:
-    """Human name of a stage; unknown stages keep the name they were given."""
-    return STAGE_LABELS.get(stage, stage)
+    """Human name of a stage (iteration or access); unknown stages keep the name they were given."""
+    return STAGE_LABELS.get(stage) or ACCESS_STAGE_LABELS.get(stage, stage)
