@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -529,3 +530,74 @@ def test_arguments_are_validated() -> None:
         compare(ref, cur, seed=-1)
     with pytest.raises(ValueError, match="splits"):
         compare(ref, cur, splits=0)
+
+
+NUMBER_TEXTS = ["2", "+3", "-0", ".5", "5.", "00012", "1e5", "1E+05", "-.5e-3", "1.5e400", "1e-400",
+                "inf", "Inf", "+inf", "-Infinity", "nan", "NAN", "-nan", "1_000", "0x10", "１２", "٣",
+                "1,5", "1 000", "1.2.3", "1e", "e5", ".", "+", "1d5", "0b1", "1.5f", "abc", ""]
+
+
+def test_number_pattern_accepts_exactly_what_arrow_parses() -> None:
+    import pyarrow.compute as pc
+
+    matched = pc.match_substring_regex(pa.array(NUMBER_TEXTS), drift._NUMBER_TEXT,
+                                       ignore_case=True).to_pylist()
+    for text, match in zip(NUMBER_TEXTS, matched, strict=True):
+        try:
+            pc.cast(pa.array([text]), pa.float64())
+            parses = True
+        except pa.ArrowInvalid:
+            parses = False
+        assert match == parses, text
+
+
+def test_parse_numbers_marks_every_bad_text() -> None:
+    texts = pd.Series(["1", "2.5", "x", "1_000", "-inf", "nan"], dtype="str")
+    got = drift._parse_numbers(texts)
+    assert got[:2].tolist() == [1.0, 2.5] and got[4] == -np.inf
+    assert np.isnan(got[[2, 3, 5]]).all()
+
+
+def test_exotic_dtypes_do_not_crash() -> None:
+    n = 40
+    rng = np.random.default_rng(4)
+    ref = pd.DataFrame({
+        "ts": pd.date_range("2024-01-01", periods=n, freq="h", tz="UTC"),
+        "cat": pd.Categorical(rng.choice(["x", "y"], n)),
+        "arrow": pd.array(rng.normal(size=n), dtype="double[pyarrow]"),
+        "mixed": [1, "a", 2.5, None] * (n // 4),
+        "lists": [[1, 2]] * n,
+        "cplx": rng.normal(size=n) + 1j,
+    })
+    cur = ref.copy()
+    cur.loc[::3, "arrow"] = None
+    report = compare(ref, cur)
+    strict_json(report)
+    kinds = {item.feature: item.kind for item in report.features}
+    assert kinds == {"ts": "categorical", "cat": "categorical", "arrow": "numeric",
+                     "mixed": "categorical", "lists": "categorical", "cplx": "categorical"}
+    assert feature(report, "arrow").missing_rate_current == pytest.approx(14 / 40)
+    assert not report.problems
+
+
+def test_extreme_values_give_no_warnings_and_strict_json() -> None:
+    ref = pd.DataFrame({"x": [1e308, -1e308, 0.0, 5.0] * 5})
+    cur = pd.DataFrame({"x": [1e308, 1e308, -1e308, 3.0] * 5})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = compare(ref, cur)
+    strict_json(report)
+    assert feature(report, "x").js_distance is not None
+
+
+def test_drift_report_from_bytes() -> None:
+    ref, cur = frames(300, 200, 1.0)
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(ref, preserve_index=False), buffer)
+    data = drift.drift_report(buffer.getvalue(), cur.to_csv(index=False, sep=";").encode(),
+                              reference_name="train.parquet", current_name="serving.csv")
+    json.dumps(data, allow_nan=False)
+    assert {row["feature"] for row in data["features"] if row["drifted"]} == {"num", "cat"}
+    assert data["notes"] == ["serving.csv: semicolon-separated"]
+    with pytest.raises(InputError):
+        drift.drift_report(b"", b"a\n1\n")

@@ -57,7 +57,10 @@ Speed: every column is sorted once; KS and Wasserstein come from one merge of th
 bin counts from searchsorted on them. The splits are drawn once per (n_reference, k) as sorted
 positions into the sorted reference, so a split's two parts come out sorted without sorting, and
 the KS path (which part each merged value belongs to) is shared by every feature with the same sizes.
-Features run on a small thread pool (numpy releases the GIL in the heavy loops).
+Features run on a small thread pool (numpy releases the GIL in the heavy loops); dot products use
+``np.einsum``, not BLAS, whose own threads would fight the pool's. Text columns stay Arrow strings
+and are parsed with Arrow's cast. ``benchmarks/bench_drift.py`` measures 1,000,000 rows × 20 numeric
+features per side.
 
 This module never imports streamlit.
 """
@@ -87,7 +90,7 @@ except ImportError:  # pragma: no cover - only with another scipy version
 
 __all__ = [
     "BAND_MAX_ROWS", "DEFAULT_SPLITS", "JS_THRESHOLD", "STATISTICS", "DriftReport", "FeatureDrift",
-    "compare", "drift_report_json", "psi_reading", "read_sample",
+    "compare", "drift_report", "drift_report_json", "psi_reading", "read_sample",
 ]
 
 STATISTICS = ("ks_statistic", "ks_pvalue", "wasserstein_norm", "psi", "js_distance", "chi2_pvalue",
@@ -111,6 +114,9 @@ MISSING_RATE_NOTE = 0.05
 # Texts pandas' read_csv treats as missing by default; here only inside otherwise numeric columns.
 NA_TEXTS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
                       "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
+_NA_TEXT_LIST = sorted(NA_TEXTS)
+# The texts Arrow's (and pandas') float parser accepts, as RE2 matches them all at once.
+_NUMBER_TEXT = r"^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$"
 _PARQUET_MAGIC = b"PAR1"
 _NAME_SEPARATORS = re.compile(r"[\s\-]+")
 _FAST_SMIRNOV_MIN_N = 2_000
@@ -194,6 +200,22 @@ def drift_report_json(report: DriftReport) -> dict[str, Any]:
             "only_in_current": list(report.only_in_current)}
 
 
+def drift_report(reference: bytes, current: bytes, *, reference_name: str = "reference",
+                 current_name: str = "current", seed: int = 0,
+                 splits: int = DEFAULT_SPLITS) -> dict[str, Any]:
+    """Two uploaded samples (CSV or Parquet bytes) in, the strict-JSON report out.
+
+    The entry point for a CLI or a page: ``read_sample`` both, ``compare``, ``drift_report_json``,
+    plus ``"notes"``: what had to be guessed to read the files. Raises InputError for unusable files.
+    """
+    frames = [read_sample(reference, reference_name), read_sample(current, current_name)]
+    data = drift_report_json(compare(frames[0], frames[1], seed=seed, splits=splits))
+    data["notes"] = [f"{name}: {note}" for name, frame in zip((reference_name, current_name), frames,
+                                                                strict=True)
+                     for note in frame.attrs.get("notes", ())]
+    return data
+
+
 def _json_float(value: Any) -> float | None:
     if value is None:
         return None
@@ -224,7 +246,9 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
-        frame = pq.read_table(pa.BufferReader(data)).to_pandas()
+        # split_blocks + self_destruct: each column is handed over (zero-copy where it can be)
+        # and its Arrow buffer released as it goes, instead of a full second copy of the table.
+        frame = pq.read_table(pa.BufferReader(data)).to_pandas(split_blocks=True, self_destruct=True)
     except (pa.ArrowException, OSError, ValueError, TypeError, NotImplementedError) as err:
         raise InputError(
             f"{name} starts like a Parquet file but could not be read ({_shorten(str(err), 160)}). "
@@ -340,7 +364,7 @@ class _Side:
     numbers: np.ndarray | None = None  # floats when the values parse (missing ones excluded)
     numbers_mask: np.ndarray | None = None  # for numeric dtypes: which rows are finite; None = all
     infinite: int = 0
-    texts: np.ndarray | None = None  # stripped strings of the non-missing values (text columns)
+    texts: pd.Series | None = None  # stripped strings of the non-missing values (text columns)
     bad: int = 0  # non-missing values that are not numbers (text columns)
     bad_example: str = ""
     na_texts: int = 0  # values that are NA texts ("NA", "null", ...), missing if numeric
@@ -444,20 +468,22 @@ def _side(series: pd.Series) -> _Side:
         missing = int(np.count_nonzero(np.isnan(values)))
         return _Side(rows, missing, numbers=values, numbers_mask=finite,
                      infinite=rows - n_finite - missing)
-    objects = series.astype(object)
-    absent = objects.isna().to_numpy()
-    texts = objects[~absent].astype(str).str.strip()
+    if isinstance(dtype, pd.StringDtype):
+        texts = series[series.notna()]
+    else:  # objects, booleans, categories, dates: their text, as one string dtype
+        objects = series.astype(object)
+        texts = objects[objects.notna()].astype("str")
+    texts = texts.str.strip()
     texts = texts[texts != ""]
-    side = _Side(rows, rows - len(texts), texts=texts.to_numpy(dtype=object))
-    na_text = texts.isin(list(NA_TEXTS)).to_numpy()
+    side = _Side(rows, rows - len(texts), texts=texts)
+    na_text = texts.isin(_NA_TEXT_LIST).to_numpy()
     side.na_texts = int(np.count_nonzero(na_text))
     candidates = texts[~na_text]
     if pd.api.types.is_bool_dtype(dtype) or not len(candidates):
         side.bad = len(candidates)
         side.bad_example = str(candidates.iloc[0]) if len(candidates) else ""
         return side
-    numbers = pd.to_numeric(candidates, errors="coerce").to_numpy(dtype=np.float64,
-                                                                  na_value=np.nan)
+    numbers = _parse_numbers(candidates)
     bad = np.isnan(numbers)
     side.bad = int(np.count_nonzero(bad))
     if side.bad:
@@ -465,6 +491,33 @@ def _side(series: pd.Series) -> _Side:
     else:
         side.numbers = numbers
     return side
+
+
+def _parse_numbers(texts: pd.Series) -> np.ndarray:
+    """Floats of ``texts``, NaN where a text is not a number.
+
+    Arrow's C++ cast parses what pd.to_numeric parses, ~10× faster, but stops at the first bad
+    text. Then a regular expression that accepts exactly the texts that cast accepts (checked in
+    the tests) finds the number-like ones, and only those are cast.
+    """
+    import pyarrow as pa  # pandas' string dtype has loaded it already
+    import pyarrow.compute as pc
+
+    array = pa.array(texts)
+    try:
+        return np.asarray(pc.cast(array, pa.float64()), dtype=np.float64)
+    except pa.ArrowInvalid:
+        pass
+    number_like = pc.match_substring_regex(array, _NUMBER_TEXT, ignore_case=True)
+    mask = np.asarray(number_like, dtype=bool)
+    numbers = np.full(len(mask), np.nan)
+    if mask.any():
+        chosen = pc.filter(array, number_like)
+        try:
+            numbers[mask] = np.asarray(pc.cast(chosen, pa.float64()), dtype=np.float64)
+        except pa.ArrowInvalid:  # pragma: no cover - the pattern and the cast disagree
+            numbers[mask] = pd.to_numeric(pd.Series(chosen.to_pylist()), errors="coerce")
+    return numbers
 
 
 def _numeric_column(name: str, ref: _Side, cur: _Side) -> _Column:
@@ -490,12 +543,13 @@ def _numeric_column(name: str, ref: _Side, cur: _Side) -> _Column:
 
 
 def _categorical_column(name: str, ref: _Side, cur: _Side) -> _Column:
-    ref_texts = ref.texts if ref.texts is not None else np.empty(0, dtype=object)
-    cur_texts = cur.texts if cur.texts is not None else np.empty(0, dtype=object)
-    codes, categories = pd.factorize(np.concatenate([ref_texts, cur_texts]), sort=False)
+    empty = pd.Series([], dtype="str")
+    texts = pd.concat([ref.texts if ref.texts is not None else empty,
+                       cur.texts if cur.texts is not None else empty], ignore_index=True)
+    codes, categories = pd.factorize(texts, sort=False)
+    split = ref.present
     return _Column(name, "categorical", (ref.rows, cur.rows), (ref.missing, cur.missing),
-                   codes[:len(ref_texts)], codes[len(ref_texts):],
-                   np.asarray(categories, dtype=object))
+                   codes[:split], codes[split:], np.asarray(categories, dtype=object))
 
 
 # --- per-feature analysis ----------------------------------------------------------------
@@ -505,7 +559,8 @@ def _analyse_safely(column: _Column, cache: _DrawCache) -> FeatureDrift:
     """Statistics of one feature; an unexpected failure becomes a note, never a crash."""
     key = column.band_key
     try:
-        return _analyse(column, cache)
+        with np.errstate(all="ignore"):  # extreme values may overflow; non-finite results -> None
+            return _analyse(column, cache)
     except Exception as err:  # noqa: BLE001 - one bad column must not sink the report
         return FeatureDrift(
             column.name, column.kind, missing_rate_reference=_rate(column.missing[0], column.rows[0]),
@@ -577,8 +632,9 @@ def _numeric_feature(column: _Column, cache: _DrawCache
         edges = np.unique(np.quantile(ref, DECILES))
         labels = _interval_labels(edges)
     del merged
-    ks = float(gaps.max(initial=0.0, where=step > 0)) / (n * m) if len(step) else 0.0
     wasserstein = float(np.einsum("i,i->", gaps, step)) / (n * m)  # einsum: no BLAS threads
+    gaps *= step > 0  # only where the next value differs are both ECDFs complete
+    ks = float(gaps.max(initial=0.0)) / (n * m)
     del gaps, step
     ref_counts = _bin_counts(ref, edges)
     cur_counts = _bin_counts(cur, edges)
@@ -850,7 +906,8 @@ def _numeric_band(ref: np.ndarray, draws: _Draws, edges: np.ndarray) -> dict[str
         distance = (np.einsum("i,i->", values[1:], gaps)
                     - np.einsum("i,i->", values[:-1], gaps)) / (a * b)
         if has_ties:  # only where the next value differs are both ECDFs complete
-            ks[s] = np.max(gaps, initial=0.0, where=values[1:] != values[:-1]) / (a * b)
+            gaps *= values[1:] != values[:-1]  # (a masked max(where=...) is ~5× slower)
+            ks[s] = gaps.max(initial=0.0) / (a * b)
         wasserstein[s] = distance / max(_weighted_std(values, ~draws.in_current[s], b), STD_FLOOR)
         picked = np.searchsorted(positions, at_most, side="left")
         cur_le[s] = draws.current_at_most(s, picked)
@@ -887,8 +944,10 @@ def _categorical_band(codes: np.ndarray, size: int, draws: _Draws) -> dict[str, 
     psi, js, linf, chi2 = (np.empty(splits) for _ in range(4))
     for s in range(splits):
         picked = np.take(codes, draws.positions[s])
-        cur_counts = np.bincount(picked, weights=draws.in_current[s], minlength=size)
-        ref_counts = np.bincount(picked, minlength=size) - cur_counts
+        both = np.bincount(picked, minlength=size)
+        present = both > 0  # categories absent from a split add nothing to any statistic
+        cur_counts = np.bincount(picked, weights=draws.in_current[s], minlength=size)[present]
+        ref_counts = both[present] - cur_counts
         ref_shares, cur_shares = ref_counts / b, cur_counts / a
         psi[s] = _psi(ref_shares, cur_shares)
         js[s] = _js(ref_shares, cur_shares)

@@ -15,6 +15,7 @@ from triage.engine import Walk, suggestion_for, walk
 from triage.playbook import Node, Playbook
 from triage.session import Session
 from ui import state
+from ui.frame import SCENARIO_PAGES
 
 
 def _key(session: Session, *parts: str) -> str:
@@ -91,8 +92,12 @@ def _finding(book: Playbook, node: Node) -> None:
             st.write(node.detail)
         if node.see_also:
             other = state.playbook(node.see_also)
-            if other is not None:
-                st.info(f"This points to another playbook: **{other.title}**.")
+            page = SCENARIO_PAGES.get(node.see_also)
+            if other is not None and page is not None:
+                st.page_link(page, label=f"Continue with the playbook: {other.title}",
+                             icon=":material/arrow_forward:")
+            elif other is not None:
+                st.info(f"This points to another playbook: **{other.title}** (see Learn).")
             else:
                 st.caption(f"This points to the “{node.see_also}” playbook, which is not "
                            "installed here yet; its actions below still apply.")
