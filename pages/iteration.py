@@ -13,14 +13,7 @@ from ui.iteration_views import render_charts, render_headline, render_whatif  # 
 from ui.plan_view import render_preview  # noqa: E402
 from ui.stepper import render_stepper  # noqa: E402
 
-PLAYBOOK_ID = "slow_iteration"
-
-book = state.playbook(PLAYBOOK_ID)
-if book is None:
-    st.error(f"The playbook '{PLAYBOOK_ID}' could not be loaded; the Home page lists the "
-             "problems found in it.", icon=":material/error:")
-    st.stop()
-session = state.session_for(book)
+book, session = state.open_scenario("slow_iteration")
 
 st.title(book.title)
 st.caption(book.summary)

@@ -19,14 +19,7 @@ from ui.production_views import (  # noqa: E402
 )
 from ui.stepper import render_stepper  # noqa: E402
 
-PLAYBOOK_ID = "production_underperformance"
-
-book = state.playbook(PLAYBOOK_ID)
-if book is None:
-    st.error(f"The playbook '{PLAYBOOK_ID}' could not be loaded; the Home page lists the "
-             "problems found in it.", icon=":material/error:")
-    st.stop()
-session = state.session_for(book)
+book, session = state.open_scenario("production_underperformance")
 key = prefix(session.scenario)
 
 st.title(book.title)

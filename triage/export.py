@@ -19,17 +19,6 @@ def _cell(text: str) -> str:
             .replace("<", "&lt;").replace(">", "&gt;"))
 
 
-def _impact(item: PlanAction) -> str:
-    if item.impact is None:
-        return "not quantified"
-    return item.impact.text()
-
-
-def _effort(item: PlanAction) -> str:
-    low, high = item.action.effort_days
-    return f"{low:g}–{high:g} d" if low != high else f"{low:g} d"
-
-
 def _owner(item: PlanAction) -> str:
     if item.owner and item.email:
         return f"{item.owner} <{item.email}>"
@@ -44,7 +33,7 @@ def _section(title: str, items: list[PlanAction]) -> list[str]:
               "|---|---|---|---|---|---|---|---|"]
     for number, item in enumerate(items, start=1):
         lines.append("| " + " | ".join(_cell(c) for c in (
-            str(number), item.action.title, _impact(item), _effort(item), item.confidence,
+            str(number), item.action.title, item.impact_text, item.effort_text, item.confidence,
             _owner(item), item.due or "—", item.status)) + " |")
     lines.append("")
     for item in items:
@@ -53,7 +42,7 @@ def _section(title: str, items: list[PlanAction]) -> list[str]:
             "",
             f"- **Why:** {_cell(item.why)}",
             f"- **What to do:** {_cell(item.action.description)}",
-            f"- **Expected impact:** {_impact(item)} (confidence {item.confidence}: "
+            f"- **Expected impact:** {item.impact_text} (confidence {item.confidence}: "
             f"{_cell(item.confidence_basis)})",
             f"- **Trade-offs:** {_cell(item.action.tradeoffs)}",
             f"- **Will not fix:** {_cell(item.action.wont_fix)}",

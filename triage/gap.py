@@ -86,7 +86,8 @@ class GapVerdict:
         return None if z is None else math.erfc(abs(z) / math.sqrt(2))
 
 
-def _finite(value: Any) -> float | None:
+def as_finite(value: Any) -> float | None:
+    """A finite float from a typed or parsed value; None for blanks, text, NaN and infinities."""
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -264,7 +265,7 @@ def _cell(value: Any, column: str, segment: str, *, low: float | None = None,
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    number = _finite(value.replace(",", ".") if isinstance(value, str) else value)
+    number = as_finite(value.replace(",", ".") if isinstance(value, str) else value)
     if number is None:
         raise InputError(f"segment table: '{segment}' {column} is '{value}', not a number")
     if low is not None and number < low:

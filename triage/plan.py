@@ -86,6 +86,15 @@ class PlanAction:
         return KIND_LABELS[self.action.kind]
 
     @property
+    def impact_text(self) -> str:
+        return "not quantified" if self.impact is None else self.impact.text()
+
+    @property
+    def effort_text(self) -> str:
+        low, high = self.action.effort_days
+        return f"{low:g}–{high:g} d" if low != high else f"{low:g} d"
+
+    @property
     def score(self) -> float | None:
         """Expected impact (midpoint) per person-day of effort; None when not quantified."""
         if self.impact is None:

@@ -8,7 +8,6 @@ promise: each action wins back a plausible share of the part of the gap it works
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from triage.gap import (
     GapVerdict,
     MetricInput,
     Waterfall,
+    as_finite,
     decompose,
     gap_vs_noise,
     metric_problems,
@@ -38,16 +38,6 @@ _EXPLAINS = {"mix": "the traffic mix explains", "fallback": "fallbacks explain",
              "model": "the model itself explains", "unexplained": "an unexplained remainder is"}
 COMPONENT_LABELS = {"mix": "traffic mix", "fallback": "fallbacks", "model": "the model itself",
                     "unexplained": "unexplained", "all": "the whole shortfall"}
-
-
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True)
@@ -73,14 +63,14 @@ _HEALTH = (
 def health_checks(health: dict[str, Any]) -> list[HealthCheck]:
     checks = []
     for label, key, budget_key, unit in _HEALTH:
-        value = _number(health.get(key))
+        value = as_finite(health.get(key))
         if value is not None:
-            checks.append(HealthCheck(label, value, _number(health.get(budget_key)), unit))
+            checks.append(HealthCheck(label, value, as_finite(health.get(budget_key)), unit))
     return checks
 
 
 def metric_input(raw: dict[str, Any]) -> MetricInput | None:
-    expected, observed = _number(raw.get("expected")), _number(raw.get("observed"))
+    expected, observed = as_finite(raw.get("expected")), as_finite(raw.get("observed"))
     if expected is None or observed is None:
         return None
     return MetricInput(
@@ -88,14 +78,14 @@ def metric_input(raw: dict[str, Any]) -> MetricInput | None:
         expected=expected, observed=observed,
         kind="proportion" if raw.get("kind", "proportion") == "proportion" else "other",
         higher_is_better=bool(raw.get("higher_is_better", True)),
-        n_expected=_number(raw.get("n_expected")), n_observed=_number(raw.get("n_observed")),
-        se_expected=_number(raw.get("se_expected")), se_observed=_number(raw.get("se_observed")),
+        n_expected=as_finite(raw.get("n_expected")), n_observed=as_finite(raw.get("n_observed")),
+        se_expected=as_finite(raw.get("se_expected")), se_observed=as_finite(raw.get("se_observed")),
     )
 
 
 def history_correlation(history: list[dict[str, Any]]) -> float | None:
     """Pearson correlation of past launches' offline and online deltas (3+ launches)."""
-    pairs = [(_number(h.get("offline_delta")), _number(h.get("online_delta"))) for h in history]
+    pairs = [(as_finite(h.get("offline_delta")), as_finite(h.get("online_delta"))) for h in history]
     pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
     if len(pairs) < 3:
         return None
@@ -198,8 +188,8 @@ def _rollout_metrics(rollout: dict[str, Any]) -> dict[str, Any]:
         left, right = str(rollout.get(a) or "").strip(), str(rollout.get(b) or "").strip()
         return (left != right) if left and right else None
 
-    expected, observed = (_number(rollout.get("expected_traffic_share")),
-                          _number(rollout.get("observed_traffic_share")))
+    expected, observed = (as_finite(rollout.get("expected_traffic_share")),
+                          as_finite(rollout.get("observed_traffic_share")))
     available = rollout.get("rollback_available")
     return {
         "model_version_mismatch": differs("expected_model_version", "serving_model_version"),

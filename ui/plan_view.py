@@ -21,16 +21,9 @@ _KIND_TITLES = {
 }
 
 
-def _impact_text(item: PlanAction) -> str:
-    if item.impact is None:
-        return "not quantified"
-    return item.impact.text()
-
-
 def _line(item: PlanAction) -> str:
-    low, high = item.action.effort_days
     badge = ":green[quick win]" if item.action.kind == "quick_win" else ":violet[cross-team]"
-    return f"{item.action.title} · **{_impact_text(item)}** · {low:g}–{high:g} d · {badge}"
+    return f"{item.action.title} · **{item.impact_text}** · {item.effort_text} · {badge}"
 
 
 def render_preview(plan: Plan) -> None:
@@ -67,8 +60,8 @@ def _edit_table(items: list[PlanAction], session: Session, key: str) -> None:
         st.session_state[base_key] = pd.DataFrame([{
             "id": item.id,
             "action": item.action.title,
-            "impact": _impact_text(item),
-            "effort": f"{item.action.effort_days[0]:g}–{item.action.effort_days[1]:g} d",
+            "impact": item.impact_text,
+            "effort": item.effort_text,
             "confidence": item.confidence,
             "owner": item.owner,
             "email": item.email,
@@ -120,7 +113,7 @@ def _apply_edits(session: Session, key: str, base_key: str, computed: dict[str, 
 
 
 def _details(item: PlanAction) -> None:
-    with st.expander(f"{item.action.title} — {_impact_text(item)}"):
+    with st.expander(f"{item.action.title} — {item.impact_text}"):
         st.markdown(f"**Why:** {item.why}")
         st.markdown(f"**What to do:** {item.action.description}")
         st.markdown(f"**Confidence {item.confidence}:** {item.confidence_basis}")

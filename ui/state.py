@@ -37,6 +37,16 @@ def playbook(playbook_id: str) -> Playbook | None:
     return catalogue().playbooks.get(playbook_id)
 
 
+def open_scenario(playbook_id: str) -> tuple[Playbook, Session]:
+    """The playbook and this tab's session for a scenario page; a clear stop if it is broken."""
+    book = playbook(playbook_id)
+    if book is None:
+        st.error(f"The playbook '{playbook_id}' could not be loaded; the Home page lists the "
+                 "problems found in it.", icon=":material/error:")
+        st.stop()
+    return book, session_for(book)
+
+
 def session_for(book: Playbook) -> Session:
     sessions: dict[str, Session] = st.session_state.setdefault(_SESSIONS, {})
     if book.id not in sessions:
