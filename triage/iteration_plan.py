@@ -27,7 +27,7 @@ UNIT = "h/month"
 _WIDE_RANGE = 2.5  # a speed-up range whose high/low exceeds this is a guess, not an estimate
 
 
-def _hours(value: float) -> str:
+def hours_text(value: float) -> str:
     return f"{value:.0f} h" if value >= 100 else f"{value:.1f} h"
 
 
@@ -41,6 +41,8 @@ def _range(low: float, high: float, unit: str = "h") -> str:
 class IterationImpact:
     analysis: IterationAnalysis
     iterations_per_month: float
+
+    whole = "one iteration"  # what the stage shares are shares of, in the evidence text
 
     def _speedups(self, actions: list[Action], bound: int) -> dict[str, SpeedUp]:
         """bound 0 = every action at its low factor, 1 = at its high factor."""
@@ -107,13 +109,13 @@ class IterationImpact:
         if stats is None or not self.analysis.has_data:
             return ""
         part = {"wait": " waiting", "active": " working"}.get(action.affects, "")
-        text = (f"{stats.label} is {stats.share:.0%} of one iteration "
-                f"({_hours(stats.median_hours)} of {_hours(self.analysis.iteration_hours)})")
+        text = (f"{stats.label} is {stats.share:.0%} of {self.whole} "
+                f"({hours_text(stats.median_hours)} of {hours_text(self.analysis.iteration_hours)})")
         if part and stats.wait_hours is not None:
             cut = stats.wait_hours if action.affects == "wait" else stats.active_hours
-            text += f", of which {_hours(cut)}{part}"
+            text += f", of which {hours_text(cut)}{part}"
         if stats.share < 0.1:
-            text += (f"; even removing it entirely makes the loop at most "
+            text += (f"; even removing it entirely makes {self.whole} at most "
                      f"{amdahl_ceiling(stats.share):.2f}× faster")
         return text
 
@@ -128,7 +130,7 @@ class IterationImpact:
         top = analysis.bottleneck
         source = (f"median of {analysis.runs} runs" if analysis.source == "runs"
                   else "from the stage table")
-        lines = [f"One iteration takes about {_hours(analysis.iteration_hours)} ({source}); "
+        lines = [f"One iteration takes about {hours_text(analysis.iteration_hours)} ({source}); "
                  f"{top.label.lower()} is {top.share:.0%} of it."]
         lines.append(self._line_for("the quick wins", [a for a in quick if a.status != "dropped"]))
         live_cross = [a for a in cross if a.status != "dropped"]
