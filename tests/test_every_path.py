@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from triage.access import analyse_typed, parse_requests, read_inventory
+from triage.access_plan import access_plan
 from triage.engine import all_paths, walk
 from triage.examples import DATA_DIR, iteration_example_runs, stage_table_from
 from triage.export import plan_markdown
@@ -21,6 +23,10 @@ SEGMENTS = read_segments((DATA_DIR / "production" / "example_segments.csv").read
 PRODUCTION_INPUTS = {"metric": EXAMPLE["metric"], "segments": SEGMENTS, "health": EXAMPLE["health"],
                      "rollout": EXAMPLE["rollout"], "history": EXAMPLE["history"]}
 
+ACCESS_LOG = parse_requests((DATA_DIR / "access" / "example_requests.csv").read_bytes(),
+                            inventory=read_inventory(
+                                (DATA_DIR / "access" / "example_inventory.csv").read_bytes()))
+
 # scenario -> {input label: (session inputs, plan builder)}
 CASES = {
     "iteration": {
@@ -30,6 +36,12 @@ CASES = {
                         lambda b, s: iteration_plan(b, s, analyse_stage_table(stage_table_from(RUNS)))),
         "uploaded runs": ({"iterations_per_month": 12.0},
                           lambda b, s: iteration_plan(b, s, RUNS.analysis)),
+    },
+    "access": {
+        "no numbers": ({}, lambda b, s: access_plan(b, s, analyse_typed({}), 40)),
+        "typed request": ({}, lambda b, s: access_plan(
+            b, s, analyse_typed({"owner": 30, "approval": 20, "provisioning": 60}), 40)),
+        "worked example": ({}, lambda b, s: access_plan(b, s, ACCESS_LOG, 160)),
     },
     "production": {
         "no numbers": ({}, lambda b, s: production_plan(b, s, analyse({}))),
@@ -43,7 +55,7 @@ PARAMS = [(book_id, label) for book_id, book in sorted(CATALOGUE.playbooks.items
 
 def test_every_shipped_playbook_loads():
     assert not CATALOGUE.broken, CATALOGUE.broken
-    assert {"slow_iteration", "production_underperformance"} <= set(CATALOGUE.playbooks)
+    assert {"slow_iteration", "production_underperformance", "data_access"} <= set(CATALOGUE.playbooks)
 
 
 @pytest.mark.parametrize("book_id, label", PARAMS)

@@ -247,3 +247,67 @@ def drift_distribution(feature) -> go.Figure:
     figure.update_layout(barmode="group")
     figure.update_yaxes(tickformat=".0%", title="share of rows")
     return _layout(figure, f"{feature.feature}: training vs serving", height=340)
+
+
+# --------------------------------------------------------------------------------------------
+# Data access
+
+
+def access_stages(stages: list) -> go.Figure:
+    """Where the days go: one bar, each stage's median wait; the slowest in vermillion."""
+    slowest = max(stages, key=lambda s: s.median_hours or 0, default=None)
+    figure = go.Figure()
+    for stage in stages:
+        hours = stage.median_hours or 0.0
+        figure.add_trace(go.Bar(
+            y=["a typical request"], x=[hours], orientation="h", name=stage_label(stage.stage),
+            marker_color=HIGHLIGHT if stage is slowest else WAITING,
+            marker_line={"color": "white", "width": 2},
+            text=[f"{stage_label(stage.stage)}<br>{hours / 24:.1f} d"], textposition="inside",
+            insidetextanchor="middle", hovertemplate="%{fullData.name}: %{x:.0f} h<extra></extra>",
+        ))
+    total = sum(s.median_hours or 0.0 for s in stages)
+    figure.update_layout(barmode="stack", showlegend=False)
+    figure.update_xaxes(title="hours (medians of each stage)")
+    return _layout(figure, f"Where the days go: {total / 24:.1f} days of waiting", height=230)
+
+
+def access_distributions(stages: list) -> go.Figure:
+    """Each stage's completed waits, with its SLA marked; log hours keep days and weeks readable."""
+    figure = go.Figure()
+    shown = [s for s in stages if len(s.durations)]
+    for stage in shown:
+        figure.add_trace(go.Box(x=list(stage.durations), name=stage_label(stage.stage),
+                                marker_color=WAITING, boxpoints=False, orientation="h"))
+    figure.add_trace(go.Scatter(
+        x=[s.sla_hours for s in shown], y=[stage_label(s.stage) for s in shown], mode="markers",
+        name="SLA", marker={"symbol": "line-ns-open", "size": 26, "color": HIGHLIGHT,
+                            "line": {"width": 3}},
+        hovertemplate="%{y}: SLA %{x:.0f} h<extra></extra>",
+    ))
+    figure.update_xaxes(type="log", title="hours (log scale)")
+    figure.update_layout(showlegend=False)
+    return _layout(figure, "Waits per stage against the SLA (red mark)",
+                   height=140 + 60 * max(1, len(shown)))
+
+
+def breach_rates(labels: list[str], rates: list[float | None], title: str) -> go.Figure:
+    """Share of requests over their SLA, one bar each (stages or sensitivity tiers)."""
+    values = [r if r is not None else 0.0 for r in rates]
+    figure = go.Figure(go.Bar(
+        x=labels, y=values, marker_color=[HIGHLIGHT if v > 0.2 else WAITING for v in values],
+        text=[f"{r:.0%}" if r is not None else "n/a" for r in rates], textposition="outside",
+        hovertemplate="%{x}: %{y:.0%} over SLA<extra></extra>",
+    ))
+    figure.update_yaxes(tickformat=".0%", range=[0, max(values + [0.1]) * 1.25],
+                        title="over SLA")
+    return _layout(figure, title, height=320)
+
+
+def pending_aging(buckets: list[tuple[str, int]]) -> go.Figure:
+    """How long the requests still open have been waiting."""
+    figure = go.Figure(go.Bar(x=[b for b, _ in buckets], y=[n for _, n in buckets],
+                              marker_color=WAITING, text=[n for _, n in buckets],
+                              textposition="outside"))
+    figure.update_yaxes(title="open requests")
+    return _layout(figure, "Open requests by age", height=320)

@@ -17,11 +17,14 @@ _FRAME_MARK = "_frame_active"
 HOME = "pages/home.py"
 ITERATION = "pages/iteration.py"
 PRODUCTION = "pages/production.py"
+ACCESS = "pages/access.py"
 PLAN = "pages/plan.py"
 LEARN = "pages/learn.py"
 # Playbook id -> the page that runs its scenario; other playbooks are browsable on Learn.
-SCENARIO_PAGES = {"slow_iteration": ITERATION, "production_underperformance": PRODUCTION}
-_SCENARIO_URLS = {"slow_iteration": "iteration", "production_underperformance": "production"}
+SCENARIO_PAGES = {"slow_iteration": ITERATION, "production_underperformance": PRODUCTION,
+                  "data_access": ACCESS}
+_SCENARIO_URLS = {"slow_iteration": "iteration", "production_underperformance": "production",
+                  "data_access": "access"}
 
 
 def _pages() -> dict[str, list]:
@@ -32,6 +35,8 @@ def _pages() -> dict[str, list]:
                     url_path=_SCENARIO_URLS["slow_iteration"]),
             st.Page(PRODUCTION, title="Model underperforms", icon=":material/trending_down:",
                     url_path=_SCENARIO_URLS["production_underperformance"]),
+            st.Page(ACCESS, title="Data access is blocked", icon=":material/lock_clock:",
+                    url_path=_SCENARIO_URLS["data_access"]),
         ],
         "Plan": [st.Page(PLAN, title="Action plan", icon=":material/checklist:",
                          url_path="plan")],

@@ -1,0 +1,36 @@
+"""Scenario page: data access is blocked. Where do requests wait, and what fixes the process?"""
+
+from ui.frame import ensure_frame
+
+ensure_frame()
+
+import streamlit as st  # noqa: E402
+
+from ui import state  # noqa: E402
+from ui.access_inputs import render_inputs, requests_per_month  # noqa: E402
+from ui.access_views import render_charts, render_headline, render_read_summary  # noqa: E402
+from ui.bind import prefix  # noqa: E402
+from ui.plan_view import render_preview  # noqa: E402
+from ui.scenarios import plan_for  # noqa: E402
+from ui.stepper import render_stepper  # noqa: E402
+
+book, session = state.open_scenario("data_access")
+
+st.title(book.title)
+st.caption(book.summary)
+
+st.subheader("1 · Your numbers")
+analysis = render_inputs(session)
+render_read_summary(analysis)
+
+st.subheader("2 · Where requests wait")
+render_headline(analysis)
+render_charts(analysis, prefix(session.scenario))
+st.caption(f"Waits in {'business' if analysis.clock.business else 'calendar'} hours; "
+           f"{requests_per_month(session, analysis):.0f} requests per month.")
+
+st.subheader("3 · Questions to walk together")
+render_stepper(book, session, analysis.metrics())
+
+st.subheader("4 · Plan so far")
+render_preview(plan_for(book, session))

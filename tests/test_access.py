@@ -1,0 +1,373 @@
+"""Data-access request analysis against hand-computed numbers."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from triage.access import (
+    DEFAULT_SLAS,
+    Clock,
+    access_report,
+    analyse_typed,
+    business_hours,
+    parse_requests,
+    read_inventory,
+)
+from triage.tabular import InputError
+from triage.vocabulary import ACCESS_METRICS
+
+AS_OF = datetime(2026, 3, 10, tzinfo=UTC)
+
+# Seven requests written out by hand; the comments give each completed stage in hours.
+LOG = (Path(__file__).parent / "data" / "access" / "requests_by_hand.csv").read_bytes()
+# R1: owner 10, approval 24, provisioning 48, first use 24; access after 106
+# R2: owner 2, approval 6, provisioning 12, first use 4; access after 24
+# R3: owner 30, approval 72, provisioning open since 03-07 06:00 -> 66 h at the as-of date
+# R4: owner open since 03-05 -> 120 h;  R5: owner 4, then denied (closed)
+# R6: owner 12, approval 2, provisioning 24, first use 12; access after 50;  R7: expired (closed)
+
+HEADER = ("request_id,dataset,requested_at,owner_assigned_at,approved_at,provisioned_at,first_access_at,"
+          "status\n")
+
+
+def _log(*rows: str) -> bytes:
+    return (HEADER + "\n".join(rows) + "\n").encode()
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return parse_requests(LOG, as_of=AS_OF)
+
+
+def test_stage_medians_p90_counts_and_open_ages_by_hand(analysis):
+    owner, approval, provisioning, first_use = analysis.stages
+    assert [s.stage for s in analysis.stages] == ["owner", "approval", "provisioning", "first_use"]
+    # owner: 2, 4, 10, 12, 30 -> median 10; p90 at position 3.6 -> 12 + 0.6 * 18
+    assert (owner.median_hours, owner.p90_hours, owner.n) == pytest.approx((10, 22.8, 5))
+    assert (owner.open, owner.open_ages_hours) == (1, (120.0,))
+    # approval: 2, 6, 24, 72 -> median 15; p90 at 2.7 -> 24 + 0.7 * 48
+    assert (approval.median_hours, approval.p90_hours, approval.n, approval.open) == pytest.approx(
+        (15, 57.6, 4, 0))
+    # provisioning: 12, 24, 48 -> median 24; p90 at 1.8 -> 24 + 0.8 * 24; R3 still open (66 h)
+    assert (provisioning.median_hours, provisioning.p90_hours, provisioning.n) == pytest.approx(
+        (24, 43.2, 3))
+    assert provisioning.open_ages_hours == (66.0,)
+    assert (first_use.median_hours, first_use.p90_hours, first_use.n, first_use.open) == pytest.approx(
+        (12, 21.6, 3, 0))
+    assert sorted(first_use.durations) == [4, 12, 24]
+
+
+def test_breach_rate_counts_completed_over_and_open_past_the_sla(analysis):
+    owner, approval, provisioning, first_use = analysis.stages
+    assert [s.sla_hours for s in analysis.stages] == [24, 48, 24, 72]
+    # owner: R3's 30 h is over 24, R4 has waited 120 h: (1 + 1) / (5 completed + 1 open past)
+    assert owner.breach_rate == pytest.approx(2 / 6)
+    assert approval.breach_rate == pytest.approx(1 / 4)  # 72 > 48; nothing open
+    # provisioning: 48 over (24 is not *over* 24), R3 open 66 h past: (1 + 1) / (3 + 1)
+    assert provisioning.breach_rate == pytest.approx(0.5)
+    assert first_use.breach_rate == 0
+    assert provisioning.open_past_sla == 1
+    tighter = parse_requests(LOG, as_of=AS_OF, slas={"owner": 5})
+    # owner over 5 h: 10, 12, 30; R4 open past: (3 + 1) / (5 + 1); other SLAs keep their defaults
+    assert tighter.stage("owner").breach_rate == pytest.approx(4 / 6)
+    assert tighter.stage("approval").sla_hours == DEFAULT_SLAS["approval"]
+
+
+def test_time_to_access_and_shares(analysis):
+    # 24, 50, 106 -> median 50; p90 at 1.8 -> 50 + 0.8 * 56
+    tta = analysis.time_to_access
+    assert (tta.median_hours, tta.p90_hours, tta.n) == pytest.approx((50, 94.8, 3))
+    assert analysis.requests == 7
+    shares = analysis.shares
+    assert shares.auto_approved == pytest.approx(1 / 7)
+    assert (shares.denied, shares.expired) == pytest.approx((1 / 7, 1 / 7))
+    assert shares.pending == pytest.approx(2 / 7)  # R3 and R4; R5 and R7 are closed
+    assert shares.restricted == pytest.approx(2 / 7)  # R3 confidential, R4 restricted
+    # Without an inventory the log cannot tell "no owner" from "a slow owner": unknown, not 0.
+    assert shares.unowned is None and analysis.unowned_source is None
+    assert any("no inventory" in note for note in analysis.notes)
+    assert dict(analysis.pending_aging) == {"< 1 d": 0, "1–3 d": 0, "3–7 d": 1, "1–2 w": 1,
+                                            "2–4 w": 0, "> 4 w": 0}
+
+
+def test_pending_wait_runs_to_the_as_of_date_and_is_never_zero():
+    log = _log("A,ds,2026-03-01T00:00:00Z,2026-03-01T06:00:00Z,,,,pending")
+    default = parse_requests(log)  # as-of = latest timestamp in the file = the owner time itself
+    assert default.as_of == datetime(2026, 3, 1, 6, tzinfo=UTC)
+    assert default.stage("approval").open == 1
+    later = parse_requests(log, as_of=datetime(2026, 3, 3, 6, tzinfo=UTC))
+    approval = later.stage("approval")
+    assert (approval.open, approval.open_ages_hours, approval.n) == (1, (48.0,), 0)
+    assert approval.median_hours is None  # an open wait is not a completed one
+    # open 48 h is not past a 48 h SLA and nothing completed: 0 / 0, unknown rather than 0
+    assert approval.breach_rate is None
+    assert later.stage("approval").open_ages_hours[0] > 0
+    later_still = parse_requests(log, as_of=datetime(2026, 3, 4, tzinfo=UTC))
+    assert later_still.stage("approval").breach_rate == 1  # 66 h open > 48 h: (0 + 1) / (0 + 1)
+
+
+def test_denied_expired_and_revoked_requests_are_closed_but_their_stages_count():
+    log = _log("A,ds,2026-03-01T00:00:00Z,2026-03-01T05:00:00Z,,,,denied",
+               "B,ds,2026-03-01T00:00:00Z,,,,,expired",
+               "C,ds,2026-03-01T00:00:00Z,2026-03-01T01:00:00Z,2026-03-01T02:00:00Z,,,revoked",
+               "D,ds,2026-03-01T00:00:00Z,,,,,pending")
+    analysis = parse_requests(log, as_of=datetime(2026, 3, 2, tzinfo=UTC))
+    assert [s.open for s in analysis.stages] == [1, 0, 0, 0]  # only D waits
+    assert analysis.stage("owner").n == 2 and analysis.stage("approval").n == 1
+    assert analysis.shares.pending == pytest.approx(1 / 4)
+    assert (analysis.shares.denied, analysis.shares.expired) == pytest.approx((1 / 4, 1 / 4))
+
+
+def test_missing_middle_timestamp_makes_that_stage_and_the_next_unknown_not_waiting():
+    log = _log("A,ds,2026-03-01T00:00:00Z,2026-03-01T02:00:00Z,,2026-03-02T00:00:00Z,"
+               "2026-03-02T03:00:00Z,approved",
+               "B,ds,2026-03-01T00:00:00Z,2026-03-01T04:00:00Z,2026-03-01T05:00:00Z,,,approved")
+    analysis = parse_requests(log)
+    assert [s.n for s in analysis.stages] == [2, 1, 0, 1]  # A: owner and first use only
+    assert [s.open for s in analysis.stages] == [0, 0, 1, 0]  # B waits in provisioning; A does not
+    assert analysis.time_to_access.n == 1 and analysis.time_to_access.median_hours == 27
+    (skip,) = analysis.skipped
+    assert skip.row == 2
+    assert "approved_at" in skip.reason and "approval and provisioning" in skip.reason
+    assert analysis.requests == 2  # the request itself is still analysed
+
+
+def test_out_of_order_pair_is_left_out_with_a_reason():
+    log = _log("A,ds,2026-03-01T00:00:00Z,2026-03-02T00:00:00Z,2026-03-01T12:00:00Z,"
+               "2026-03-01T13:00:00Z,2026-03-01T14:00:00Z,approved")
+    analysis = parse_requests(log)
+    assert [s.n for s in analysis.stages] == [1, 0, 1, 1]
+    (skip,) = analysis.skipped
+    assert skip.row == 2
+    assert "approved_at 2026-03-01T12:00:00Z is before owner_assigned_at" in skip.reason
+    assert "approval stage" in skip.reason
+
+
+def test_duplicate_ids_keep_the_first_and_bad_rows_are_skipped_with_reasons():
+    log = _log("A,ds,2026-03-01T00:00:00Z,2026-03-01T01:00:00Z,,,,pending",
+               "A,ds,2026-03-01T00:00:00Z,2026-03-01T09:00:00Z,,,,pending",
+               ",ds,2026-03-01T00:00:00Z,,,,,pending",
+               "B,ds,,,,,,pending",
+               "C,ds,yesterday,,,,,pending")
+    analysis = parse_requests(log)
+    assert analysis.requests == 1 and analysis.stage("owner").median_hours == 1
+    reasons = {s.row: s.reason for s in analysis.skipped}
+    assert set(reasons) == {3, 4, 5, 6}
+    assert "request_id 'A' repeats row 2" in reasons[3]
+    assert "request_id is empty" in reasons[4]
+    assert "requested_at is empty" in reasons[5]
+    assert "'yesterday'" in reasons[6] and "ISO 8601" in reasons[6]
+
+
+def test_rows_after_an_explicit_as_of_date_are_skipped():
+    log = _log("A,ds,2026-03-01T00:00:00Z,,,,,pending", "B,ds,2026-03-05T00:00:00Z,,,,,pending")
+    analysis = parse_requests(log, as_of=datetime(2026, 3, 2))  # naive: read as UTC
+    assert analysis.requests == 1 and analysis.stage("owner").open_ages_hours == (24.0,)
+    assert analysis.skipped[0].row == 3 and "after the as-of date" in analysis.skipped[0].reason
+    assert any("as-of date had no time zone" in note for note in analysis.notes)
+
+
+def test_time_zones_are_instants_and_naive_timestamps_are_read_as_utc():
+    log = _log("A,ds,2026-03-01T10:00:00+02:00,2026-03-01T09:00:00Z,2026-03-01 12:00,"
+               "2026-03-01T13:30:00-01:00,,approved")
+    analysis = parse_requests(log)
+    # 08:00Z -> 09:00Z -> 12:00 (naive = UTC) -> 14:30Z
+    assert [s.median_hours for s in analysis.stages[:3]] == pytest.approx([1, 3, 2.5])
+    assert analysis.naive_timestamps == 1
+    assert any("1 timestamps had no time zone" in note for note in analysis.notes)
+    assert analysis.as_of == datetime(2026, 3, 1, 14, 30, tzinfo=UTC)
+
+
+FRI = pd.Timestamp("2026-03-06")  # a Friday
+
+
+def _bh(start: str, end: str, clock: Clock = Clock(business=True)) -> float:  # noqa: B008
+    a, b = pd.Timestamp(start, tz="UTC").value, pd.Timestamp(end, tz="UTC").value
+    return float(business_hours(np.array([a]), np.array([b]), clock)[0])
+
+
+def test_business_hours_by_hand():
+    assert FRI.day_name() == "Friday"
+    assert _bh("2026-03-06 16:00", "2026-03-09 10:00") == pytest.approx(2)  # Fri 16 -> Mon 10
+    assert _bh("2026-03-07 10:00", "2026-03-08 15:00") == 0  # a weekend
+    assert _bh("2026-03-06 18:00", "2026-03-09 08:00") == 0  # Friday evening to Monday morning
+    assert _bh("2026-03-03 10:00", "2026-03-03 12:30") == pytest.approx(2.5)  # same day
+    assert _bh("2026-03-03 15:00", "2026-03-04 11:00") == pytest.approx(4)  # overnight: 2 + 2
+    assert _bh("2026-03-03 07:00", "2026-03-03 19:00") == pytest.approx(8)  # the whole window
+    assert _bh("2026-03-02 09:00", "2026-03-16 09:00") == pytest.approx(80)  # two working weeks
+    berlin = Clock(business=True, timezone="Europe/Berlin")  # UTC+1 in early March
+    assert _bh("2026-03-06 15:00", "2026-03-09 09:00", berlin) == pytest.approx(2)
+    early = Clock(business=True, start_hour=8, end_hour=12)
+    assert _bh("2026-03-06 11:00", "2026-03-09 09:00", early) == pytest.approx(2)
+
+
+def test_business_hours_clock_applies_to_stages_ages_and_slas():
+    log = _log("A,ds,2026-03-06T16:00:00Z,2026-03-09T10:00:00Z,,,,pending")
+    analysis = parse_requests(log, as_of=datetime(2026, 3, 10, 12, tzinfo=UTC), clock=Clock(business=True))
+    # owner: Fri 16:00 -> Mon 10:00 = 2 business hours; approval open Mon 10:00 -> Tue 12:00 = 7 + 3
+    assert analysis.stage("owner").median_hours == pytest.approx(2)
+    assert analysis.stage("approval").open_ages_hours == pytest.approx((10,))
+    calendar = parse_requests(log, as_of=datetime(2026, 3, 10, 12, tzinfo=UTC))
+    assert calendar.stage("owner").median_hours == pytest.approx(66)
+    assert calendar.stage("owner").breach_rate == 1 and analysis.stage("owner").breach_rate == 0
+    assert analysis.metrics()["business_hours"] is True
+    with pytest.raises(InputError, match="Mars/Olympus"):
+        parse_requests(log, clock=Clock(business=True, timezone="Mars/Olympus"))
+
+
+def test_by_tier_with_an_unknown_tier(analysis):
+    rows = {row.tier: row for row in analysis.by_tier}
+    assert list(rows) == ["public", "internal", "confidential", "restricted", "unknown"]
+    assert [rows[t].requests for t in rows] == [1, 3, 1, 1, 1]
+    internal = rows["internal"]
+    assert internal.time_to_access_median_hours == pytest.approx(78)  # R1 106, R6 50
+    # pooled stages: R1 provisioning 48 > 24 is the only breach among 4 + 1 + 4 stages
+    assert internal.breach_rate == pytest.approx(1 / 9)
+    assert rows["restricted"].breach_rate == 1  # R4: owner open 120 h past the SLA
+    assert rows["unknown"].breach_rate is None  # R7 expired: nothing completed, nothing open
+    assert any("'Secret'" in note and "unknown" in note for note in analysis.notes)
+
+
+def test_monthly_trend(analysis):
+    february, march = analysis.monthly
+    assert (february.month, february.requests, february.accessed) == ("2026-02", 1, 0)
+    assert february.time_to_access_median_hours is None
+    assert (march.month, march.requests, march.accessed, march.pending) == ("2026-03", 6, 3, 2)
+    assert march.time_to_access_median_hours == pytest.approx(50)
+
+
+def test_inventory_decides_ownerless_datasets_and_tiers():
+    inventory = read_inventory(b"dataset,owner,tier,preapproved_path,systems\n"
+                               b"DS_A,alice,internal,sample-v2,lake\nds_b,,restricted,no,warehouse\n"
+                               b"ds_d,bob,public,,\nds_a,carol,public,,\n")
+    assert list(inventory["dataset"]) == ["DS_A", "ds_b", "ds_d"]  # the first ds_a row wins
+    analysis = parse_requests(LOG, as_of=AS_OF, inventory=inventory)
+    # ownerless: ds_b (empty owner: R3, R5), ds_c and ds_e (not listed: R4, R7)
+    assert analysis.shares.unowned == pytest.approx(4 / 7)
+    assert analysis.unowned_source == "inventory" and analysis.has_inventory
+    assert analysis.preapproved_share == pytest.approx(1 / 5)  # ds_a of ds_a..ds_e
+    metrics = analysis.metrics()
+    assert metrics["has_inventory"] is True and metrics["preapproved_share"] == pytest.approx(0.2)
+
+
+def test_inventory_tier_fills_blank_request_tiers():
+    log = b"request_id,dataset,requested_at\nA,ds_a,2026-03-01T00:00:00Z\nB,ds_x,2026-03-01T00:00:00Z\n"
+    inventory = read_inventory(b"dataset,owner,tier\nds_a,alice,Restricted\n")
+    analysis = parse_requests(log, inventory=inventory)
+    assert [(t.tier, t.requests) for t in analysis.by_tier] == [("restricted", 1), ("unknown", 1)]
+    assert parse_requests(log).by_tier == ()  # no tier anywhere: no table
+
+
+def test_a_column_missing_altogether_hides_its_two_stages_without_skipping_rows():
+    log = (b"request_id,dataset,requested_at,approved_at,provisioned_at,first_access_at\n"
+           b"A,ds,2026-03-01T00:00:00Z,2026-03-01T05:00:00Z,2026-03-01T06:00:00Z,2026-03-01T08:00:00Z\n"
+           b"B,ds,2026-03-01T00:00:00Z,,,\n")
+    analysis = parse_requests(log)
+    assert [s.n for s in analysis.stages] == [0, 0, 1, 1]
+    assert [s.open for s in analysis.stages] == [0, 0, 0, 0]
+    assert analysis.skipped == () and analysis.shares.pending == 0.5
+    assert analysis.shares.unowned is None  # no inventory
+    assert any("no owner_assigned_at column" in note for note in analysis.notes)
+    only_requests = parse_requests(b"request_id,dataset,requested_at,status\n"
+                                   b"A,ds,2026-03-01T00:00:00Z,pending\nB,ds,2026-03-02T00:00:00Z,denied\n")
+    assert only_requests.shares.pending == 0.5  # waiting, though in no stage the log records
+    assert [s.open for s in only_requests.stages] == [0, 0, 0, 0]
+    assert only_requests.time_to_access.n == 0 and only_requests.metrics()["has_data"] is False
+
+
+def test_metrics_have_exactly_the_vocabulary_keys(analysis):
+    metrics = analysis.metrics()
+    assert set(metrics) == set(ACCESS_METRICS)
+    assert metrics["slowest_stage"] == "provisioning"
+    assert metrics["slowest_share"] == pytest.approx(24 / (10 + 15 + 24 + 12))
+    assert metrics["provisioning_to_approval"] == pytest.approx(24 / 15)
+    assert (metrics["worst_breach_stage"], metrics["worst_breach_rate"]) == ("provisioning", 0.5)
+    assert metrics["time_to_access_median_hours"] == pytest.approx(50)
+    assert metrics["has_inventory"] is False and metrics["preapproved_share"] is None
+    json.dumps(metrics, allow_nan=False)
+
+
+def test_as_iteration_shares_are_the_stage_medians_shares(analysis):
+    iteration = analysis.as_iteration()
+    medians = {"owner": 10, "approval": 15, "provisioning": 24, "first_use": 12}
+    assert [s.stage for s in iteration.stages] == list(medians)
+    assert sum(s.share for s in iteration.stages) == pytest.approx(1)
+    for stats in iteration.stages:
+        assert stats.share == pytest.approx(medians[stats.stage] / 61)
+        assert stats.wait_hours == stats.median_hours  # all access time is waiting
+    assert iteration.source == "runs" and iteration.runs == 7
+    assert iteration.bottleneck.stage == "provisioning"
+    assert iteration.flow_efficiency == pytest.approx(0)
+
+
+def test_typed_request():
+    typed = analyse_typed({"owner": 8, "approval": "72", "provisioning": 30, "first_use": None})
+    assert [s.n for s in typed.stages] == [1, 1, 1, 0]
+    assert [s.breach_rate for s in typed.stages] == [0, 1, 1, None]  # 72 > 48, 30 > 24
+    assert typed.stage("approval").p90_hours is None
+    assert typed.time_to_access.median_hours == 110 and typed.requests == 1
+    metrics = typed.metrics()
+    assert set(metrics) == set(ACCESS_METRICS) and metrics["slowest_stage"] == "approval"
+    assert metrics["denied_share"] is None
+    assert typed.as_iteration().source == "table"
+    assert analyse_typed({}).metrics()["has_data"] is False
+    with pytest.raises(InputError, match="Approval"):
+        analyse_typed({"approval": -1})
+    with pytest.raises(InputError, match="'review'"):
+        analyse_typed({"review": 3})
+
+
+def test_access_report_is_strict_json_with_the_documented_keys():
+    report = access_report(LOG, "requests.csv")
+    text = json.dumps(report, allow_nan=False)
+    assert json.loads(text) == report
+    assert set(report) == {"requests", "stages", "time_to_access", "auto_approved_share", "denied_share",
+                           "expired_share", "pending_share", "unowned_share", "by_tier", "skipped"}
+    assert set(report["stages"][0]) == {"stage", "median_hours", "p90_hours", "sla_hours", "breach_rate",
+                                        "n", "open"}
+    assert set(report["time_to_access"]) == {"median_hours", "p90_hours"}
+    assert [s["stage"] for s in report["stages"]] == ["owner", "approval", "provisioning", "first_use"]
+    # Default as-of = latest timestamp (2026-03-08 02:00): R3 has waited 44 h in provisioning.
+    assert report["stages"][2]["open"] == 1
+    with_inventory = access_report(LOG, "requests.csv", inventory=b"dataset,owner\nds_a,alice\n")
+    assert with_inventory["unowned_share"] == pytest.approx(5 / 7) and report["unowned_share"] is None
+    pending_only = access_report(_log("A,ds,2026-03-01T00:00:00Z,,,,,pending"), "p.csv",
+                                 business_hours=True)
+    json.dumps(pending_only, allow_nan=False)
+    assert pending_only["stages"][0]["median_hours"] is None
+    assert pending_only["time_to_access"] == {"median_hours": None, "p90_hours": None}
+
+
+def test_unusable_files_raise_clear_input_errors():
+    with pytest.raises(InputError, match="requested_at"):
+        parse_requests(b"request_id,dataset,created\nA,ds,2026-03-01\n")
+    with pytest.raises(InputError, match="empty"):
+        parse_requests(b"")
+    with pytest.raises(InputError, match="binary|ZIP"):
+        parse_requests(b"PK\x03\x04\x00\x00\x00binary\x00\x01\x02" * 20)
+    with pytest.raises(InputError, match="no usable rows"):
+        parse_requests(b"request_id,dataset,requested_at\nA,ds,\n,ds,2026-03-01\n")
+    with pytest.raises(InputError, match="SLA"):
+        parse_requests(LOG, slas={"review": 3})
+
+
+def test_a_thousand_requests_in_business_hours_are_instant():
+    rng = np.random.default_rng(7)
+    n = 1000
+    start = pd.Timestamp("2026-01-01", tz="UTC") + pd.to_timedelta(rng.uniform(0, 2000, n), unit="h")
+    columns = {"request_id": [f"R{i}" for i in range(n)], "dataset": [f"d{i % 40}" for i in range(n)]}
+    stamp = start
+    for column in ("requested_at", "owner_assigned_at", "approved_at", "provisioned_at", "first_access_at"):
+        columns[column] = stamp.strftime("%Y-%m-%dT%H:%M:%S+01:00")
+        stamp = stamp + pd.to_timedelta(rng.exponential(30, n), unit="h")
+    data = pd.DataFrame(columns).to_csv(index=False).encode()
+    analysis = parse_requests(data, clock=Clock(business=True, timezone="Europe/Paris"))
+    assert analysis.requests == n and all(s.n == n for s in analysis.stages)
+    # Business hours never exceed calendar hours.
+    calendar = parse_requests(data)
+    for business, plain in zip(analysis.stages, calendar.stages, strict=True):
+        assert business.median_hours < plain.median_hours

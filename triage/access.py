@@ -1,0 +1,897 @@
+"""Scenario "data access is blocked": where do access requests wait?
+
+Input is a request log (one row per access request) or one typical request's stage hours typed
+in the meeting. The lifecycle is requested → owner found → approved → provisioned → first use,
+so every request passes four stages (ids from ``vocabulary.ACCESS_STAGE_LABELS``)::
+
+    owner         requested_at       → owner_assigned_at
+    approval      owner_assigned_at  → approved_at
+    provisioning  approved_at        → provisioned_at     (approval is not access)
+    first_use     provisioned_at     → first_access_at
+
+Semantics (the contract; tests check each of them):
+
+- **As-of date.** 'Now' is an explicit as-of instant, by default the latest timestamp in the file,
+  never the wall clock: the same file always gives the same numbers. A row with a timestamp
+  after an explicitly chosen as-of date is skipped (it had not happened yet).
+- **Completed stage.** Both ends present and in order: its duration counts towards the stage's
+  median and p90 (linear interpolation, numpy's default) and ``n``.
+- **Open stage.** A request whose latest timestamp is followed by no other one is still waiting
+  in the next stage; its wait runs from that timestamp to the as-of date and is never counted as
+  zero. Requests whose ``status`` is denied, expired or revoked are closed: open in no stage,
+  while the stages they completed still count. A request with first_access_at is done.
+- **Missing middle.** An empty timestamp with a later one present (e.g. no approved_at but a
+  provisioned_at) makes that stage and the next unknown for that request; they are left out
+  (reported under ``skipped`` with the row and the reason) and not treated as waiting. The
+  request's other stages and its time to access still count.
+- **Out of order.** When a timestamp is earlier than the previous one given, that pair is
+  unusable: the stage between them is left out and reported under ``skipped``.
+- **Whole rows skipped** (with row number and reason): empty request_id, a repeated request_id
+  (the first row wins), empty or unreadable requested_at, any unreadable timestamp.
+- **Time zones.** ISO 8601 timestamps with offsets are compared as instants; timestamps without
+  a zone are read as UTC and a note counts them.
+- **A column missing altogether** means the log does not record that step: the two stages
+  around it are unknown for every request (a note says so; no row is skipped for it). Requests
+  waiting around such a step count as pending, but in no particular stage.
+- **Time to access** is requested_at → first_access_at over the requests that got access.
+- **SLA breach rate** per stage = (completed over SLA + open past SLA) / (completed + open past
+  SLA); "over" is strictly more than the SLA. Per tier and per month the same formula pools the
+  four stages of the requests in that group.
+- **Hours** are calendar hours, or business hours (``Clock(business=True)``): the overlap of the
+  interval with Monday–Friday working windows (default 09:00–17:00) on the wall clock of an IANA
+  time zone. Computed vectorised: whole business days between the two local dates
+  (``numpy.busday_count``) times the window length, minus the worked part of the first day
+  before the start, plus the worked part of the last day before the end. Public holidays are
+  not known and count as working days. Open ages, stage durations, time to access and SLAs all
+  use the chosen clock; the pending-aging buckets are always calendar time (how long a person
+  has been waiting).
+- **Shares** are over all analysed requests. auto_approved: true/yes/1/y/t (blank or false/no/0
+  counts as not automatic). denied/expired: from ``status``; None without a status column.
+  pending: not closed and not yet at the last recorded step.
+- **Ownerless datasets** need an inventory (``read_inventory``): a request is on an ownerless
+  dataset when its dataset is absent from the inventory or has an empty owner (names compared
+  case-insensitively). Without an inventory the share is None ("unknown"), with a note. A log
+  cannot tell "no owner" from "a slow owner": in a log where ownerless datasets eventually got
+  someone assigned, any rule inferred from timestamps would report 0% and mislead.
+- **Tiers** come from the log's ``tier`` column, else from the inventory; values other than
+  public/internal/confidential/restricted (case-insensitive) and blanks count as "unknown", with
+  a note naming the values.
+- **Monthly trend** groups by the month of requested_at in the clock's time zone. Recent months
+  look faster than they are: their slow requests are still open (see each month's ``pending``).
+"""
+
+from __future__ import annotations
+
+import math
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from triage.iteration import IterationAnalysis, SkippedRow, StageStats
+from triage.tabular import InputError, read_table
+from triage.vocabulary import ACCESS_METRICS, ACCESS_STAGE_LABELS, TIERS
+
+STAGES = tuple(ACCESS_STAGE_LABELS)  # owner, approval, provisioning, first_use
+TIME_COLUMNS = ("requested_at", "owner_assigned_at", "approved_at", "provisioned_at", "first_access_at")
+REQUIRED_COLUMNS = ("request_id", "dataset", "requested_at")
+REQUESTS_TEMPLATE = ("request_id,dataset,requested_at,owner_assigned_at,approved_at,provisioned_at,"
+                     "first_access_at,tier,status,auto_approved,requester_role\n")
+INVENTORY_COLUMNS = ("dataset", "owner", "tier", "preapproved_path", "systems")
+INVENTORY_TEMPLATE = "dataset,owner,tier,preapproved_path,systems\n"
+DEFAULT_SLAS: dict[str, float] = {"owner": 24.0, "approval": 48.0, "provisioning": 24.0, "first_use": 72.0}
+STATUSES = ("pending", "approved", "denied", "expired", "revoked")
+CLOSED_STATUSES = frozenset({"denied", "expired", "revoked"})
+UNKNOWN_TIER = "unknown"
+# Pending requests by calendar age since requested_at: (label, from hours, to hours), left-closed.
+AGING_BUCKETS: tuple[tuple[str, float, float], ...] = (
+    ("< 1 d", 0.0, 24.0),
+    ("1–3 d", 24.0, 72.0),
+    ("3–7 d", 72.0, 168.0),
+    ("1–2 w", 168.0, 336.0),
+    ("2–4 w", 336.0, 672.0),
+    ("> 4 w", 672.0, math.inf),
+)
+_TRUE = frozenset({"true", "yes", "y", "1", "t"})
+_FALSE = frozenset({"false", "no", "n", "0", "f", ""})
+_NO_PATH = frozenset({"", "no", "false", "0", "n", "none", "-", "n/a", "na"})
+_HAS_ZONE = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+_NS_PER_HOUR = 3_600_000_000_000
+_NS_PER_DAY = 24 * _NS_PER_HOUR
+_MAX_NAMED = 8
+_ISO_HINT = "is not an ISO 8601 date-time (e.g. 2026-03-01T09:30:00Z)"
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class Clock:
+    """How hours are counted: calendar hours, or business hours (Mon–Fri, start–end local time)."""
+
+    business: bool = False
+    start_hour: int = 9
+    end_hour: int = 17
+    timezone: str = "UTC"
+
+    def describe(self) -> str:
+        if not self.business:
+            return "calendar hours"
+        return (f"business hours (Mon–Fri {self.start_hour:02d}:00–{self.end_hour:02d}:00 "
+                f"{self.timezone})")
+
+
+@dataclass(frozen=True)
+class AccessStage:
+    stage: str
+    median_hours: float | None  # None when no request completed the stage
+    p90_hours: float | None
+    n: int  # requests that completed the stage
+    open: int  # requests still waiting in it at the as-of date
+    open_ages_hours: tuple[float, ...]  # their waits so far, oldest first
+    sla_hours: float
+    breach_rate: float | None  # None when nothing completed and nothing open is past the SLA
+    durations: tuple[float, ...] = ()  # completed waits in file order, for distribution charts
+
+    @property
+    def label(self) -> str:
+        return ACCESS_STAGE_LABELS.get(self.stage, self.stage)
+
+    @property
+    def open_past_sla(self) -> int:
+        return sum(age > self.sla_hours for age in self.open_ages_hours)
+
+
+@dataclass(frozen=True)
+class TimeToAccess:
+    median_hours: float | None
+    p90_hours: float | None
+    n: int  # requests that got access
+
+
+@dataclass(frozen=True)
+class Shares:
+    """Shares of all analysed requests, 0 to 1; None where the log cannot tell."""
+
+    auto_approved: float | None = None
+    denied: float | None = None
+    expired: float | None = None
+    pending: float | None = None
+    unowned: float | None = None
+    restricted: float | None = None  # restricted or confidential tier
+
+
+@dataclass(frozen=True)
+class TierRow:
+    tier: str
+    requests: int
+    time_to_access_median_hours: float | None
+    breach_rate: float | None  # pooled over the four stages
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: str  # "2026-03"
+    requests: int
+    accessed: int  # requests of that month that got access
+    time_to_access_median_hours: float | None
+    breach_rate: float | None  # pooled over the four stages
+    pending: int
+
+
+@dataclass(frozen=True)
+class AccessAnalysis:
+    requests: int
+    stages: tuple[AccessStage, ...]  # lifecycle order: owner, approval, provisioning, first_use
+    time_to_access: TimeToAccess
+    shares: Shares
+    by_tier: tuple[TierRow, ...] = ()
+    pending_aging: tuple[tuple[str, int], ...] = ()
+    monthly: tuple[MonthRow, ...] = ()
+    skipped: tuple[SkippedRow, ...] = ()
+    notes: tuple[str, ...] = ()
+    as_of: datetime | None = None  # None for a typed request
+    clock: Clock = field(default_factory=Clock)
+    source: str = "log"  # "log" | "typed"
+    has_inventory: bool = False
+    unowned_source: str | None = None  # "inventory", or None: unknown without an inventory
+    preapproved_share: float | None = None  # requested datasets with a pre-approved path
+    naive_timestamps: int = 0
+
+    def stage(self, stage_id: str) -> AccessStage | None:
+        return next((s for s in self.stages if s.stage == stage_id), None)
+
+    @property
+    def known_stages(self) -> tuple[AccessStage, ...]:
+        return tuple(s for s in self.stages if s.median_hours is not None)
+
+    @property
+    def typical_hours(self) -> float:
+        """The sum of the stage medians: one typical request's way through the stages."""
+        return float(sum(s.median_hours for s in self.known_stages))
+
+    @property
+    def slowest(self) -> AccessStage | None:
+        known = self.known_stages
+        return max(known, key=lambda s: s.median_hours) if known else None
+
+    @property
+    def has_data(self) -> bool:
+        return self.requests > 0 and bool(self.known_stages or self.time_to_access.n)
+
+    def metrics(self) -> dict[str, Any]:
+        """The numbers playbook data rules may test: exactly the keys of ACCESS_METRICS."""
+        slowest = self.slowest
+        total = self.typical_hours
+        breaches = [s for s in self.stages if s.breach_rate is not None]
+        worst = max(breaches, key=lambda s: s.breach_rate) if breaches else None
+        approval, provisioning = self.stage("approval"), self.stage("provisioning")
+        ratio = None
+        if (approval and provisioning and approval.median_hours and provisioning.median_hours is not None):
+            ratio = provisioning.median_hours / approval.median_hours
+        metrics: dict[str, Any] = {
+            "has_data": self.has_data,
+            "requests": self.requests,
+            "business_hours": self.clock.business,
+            "slowest_stage": slowest.stage if slowest else None,
+            "slowest_stage_label": slowest.label if slowest else None,
+            "slowest_share": (slowest.median_hours / total if slowest and total > 0 else None),
+            "time_to_access_median_hours": self.time_to_access.median_hours,
+            "worst_breach_rate": worst.breach_rate if worst else None,
+            "worst_breach_stage": worst.stage if worst else None,
+            "provisioning_to_approval": ratio,
+            "unowned_share": self.shares.unowned,
+            "auto_approved_share": self.shares.auto_approved,
+            "denied_share": self.shares.denied,
+            "expired_share": self.shares.expired,
+            "pending_share": self.shares.pending,
+            "restricted_share": self.shares.restricted,
+            "has_inventory": self.has_inventory,
+            "preapproved_share": self.preapproved_share,
+        }
+        for stage_id in STAGES:
+            found = self.stage(stage_id)
+            metrics[f"{stage_id}_median_hours"] = found.median_hours if found else None
+            metrics[f"{stage_id}_breach_rate"] = found.breach_rate if found else None
+        return {key: _finite(metrics[key]) for key in ACCESS_METRICS}
+
+    def as_iteration(self) -> IterationAnalysis:
+        """The stages as an iteration breakdown, so the Amdahl what-if can be reused.
+
+        All access time is waiting (wait_hours = median); shares are over the sum of the stage
+        medians of the stages with a median. A log gives source "runs" with runs = requests,
+        a typed request source "table".
+        """
+        known = self.known_stages
+        total = self.typical_hours
+        stages = tuple(
+            StageStats(stage=s.stage, median_hours=s.median_hours,
+                       share=s.median_hours / total if total > 0 else 0.0,
+                       p75_hours=None, p90_hours=s.p90_hours, runs=s.n, wait_hours=s.median_hours)
+            for s in known
+        )
+        log = self.source == "log"
+        return IterationAnalysis(stages=stages, source="runs" if log else "table",
+                                 runs=self.requests if log else 0, skipped=self.skipped,
+                                 naive_timestamps=self.naive_timestamps, notes=self.notes)
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+
+
+def _check_slas(slas: Mapping[str, float] | None) -> dict[str, float]:
+    """Default SLAs overridden by ``slas``; unknown stages or bad numbers raise InputError."""
+    merged = dict(DEFAULT_SLAS)
+    for stage, value in (slas or {}).items():
+        if stage not in DEFAULT_SLAS:
+            raise InputError(f"SLA for unknown stage '{stage}': the stages are {', '.join(STAGES)}.")
+        try:
+            hours = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"The {stage} SLA must be a number of hours, not {value!r}.") from None
+        if not math.isfinite(hours) or hours < 0:
+            raise InputError(f"The {stage} SLA must be a finite number of hours ≥ 0, not {value!r}.")
+        merged[stage] = hours
+    return merged
+
+
+def _check_clock(clock: Clock) -> None:
+    if not (0 <= clock.start_hour < clock.end_hour <= 24):
+        raise InputError(f"Working hours must satisfy 0 ≤ start < end ≤ 24; got {clock.start_hour}–"
+                         f"{clock.end_hour}.")
+    try:
+        zoneinfo.ZoneInfo(clock.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise InputError(f"Unknown time zone '{clock.timezone}': use an IANA name such as "
+                         "Europe/Berlin or America/New_York.") from None
+
+
+def _as_of_ns(as_of: datetime | date | str | None) -> tuple[int | None, bool]:
+    """(as-of instant in UTC nanoseconds or None, whether it had to be read as UTC)."""
+    if as_of is None:
+        return None, False
+    try:
+        stamp = pd.Timestamp(as_of)
+    except (TypeError, ValueError):
+        raise InputError(f"The as-of date {as_of!r} is not a date-time.") from None
+    if stamp is pd.NaT:
+        raise InputError("The as-of date is empty: give a date-time, or none for the latest timestamp.")
+    naive = stamp.tzinfo is None
+    stamp = stamp.tz_localize("UTC") if naive else stamp.tz_convert("UTC")
+    return int(stamp.as_unit("ns").value), naive
+
+
+# --------------------------------------------------------------------------------------------
+# Hours
+
+
+def _local_ns(ns: np.ndarray, timezone: str) -> np.ndarray:
+    """UTC nanoseconds → nanoseconds of the local wall clock in ``timezone``."""
+    index = pd.to_datetime(ns, utc=True)
+    return index.tz_convert(timezone).tz_localize(None).asi8
+
+
+def business_hours(start_ns: np.ndarray, end_ns: np.ndarray, clock: Clock) -> np.ndarray:
+    """Working hours in [start, end] for arrays of UTC nanoseconds (end ≥ start), vectorised.
+
+    Whole business days from the start's local date up to (not including) the end's local date,
+    times the window length; minus the part of the first day's window before the start; plus
+    the part of the last day's window before the end. Weekend days contribute nothing.
+    """
+    start_ns, end_ns = np.asarray(start_ns, dtype="int64"), np.asarray(end_ns, dtype="int64")
+    if start_ns.size == 0:
+        return np.zeros(0)
+    local_a, local_b = _local_ns(start_ns, clock.timezone), _local_ns(end_ns, clock.timezone)
+    day_a, day_b = local_a // _NS_PER_DAY, local_b // _NS_PER_DAY
+    window = clock.end_hour - clock.start_hour
+    whole = np.busday_count(day_a.astype("datetime64[D]"), day_b.astype("datetime64[D]"))
+    return (whole * window - _worked_before(local_a, day_a, clock)
+            + _worked_before(local_b, day_b, clock))
+
+
+def _worked_before(local: np.ndarray, day: np.ndarray, clock: Clock) -> np.ndarray:
+    """Working hours of each instant's own day that lie before the instant (0 on weekends)."""
+    hour_of_day = (local - day * _NS_PER_DAY) / _NS_PER_HOUR
+    worked = np.clip(hour_of_day, clock.start_hour, clock.end_hour) - clock.start_hour
+    return np.where(np.is_busday(day.astype("datetime64[D]")), worked, 0.0)
+
+
+def _hours(start_ns: np.ndarray, end_ns: np.ndarray | int, valid: np.ndarray, clock: Clock) -> np.ndarray:
+    """Hours from start to end where ``valid`` (NaN elsewhere) on the chosen clock."""
+    out = np.full(len(valid), np.nan)
+    if not valid.any():
+        return out
+    a = start_ns[valid]
+    b = end_ns[valid] if isinstance(end_ns, np.ndarray) else np.full(len(a), end_ns, dtype="int64")
+    out[valid] = business_hours(a, b, clock) if clock.business else (b - a) / _NS_PER_HOUR
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Inventory
+
+
+def read_inventory(data: bytes, name: str = "inventory.csv") -> pd.DataFrame:
+    """Read a dataset inventory: ``dataset, owner`` and optionally ``tier, preapproved_path,
+    systems``. Returns those five columns as strings ("" for empty), one row per dataset (the
+    first row wins when a dataset repeats; blank dataset names are dropped). Notes for the user
+    are in ``frame.attrs["notes"]``.
+    """
+    table = read_table(data, name=name, required=("dataset", "owner"))
+    return _normalise_inventory(table.frame, name, list(table.notes))
+
+
+def _normalise_inventory(frame: pd.DataFrame, name: str, notes: list[str]) -> pd.DataFrame:
+    frame = frame.rename(columns=lambda c: str(c).strip().lower().replace(" ", "_"))
+    missing = [c for c in ("dataset", "owner") if c not in frame]
+    if missing:
+        raise InputError(f"{name}: the inventory needs columns dataset and owner; missing "
+                         f"{', '.join(missing)}.")
+    frame = frame.reindex(columns=list(INVENTORY_COLUMNS), fill_value="").fillna("").astype(str)
+    frame = frame.apply(lambda column: column.str.strip())
+    frame = frame[frame["dataset"] != ""]
+    repeated = frame["dataset"].str.casefold().duplicated()
+    if repeated.any():
+        names = sorted(set(frame.loc[repeated, "dataset"]))
+        notes.append(f"inventory lists {_named(names)} more than once; the first row of each is used")
+    frame = frame[~repeated].copy()
+    frame.attrs["notes"] = tuple(notes)
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# Request log
+
+
+def parse_requests(
+    data: bytes,
+    name: str = "requests.csv",
+    *,
+    as_of: datetime | None = None,
+    slas: Mapping[str, float] | None = None,
+    clock: Clock = Clock(),  # noqa: B008 - frozen, so a shared default is safe
+    inventory: pd.DataFrame | None = None,
+) -> AccessAnalysis:
+    """Analyse a request log; unusable rows are skipped with a reason, the rest analysed.
+
+    Raises InputError when the file as a whole cannot be used (not a CSV, a required column
+    missing, no usable rows) or a setting is invalid.
+    """
+    limits = _check_slas(slas)
+    _check_clock(clock)
+    as_of_given, as_of_naive = _as_of_ns(as_of)
+    table = read_table(data, name=name, required=REQUIRED_COLUMNS)
+    frame = table.frame
+    notes = list(table.notes)
+    inv = None
+    if inventory is not None:
+        inv = _normalise_inventory(inventory, "the inventory", [])
+        notes.extend(inv.attrs.get("notes", ()))
+
+    log = _Log.read(frame, as_of_given)
+    if as_of_naive:
+        notes.append("the as-of date had no time zone and was read as UTC")
+    if not log.keep.any():
+        first = sorted(log.skipped, key=lambda s: s.row)[:2]
+        raise InputError(
+            f"{name}: no usable rows ({len(log.skipped)} skipped; "
+            f"{'; '.join(f'row {s.row}: {s.reason}' for s in first)}). "
+            f"Expected columns: {REQUESTS_TEMPLATE.strip()}."
+        )
+    return _analyse(log.kept(), limits, clock, inv, notes)
+
+
+@dataclass
+class _Log:
+    """The log's rows with parsed timestamps; ``keep`` marks rows not skipped as a whole."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray  # spreadsheet row numbers
+    ns: np.ndarray  # (rows, 5) UTC nanoseconds, undefined where ~has
+    has: np.ndarray  # (rows, 5) bool
+    tracked: tuple[bool, ...]  # which of TIME_COLUMNS the file has
+    keep: np.ndarray
+    skipped: list[SkippedRow]
+    as_of_ns: int
+    as_of_default: bool
+
+    @classmethod
+    def read(cls, frame: pd.DataFrame, as_of_ns: int | None) -> _Log:
+        n = len(frame)
+        rows = frame.index.to_numpy() + 2
+        tracked = tuple(column in frame for column in TIME_COLUMNS)
+        ns = np.zeros((n, len(TIME_COLUMNS)), dtype="int64")
+        has = np.zeros((n, len(TIME_COLUMNS)), dtype=bool)
+        unreadable = {}
+        for i, column in enumerate(TIME_COLUMNS):
+            if not tracked[i]:
+                continue
+            raw = frame[column]
+            parsed = pd.to_datetime(raw.where(raw != ""), utc=True, format="ISO8601", errors="coerce")
+            values = pd.DatetimeIndex(parsed).as_unit("ns")
+            has[:, i] = ~values.isna()
+            ns[:, i] = np.where(has[:, i], values.asi8, 0)
+            unreadable[column] = ((raw != "") & ~has[:, i]).to_numpy()
+        log = cls(frame, rows, ns, has, tracked, np.ones(n, dtype=bool), [], 0, as_of_ns is None)
+        log.as_of_ns = int(ns[has].max()) if as_of_ns is None and has.any() else (as_of_ns or 0)
+        log._skip_rows(unreadable)
+        return log
+
+    def _mark(self, bad: np.ndarray, reason: str | pd.Series) -> None:
+        bad = bad & self.keep
+        if not bad.any():
+            return
+        texts = reason[bad] if isinstance(reason, pd.Series) else [reason] * int(bad.sum())
+        self.skipped.extend(SkippedRow(int(r), str(t)) for r, t in zip(self.rows[bad], texts, strict=True))
+        self.keep &= ~bad
+
+    def _skip_rows(self, unreadable: dict[str, np.ndarray]) -> None:
+        ids = self.frame["request_id"]
+        empty_id = (ids == "").to_numpy()
+        self._mark(empty_id, "request_id is empty; the row is skipped")
+        named = ids[~empty_id]
+        repeated = named.duplicated(keep="first")
+        if repeated.any():
+            first_row = pd.Series(self.rows[~empty_id], index=named.index).groupby(named).transform("first")
+            reason = ("request_id '" + named + "' repeats row " + first_row.astype(str)
+                      + "; only the first row with an id is used")
+            bad = np.zeros(len(ids), dtype=bool)
+            bad[np.flatnonzero(~empty_id)[repeated.to_numpy()]] = True
+            self._mark(bad, reason.reindex(ids.index, fill_value=""))
+        self._mark(~self.has[:, 0] & ~unreadable["requested_at"],
+                   "requested_at is empty; a request needs the time it was made")
+        for column, bad in unreadable.items():
+            raw = self.frame[column]
+            self._mark(bad, column + " '" + raw + "' " + _ISO_HINT + "; the row is skipped")
+        if not self.as_of_default:
+            late = (self.has & (self.ns > self.as_of_ns)).any(axis=1)
+            self._mark(late, f"a timestamp is after the as-of date {_format_ns(self.as_of_ns)}; "
+                             "choose a later as-of date to include this request")
+
+    def kept(self) -> _Log:
+        keep = self.keep
+        return _Log(self.frame[keep], self.rows[keep], self.ns[keep], self.has[keep], self.tracked,
+                    np.ones(int(keep.sum()), dtype=bool), self.skipped, self.as_of_ns, self.as_of_default)
+
+
+def _analyse(log: _Log, slas: dict[str, float], clock: Clock, inv: pd.DataFrame | None,
+             notes: list[str]) -> AccessAnalysis:
+    frame, ns, has, tracked, rows = log.frame, log.ns, log.has, log.tracked, log.rows
+    n = len(frame)
+    skipped = log.skipped
+    naive = _count_naive(frame, tracked)
+    if naive:
+        notes.append(f"{naive} timestamps had no time zone and were read as UTC")
+    as_of = log.as_of_ns
+    notes.append(f"waits measured as of {_format_ns(as_of)}"
+                 + (" (the latest timestamp in the file)" if log.as_of_default else "")
+                 + f", in {clock.describe()}")
+
+    status = _statuses(frame, notes)
+    closed = status.isin(CLOSED_STATUSES).to_numpy()
+    untracked_stage = _untracked_notes(tracked, notes)
+
+    # Missing middles: stages on both sides of an empty timestamp with a later one are unknown.
+    later = np.zeros_like(has)
+    later[:, :-1] = np.logical_or.accumulate(has[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    missing_middle = np.zeros_like(has)
+    for i in (1, 2, 3):
+        missing_middle[:, i] = tracked[i] & ~has[:, i] & later[:, i]
+    _report_missing_middles(missing_middle, rows, skipped)
+    _report_out_of_order(frame, ns, has, rows, skipped)
+
+    # Completed stages, in order, on the chosen clock.
+    durations = np.full((n, len(STAGES)), np.nan)
+    for k in range(1, 5):
+        usable = has[:, k - 1] & has[:, k] & (ns[:, k] >= ns[:, k - 1])
+        durations[:, k - 1] = _hours(ns[:, k - 1], ns[:, k], usable, clock)
+
+    # Open stage: the one after the latest timestamp, unless closed or done.
+    last = len(TIME_COLUMNS) - 1 - np.argmax(has[:, ::-1], axis=1)
+    final = max((i for i in (1, 2, 3, 4) if tracked[i]), default=4)  # the last step the log records
+    pending = ~closed & (last < final)
+    start_ns = ns[np.arange(n), last]
+    open_stage = np.full(n, -1)
+    for k in range(1, 5):
+        in_stage = pending & (last == k - 1) & tracked[k]
+        open_stage[in_stage] = k - 1
+    unplaced = int((pending & (open_stage < 0)).sum())
+    if unplaced:
+        notes.append(f"{unplaced} pending requests wait at a step the log does not record "
+                     f"({', '.join(untracked_stage)}), so they are in no stage's open count")
+    ages = _hours(start_ns, as_of, open_stage >= 0, clock)
+
+    stages = tuple(_stage(stage, k, durations, open_stage, ages, slas[stage])
+                   for k, stage in enumerate(STAGES))
+    got_access = has[:, 0] & has[:, 4] & (ns[:, 4] >= ns[:, 0])
+    tta = _hours(ns[:, 0], ns[:, 4], got_access, clock)
+    if not tracked[4]:
+        notes.append("no first_access_at column: time to access cannot be measured")
+    time_to_access = TimeToAccess(*_median_p90(tta[got_access]), n=int(got_access.sum()))
+
+    # Per-request breach counts, pooled over stages, for the tier and month tables.
+    sla_row = np.array([slas[s] for s in STAGES])
+    completed = ~np.isnan(durations)
+    over = (completed & (durations > sla_row)).sum(axis=1)
+    open_past = np.zeros(n, dtype=int)
+    placed = open_stage >= 0
+    open_past[placed] = ages[placed] > sla_row[open_stage[placed]]
+    per_request = pd.DataFrame({
+        "tta": tta, "over": over + open_past, "base": completed.sum(axis=1) + open_past,
+        "pending": pending,
+    }, index=frame.index)
+
+    tiers, tier_known = _tiers(frame, inv, notes)
+    unowned, unowned_source = _unowned(frame, inv, notes)
+    shares = Shares(
+        auto_approved=_auto_approved(frame, notes, n),
+        denied=float((status == "denied").mean()) if "status" in frame else None,
+        expired=float((status == "expired").mean()) if "status" in frame else None,
+        pending=float(pending.mean()),
+        unowned=unowned,
+        restricted=float(tiers.isin(["restricted", "confidential"]).mean()) if tier_known else None,
+    )
+    aging = _aging((as_of - ns[pending, 0]) / _NS_PER_HOUR)
+    months = _local_months(ns[:, 0], clock.timezone)
+    return AccessAnalysis(
+        requests=n, stages=stages, time_to_access=time_to_access, shares=shares,
+        by_tier=_by_tier(per_request, tiers) if tier_known else (),
+        pending_aging=aging, monthly=_monthly(per_request, months),
+        skipped=tuple(sorted(skipped, key=lambda s: s.row)), notes=tuple(notes),
+        as_of=pd.Timestamp(as_of, tz="UTC").to_pydatetime(), clock=clock, source="log",
+        has_inventory=inv is not None, unowned_source=unowned_source,
+        preapproved_share=_preapproved(frame, inv), naive_timestamps=naive,
+    )
+
+
+def _stage(stage: str, k: int, durations: np.ndarray, open_stage: np.ndarray, ages: np.ndarray,
+           sla: float) -> AccessStage:
+    done = durations[:, k][~np.isnan(durations[:, k])]
+    waiting = np.sort(ages[open_stage == k])[::-1]
+    over, past = int((done > sla).sum()), int((waiting > sla).sum())
+    base = len(done) + past
+    median, p90 = _median_p90(done)
+    return AccessStage(
+        stage=stage, median_hours=median, p90_hours=p90, n=len(done), open=len(waiting),
+        open_ages_hours=tuple(waiting.tolist()), sla_hours=sla,
+        breach_rate=(over + past) / base if base else None, durations=tuple(done.tolist()),
+    )
+
+
+def _median_p90(values: np.ndarray) -> tuple[float | None, float | None]:
+    if len(values) == 0:
+        return None, None
+    median, p90 = np.quantile(values, [0.5, 0.9])
+    return float(median), float(p90)
+
+
+def _count_naive(frame: pd.DataFrame, tracked: tuple[bool, ...]) -> int:
+    """Timestamps without a zone; the common 'Z' suffix is checked cheaply before the regex."""
+    naive = 0
+    for column, present in zip(TIME_COLUMNS, tracked, strict=True):
+        if present:
+            stamps = frame[column]
+            rest = stamps[(stamps != "") & ~stamps.str.endswith(("Z", "z"))]
+            naive += int((~rest.str.contains(_HAS_ZONE, regex=True)).sum())
+    return naive
+
+
+def _statuses(frame: pd.DataFrame, notes: list[str]) -> pd.Series:
+    if "status" not in frame:
+        notes.append("no status column: denied, expired and revoked requests cannot be told apart "
+                     "from waiting ones, so every unfinished request counts as pending")
+        return pd.Series("", index=frame.index)
+    status = frame["status"].str.lower()
+    unknown = (status != "") & ~status.isin(STATUSES)
+    if unknown.any():
+        notes.append(f"{int(unknown.sum())} requests have a status other than {'/'.join(STATUSES)} "
+                     f"({_named(sorted(set(frame.loc[unknown, 'status'])))}); their timestamps "
+                     "decide whether they are open")
+    return status.where(~unknown, "")
+
+
+def _untracked_notes(tracked: tuple[bool, ...], notes: list[str]) -> list[str]:
+    """Note each step the log does not record; return the names of the stages it hides."""
+    hidden: list[str] = []
+    for i in (1, 2, 3, 4):
+        if not tracked[i]:
+            around = [STAGES[i - 1]] + ([STAGES[i]] if i < 4 else [])
+            hidden.extend(s for s in around if s not in hidden)
+            notes.append(f"no {TIME_COLUMNS[i]} column: the {' and '.join(around)} "
+                         f"stage{'s' if len(around) > 1 else ''} cannot be measured")
+    return hidden
+
+
+def _report_missing_middles(missing: np.ndarray, rows: np.ndarray, skipped: list[SkippedRow]) -> None:
+    codes = missing[:, 1] * 1 + missing[:, 2] * 2 + missing[:, 3] * 4
+    for code in np.unique(codes[codes > 0]):
+        columns = [i for i in (1, 2, 3) if code & (1 << (i - 1))]
+        stages = sorted({k for i in columns for k in (i - 1, i)})
+        names = [TIME_COLUMNS[i] for i in columns]
+        reason = (f"{' and '.join(names)} {'is' if len(names) == 1 else 'are'} empty but a later "
+                  f"timestamp is given: the {_and(STAGES[k] for k in stages)} stages of this request "
+                  "are unknown and left out (the rest of the request is used)")
+        skipped.extend(SkippedRow(int(r), reason) for r in rows[codes == code])
+
+
+def _report_out_of_order(frame: pd.DataFrame, ns: np.ndarray, has: np.ndarray, rows: np.ndarray,
+                         skipped: list[SkippedRow]) -> None:
+    """A timestamp earlier than the previous one given: that pair (and its stage) is unusable."""
+    previous = np.full(len(frame), -1)  # index of the latest timestamp given before column k
+    for k in range(1, 5):
+        previous = np.where(has[:, k - 1], k - 1, previous)
+        prev_ns = ns[np.arange(len(frame)), np.maximum(previous, 0)]
+        backwards = has[:, k] & (previous >= 0) & (ns[:, k] < prev_ns)
+        for p in np.unique(previous[backwards]):
+            bad = backwards & (previous == p)
+            later, earlier = TIME_COLUMNS[k], TIME_COLUMNS[p]
+            effect = (f"the {STAGES[k - 1]} stage of this request is left out" if p == k - 1
+                      else "the timestamps are out of order")
+            reason = (later + " " + frame[later] + " is before " + earlier + " " + frame[earlier]
+                      + ": " + effect)
+            skipped.extend(SkippedRow(int(r), str(t)) for r, t in zip(rows[bad], reason[bad], strict=True))
+
+
+def _tiers(frame: pd.DataFrame, inv: pd.DataFrame | None, notes: list[str]) -> tuple[pd.Series, bool]:
+    """Each request's tier (TIERS or "unknown") and whether any tier information exists."""
+    written = frame["tier"] if "tier" in frame else pd.Series("", index=frame.index)
+    inv_has_tier = inv is not None and (inv["tier"] != "").any()
+    if inv_has_tier:
+        lookup = dict(zip(inv["dataset"].str.casefold(), inv["tier"], strict=True))
+        from_inventory = frame["dataset"].str.casefold().map(lookup).fillna("")
+        written = written.where(written != "", from_inventory)
+    if not ("tier" in frame or inv_has_tier):
+        return written, False
+    tiers = written.str.lower()
+    odd = (tiers != "") & ~tiers.isin(TIERS)
+    if odd.any():
+        notes.append(f"{int(odd.sum())} requests have a tier other than {'/'.join(TIERS)} "
+                     f"({_named(sorted(set(written[odd])))}); they count as '{UNKNOWN_TIER}'")
+    blank = tiers == ""
+    if blank.any():
+        notes.append(f"{int(blank.sum())} requests have no tier; they count as '{UNKNOWN_TIER}'")
+    return tiers.where(tiers.isin(TIERS), UNKNOWN_TIER), True
+
+
+def _unowned(frame: pd.DataFrame, inv: pd.DataFrame | None,
+             notes: list[str]) -> tuple[float | None, str | None]:
+    if inv is None:
+        notes.append("no inventory: the share of requests on datasets without an owner is unknown; "
+                     "upload an inventory (dataset, owner, tier, preapproved_path, systems) to see it")
+        return None, None
+    owned = set(inv.loc[inv["owner"] != "", "dataset"].str.casefold())
+    return float((~frame["dataset"].str.casefold().isin(owned)).mean()), "inventory"
+
+
+def _auto_approved(frame: pd.DataFrame, notes: list[str], n: int) -> float | None:
+    if "auto_approved" not in frame:
+        return None
+    values = frame["auto_approved"].str.lower()
+    odd = ~values.isin(_TRUE | _FALSE)
+    if odd.any():
+        notes.append(f"{int(odd.sum())} auto_approved values are not true/false, yes/no or 1/0 "
+                     f"({_named(sorted(set(frame.loc[odd, 'auto_approved'])))}); they count as false")
+    return float(values.isin(_TRUE).sum() / n)
+
+
+def _preapproved(frame: pd.DataFrame, inv: pd.DataFrame | None) -> float | None:
+    if inv is None:
+        return None
+    requested = set(frame["dataset"].str.casefold())
+    paths = inv[~inv["preapproved_path"].str.lower().isin(_NO_PATH)]
+    with_path = requested & set(paths["dataset"].str.casefold())
+    return len(with_path) / len(requested) if requested else None
+
+
+def _aging(age_hours: np.ndarray) -> tuple[tuple[str, int], ...]:
+    return tuple((label, int(((age_hours >= low) & (age_hours < high)).sum()))
+                 for label, low, high in AGING_BUCKETS)
+
+
+def _local_months(ns: np.ndarray, timezone: str) -> np.ndarray:
+    local = _local_ns(ns, timezone).astype("datetime64[ns]")
+    return local.astype("datetime64[M]").astype(str)
+
+
+def _grouped(per_request: pd.DataFrame, key: np.ndarray | pd.Series) -> pd.DataFrame:
+    grouped = per_request.groupby(np.asarray(key), sort=True)
+    table = grouped.agg(requests=("tta", "size"), accessed=("tta", "count"), tta=("tta", "median"),
+                        over=("over", "sum"), base=("base", "sum"), pending=("pending", "sum"))
+    table["breach"] = table["over"] / table["base"].where(table["base"] > 0)
+    return table
+
+
+def _by_tier(per_request: pd.DataFrame, tiers: pd.Series) -> tuple[TierRow, ...]:
+    table = _grouped(per_request, tiers)
+    order = [t for t in (*TIERS, UNKNOWN_TIER) if t in table.index]
+    return tuple(TierRow(tier=t, requests=int(table.at[t, "requests"]),
+                         time_to_access_median_hours=_finite(table.at[t, "tta"]),
+                         breach_rate=_finite(table.at[t, "breach"])) for t in order)
+
+
+def _monthly(per_request: pd.DataFrame, months: np.ndarray) -> tuple[MonthRow, ...]:
+    table = _grouped(per_request, months)
+    return tuple(MonthRow(month=str(m), requests=int(r.requests), accessed=int(r.accessed),
+                          time_to_access_median_hours=_finite(r.tta), breach_rate=_finite(r.breach),
+                          pending=int(r.pending)) for m, r in table.iterrows())
+
+
+# --------------------------------------------------------------------------------------------
+# One typical request typed in
+
+
+def analyse_typed(stage_hours: Mapping[str, Any], *, slas: Mapping[str, float] | None = None,
+                  clock: Clock = Clock()) -> AccessAnalysis:  # noqa: B008 - frozen default
+    """One typical request: each stage's hours (None or blank = not known).
+
+    Each typed stage has n = 1, no p90, breach rate 1 if over its SLA else 0. Time to access is
+    the sum of the stages typed in. ``clock`` only records which hours the user typed.
+    """
+    limits = _check_slas(slas)
+    unknown = [s for s in stage_hours if s not in STAGES]
+    if unknown:
+        raise InputError(f"Unknown access stage {_named(unknown)}: the stages are {', '.join(STAGES)}.")
+    hours: dict[str, float | None] = {}
+    for stage in STAGES:
+        hours[stage] = _typed_number(stage, stage_hours.get(stage))
+    stages = tuple(
+        AccessStage(stage=s, median_hours=h, p90_hours=None, n=0 if h is None else 1, open=0,
+                    open_ages_hours=(), sla_hours=limits[s],
+                    breach_rate=None if h is None else float(h > limits[s]),
+                    durations=() if h is None else (h,))
+        for s, h in hours.items()
+    )
+    known = [h for h in hours.values() if h is not None]
+    tta = TimeToAccess(float(sum(known)) if known else None, None, 1 if known else 0)
+    return AccessAnalysis(requests=1 if known else 0, stages=stages, time_to_access=tta,
+                          shares=Shares(), clock=clock, source="typed")
+
+
+def _typed_number(stage: str, value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        value = value.strip().replace(",", ".")
+        if not value:
+            return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{ACCESS_STAGE_LABELS[stage]}: hours must be a number, not {value!r}.") from None
+    if not math.isfinite(number) or number < 0:
+        raise InputError(f"{ACCESS_STAGE_LABELS[stage]}: hours must be a finite number ≥ 0, "
+                         f"not {value!r}.")
+    return number
+
+
+# --------------------------------------------------------------------------------------------
+# Headless
+
+
+def access_report(data: bytes, name: str, *, business_hours: bool = False,
+                  as_of: datetime | None = None, timezone: str = "UTC",
+                  inventory: bytes | None = None, inventory_name: str = "inventory.csv") -> dict[str, Any]:
+    """The CLI's strict-JSON report (no NaN or infinity: None). Calendar hours unless
+    ``business_hours`` (Mon–Fri 09:00–17:00 in ``timezone``); ``unowned_share`` is None unless an
+    inventory CSV is given. Raises InputError on unusable input.
+    """
+    frame = read_inventory(inventory, inventory_name) if inventory is not None else None
+    analysis = parse_requests(data, name, as_of=as_of, inventory=frame,
+                              clock=Clock(business=business_hours, timezone=timezone))
+    shares = analysis.shares
+    return {
+        "requests": analysis.requests,
+        "stages": [
+            {"stage": s.stage, "median_hours": _finite(s.median_hours), "p90_hours": _finite(s.p90_hours),
+             "sla_hours": _finite(s.sla_hours), "breach_rate": _finite(s.breach_rate), "n": s.n,
+             "open": s.open}
+            for s in analysis.stages
+        ],
+        "time_to_access": {"median_hours": _finite(analysis.time_to_access.median_hours),
+                           "p90_hours": _finite(analysis.time_to_access.p90_hours)},
+        "auto_approved_share": _finite(shares.auto_approved),
+        "denied_share": _finite(shares.denied),
+        "expired_share": _finite(shares.expired),
+        "pending_share": _finite(shares.pending),
+        "unowned_share": _finite(shares.unowned),
+        "by_tier": [{"tier": t.tier, "requests": t.requests,
+                     "time_to_access_median_hours": _finite(t.time_to_access_median_hours),
+                     "breach_rate": _finite(t.breach_rate)} for t in analysis.by_tier],
+        "skipped": [{"row": s.row, "reason": s.reason} for s in analysis.skipped],
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _finite(value: Any) -> Any:
+    """Floats (numpy ones too) as plain floats, NaN and infinity as None; other values as given."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _format_ns(ns: int) -> str:
+    return pd.Timestamp(ns, tz="UTC").strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _named(values: list[str]) -> str:
+    shown = ", ".join(f"'{v}'" for v in values[:_MAX_NAMED])
+    return shown + (f" and {len(values) - _MAX_NAMED} more" if len(values) > _MAX_NAMED else "")
+
+
+def _and(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
