@@ -371,3 +371,31 @@ def test_a_thousand_requests_in_business_hours_are_instant():
     calendar = parse_requests(data)
     for business, plain in zip(analysis.stages, calendar.stages, strict=True):
         assert business.median_hours < plain.median_hours
+
+
+def test_cli_access_json_and_unusable_input(tmp_path, capsys):
+    import json
+
+    from triage.cli import main as cli_main
+    from triage.examples import DATA_DIR
+
+    log = DATA_DIR / "access" / "example_requests.csv"
+    assert cli_main(["access", str(log), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out,
+                        parse_constant=lambda c: pytest.fail(f"non-strict JSON: {c}"))
+    assert [s["stage"] for s in report["stages"]] == ["owner", "approval", "provisioning",
+                                                      "first_use"]
+    slowest = max(report["stages"], key=lambda s: s["median_hours"])
+    assert slowest["stage"] == "provisioning" and {"open", "n", "breach_rate"} <= set(slowest)
+    assert report["unowned_share"] is None  # needs --inventory
+    inventory = DATA_DIR / "access" / "example_inventory.csv"
+    assert cli_main(["access", str(log), "--json", "--business-hours", "--inventory",
+                     str(inventory)]) == 0
+    business = json.loads(capsys.readouterr().out)
+    assert business["unowned_share"] == pytest.approx(0.14, abs=0.01)
+    assert business["stages"][2]["median_hours"] < slowest["median_hours"]
+    bad = tmp_path / "requests.csv"
+    bad.write_text("request_id,dataset\nr1,d\n")
+    assert cli_main(["access", str(bad), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "requested_at" in captured.err

@@ -105,3 +105,39 @@ def test_production_example_to_a_plan_with_the_rollback_first(server, page):
     expect(page.get_by_role("heading", name="Now — stop the bleeding · Quick win")).to_be_visible()
     expect(page.get_by_text("Roll back, or reduce the new model's exposure").first).to_be_visible()
     shot(page, "production_plan")
+
+
+def test_access_example_shows_the_slow_handoff_and_cross_team_ownership(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    wait_for_app(page)
+    page.get_by_role("button", name="Load a worked example").nth(2).click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Data access is blocked by approvals, ACLs or "
+                                            "governance")).to_be_visible()
+    expect(page.get_by_text("Where the days go")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Approval is not access").first).to_be_visible()
+    shot(page, "access")
+    answered = page.locator('[data-testid="stSelectbox"]')  # inputs' + one per answered question
+    before = answered.count()
+    for number in range(1, 13):  # walk on the numbers' suggestions (the first option otherwise)
+        confirm = page.get_by_role("button", name="Confirm answer")
+        if confirm.count() == 0:
+            break
+        if confirm.is_disabled():
+            page.locator('[data-testid="stRadio"]').last.locator(
+                '[data-testid="stRadioOption"]').first.click()
+            expect(confirm).to_be_enabled()
+        confirm.click()
+        expect(answered).to_have_count(before + number)
+        wait_for_app(page)
+    page.get_by_role("link", name="Open the full plan").click()
+    wait_for_app(page)
+    cross_team = page.get_by_role("heading", name="Cross-team — needs another team")
+    expect(cross_team).to_be_visible()
+    # the ownership work sits in the cross-team section (its details expander comes after it)
+    ownership = page.get_by_text("Name an owner for every dataset").first
+    expect(ownership).to_be_visible()
+    assert ownership.bounding_box()["y"] > cross_team.bounding_box()["y"]
+    shot(page, "access_plan")

@@ -251,3 +251,30 @@ def test_plan_page_switches_between_open_scenarios(app):
     app.get("button_group")[0].set_value("slow_iteration").run()
     assert not app.exception
     assert "One iteration takes about 14.5 h" in texts(app)
+
+
+def test_access_example_shows_provisioning_as_the_slowest_stage(app):
+    app.button(key="example:data_access").click().run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Data access is blocked by approvals, ACLs or governance"
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Slowest stage"] == "Provisioning (approved → access works)"
+    assert metrics["Requests on datasets without an owner"] == "14%"
+    bar = json.loads(app.get("plotly_chart")[0].proto.spec)
+    medians = {t["name"]: t["x"][0] for t in bar["data"]}
+    assert max(medians, key=medians.get).startswith("Provisioning")
+    assert "Approval is not access" in texts(app)
+
+
+def test_access_business_hours_and_bad_log_keep_the_session(app):
+    app.button(key="example:data_access").click().run()
+    calendar = {m.label: m.value for m in app.metric}["Time to access (median)"]
+    app.toggle(key="data_access:1:business").set_value(True).run()
+    assert not app.exception
+    business = {m.label: m.value for m in app.metric}["Time to access (median)"]
+    assert business != calendar
+    app.file_uploader(key="data_access:1:log").set_value(
+        ("requests.csv", b"request_id,dataset\nr1,d\n", "text/csv")).run()
+    errors = " ".join(e.value for e in app.error)
+    assert "requested_at" in errors and "earlier log and the typed request are unchanged" in errors
+    assert {m.label: m.value for m in app.metric}["Time to access (median)"] == business

@@ -23,6 +23,7 @@ class AccessImpact(IterationImpact):
     access: AccessAnalysis | None = None
 
     whole = "the time to access"
+    runs_noun = "requests"
 
     def summary(self, quick: list[PlanAction], cross: list[PlanAction], plan: Plan) -> list[str]:
         analysis = self.analysis

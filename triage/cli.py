@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from triage.access import access_report
 from triage.drift import compare, drift_report_json, read_sample
 from triage.gap import decompose, read_segments, segment_rows
 from triage.iteration import parse_runs
@@ -144,6 +145,42 @@ def _run_drift(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_access_table(report: dict[str, Any]) -> None:
+    print(f"{report['requests']} requests; time to access median "
+          f"{_hours(report['time_to_access']['median_hours'])}, p90 "
+          f"{_hours(report['time_to_access']['p90_hours'])}")
+    print(f"{'stage':<14}{'median h':>10}{'p90 h':>10}{'SLA h':>8}{'breach':>8}{'n':>7}{'open':>6}")
+    for s in report["stages"]:
+        breach = "-" if s["breach_rate"] is None else f"{s['breach_rate']:.0%}"
+        print(f"{s['stage']:<14}{_hours(s['median_hours']):>10}{_hours(s['p90_hours']):>10}"
+              f"{s['sla_hours']:>8g}{breach:>8}{s['n']:>7}{s['open']:>6}")
+    for skipped in report["skipped"]:
+        print(f"skipped row {skipped['row']}: {skipped['reason']}")
+
+
+def _hours(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _run_access(args: argparse.Namespace) -> int:
+    data = _read_input(args.file)
+    inventory = _read_input(args.inventory) if args.inventory else None
+    if data is None or (args.inventory and inventory is None):
+        return 1
+    try:
+        report = access_report(data, Path(args.file).name, business_hours=args.business_hours,
+                               timezone=args.timezone, inventory=inventory,
+                               inventory_name=Path(args.inventory or "inventory.csv").name)
+    except InputError as err:
+        print(str(err).replace("\n", " "), file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report, allow_nan=False, indent=2))
+    else:
+        _print_access_table(report)
+    return 0
+
+
 def _playbook_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:
     files, problems = [], []
     for raw in paths or [str(PLAYBOOK_DIR)]:
@@ -202,6 +239,17 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument("current", help="serving sample, CSV or Parquet")
     drift.add_argument("--json", action="store_true", help="strict JSON on stdout")
     drift.set_defaults(run=_run_drift)
+    access = commands.add_parser("access", help="where data-access requests wait")
+    access.add_argument("file", metavar="REQUESTS", help="request-log CSV (request_id, dataset, "
+                        "requested_at, owner_assigned_at, approved_at, provisioned_at, "
+                        "first_access_at, ...); - reads stdin")
+    access.add_argument("--json", action="store_true", help="strict JSON on stdout")
+    access.add_argument("--business-hours", action="store_true",
+                        help="count Mon-Fri 09:00-17:00 only (default: calendar hours)")
+    access.add_argument("--timezone", default="UTC", help="IANA zone for business hours")
+    access.add_argument("--inventory", help="dataset inventory CSV (dataset, owner, ...), "
+                        "needed for unowned_share")
+    access.set_defaults(run=_run_access)
     return parser
 
 

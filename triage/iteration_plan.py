@@ -43,6 +43,7 @@ class IterationImpact:
     iterations_per_month: float
 
     whole = "one iteration"  # what the stage shares are shares of, in the evidence text
+    runs_noun = "runs"  # what one measured unit is called
 
     def _speedups(self, actions: list[Action], bound: int) -> dict[str, SpeedUp]:
         """bound 0 = every action at its low factor, 1 = at its high factor."""
@@ -88,11 +89,11 @@ class IterationImpact:
         if action.stage and not analysis.stage(action.stage):
             return "low", f"{stage_label(action.stage)} does not appear in your numbers"
         if analysis.source == "runs" and analysis.runs >= 20:
-            level, basis = 2, f"stage times measured over {analysis.runs} runs"
+            level, basis = 2, f"stage times measured over {analysis.runs:,} {self.runs_noun}"
         elif analysis.source == "runs" and analysis.runs >= 5:
-            level, basis = 1, f"stage times from only {analysis.runs} runs"
+            level, basis = 1, f"stage times from only {analysis.runs} {self.runs_noun}"
         elif analysis.source == "runs":
-            level, basis = 0, f"stage times from only {analysis.runs} runs"
+            level, basis = 0, f"stage times from only {analysis.runs} {self.runs_noun}"
         else:
             level, basis = 1, "stage times typed in the meeting, not measured"
         if action.speedup and action.speedup[1] / action.speedup[0] > _WIDE_RANGE:
