@@ -399,3 +399,20 @@ def test_cli_access_json_and_unusable_input(tmp_path, capsys):
     assert cli_main(["access", str(bad), "--json"]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and "requested_at" in captured.err
+
+
+def test_access_plan_sizes_actions_in_request_days_from_the_stage_medians():
+    from triage.access import analyse_typed
+    from triage.access_plan import AccessImpact
+    from triage.playbook import Action
+
+    typed = analyse_typed({"owner": 10, "approval": 20, "provisioning": 60, "first_use": 6})
+    impact = AccessImpact(typed.as_iteration(), 30.0, access=typed)
+    automate = Action(id="auto", title="auto", kind="cross_team", effort_days=(5, 10),
+                      description="", tradeoffs="", wont_fix="", stage="provisioning",
+                      affects="total", speedup=(3.0, 10.0))
+    estimate = impact.estimate([automate])
+    # 60 h at 3-10x saves 40-54 h per request; 30 requests a month; in days
+    assert (estimate.low, estimate.high) == pytest.approx((40 * 30 / 24, 54 * 30 / 24))
+    assert estimate.unit == "request-days/month"
+    assert "Provisioning is 62% of the time to access" in impact.evidence(automate)

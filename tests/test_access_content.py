@@ -44,7 +44,7 @@ EXAMPLE_METRICS = {
     "requests": 1000,
     "business_hours": False,
     "slowest_stage": "provisioning",
-    "slowest_stage_label": "Provisioning (approved → access works)",
+    "slowest_stage_label": "Provisioning",
     "slowest_share": 0.697,
     "time_to_access_median_hours": 141.4,
     "owner_median_hours": 1.92,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from triage.access import AccessAnalysis
 from triage.engine import walk
-from triage.iteration_plan import IterationImpact, hours_text
-from triage.plan import Plan, PlanAction, build_plan
+from triage.iteration_plan import IterationImpact
+from triage.plan import Estimate, Plan, PlanAction, build_plan
 from triage.playbook import Playbook
 from triage.session import Session
 
@@ -49,14 +49,23 @@ class AccessImpact(IterationImpact):
                      if live_cross else "No cross-team work on this path: the team can act alone.")
         return lines
 
+    def estimate(self, actions):
+        """Waiting saved across all requests in a month, in request-days (hours would read as
+        thousands and invite comparison with people's working time)."""
+        hours = super().estimate(actions)
+        if hours is None:
+            return None
+        return Estimate(hours.low / 24, hours.high / 24, "request-days/month")
+
     def _saving_line(self, what: str, items: list[PlanAction]) -> str:
         saved = self.saved_per_iteration([a.action for a in items])
         if saved is None:
             return f"With {what}: not measurable in hours; their value is in safer, clearer access."
+        low, high = saved
         per_month = self.iterations_per_month
-        return (f"With {what}: {hours_text(saved[0])}–{hours_text(saved[1])} less waiting per "
-                f"request, {saved[0] * per_month:.0f}–{saved[1] * per_month:.0f} h per month "
-                "across the requests.")
+        return (f"With {what}: {low:.1f}–{high:.1f} h less waiting per request, about "
+                f"{low * per_month / 24:.0f}–{high * per_month / 24:.0f} request-days a month "
+                f"over {per_month:.0f} requests.")
 
     def assumptions(self) -> list[str]:
         clock = "business hours" if self.access and self.access.clock.business else "calendar hours"

@@ -267,7 +267,8 @@ def access_stages(stages: list) -> go.Figure:
             insidetextanchor="middle", hovertemplate="%{fullData.name}: %{x:.0f} h<extra></extra>",
         ))
     total = sum(s.median_hours or 0.0 for s in stages)
-    figure.update_layout(barmode="stack", showlegend=False)
+    figure.update_layout(barmode="stack", showlegend=False, uniformtext_minsize=12,
+                         uniformtext_mode="hide")
     figure.update_xaxes(title="hours (medians of each stage)")
     return _layout(figure, f"Where the days go: {total / 24:.1f} days of waiting", height=230)
 
@@ -285,7 +286,10 @@ def access_distributions(stages: list) -> go.Figure:
                             "line": {"width": 3}},
         hovertemplate="%{y}: SLA %{x:.0f} h<extra></extra>",
     ))
-    figure.update_xaxes(type="log", title="hours (log scale)")
+    longest = max((max(s.durations) for s in shown), default=10.0)
+    # Waits under six minutes (auto-approvals) would stretch a log axis over decades of nothing.
+    figure.update_xaxes(type="log", title="hours (log scale)",
+                        range=[-1, math.log10(max(longest, 1.0)) + 0.1])
     figure.update_layout(showlegend=False)
     return _layout(figure, "Waits per stage against the SLA (red mark)",
                    height=140 + 60 * max(1, len(shown)))

@@ -54,7 +54,7 @@ ITERATION_METRICS: dict[str, str] = {
 ACCESS_STAGE_LABELS: dict[str, str] = {
     "owner": "Finding an owner",
     "approval": "Approval",
-    "provisioning": "Provisioning (approved → access works)",
+    "provisioning": "Provisioning",
     "first_use": "First use",
 }
 TIERS = ("public", "internal", "confidential", "restricted")
