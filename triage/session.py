@@ -16,7 +16,7 @@ from typing import Any
 
 from triage.vocabulary import CONFIDENCES, STATUSES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: ActionEdit.ticket, Session.snapshot (version 1 documents still open)
 MAX_NOTE_CHARS = 4000
 MAX_SESSION_JSON_BYTES = 2_000_000
 
@@ -34,6 +34,7 @@ class ActionEdit:
     due: str = ""  # ISO date, "" when not set
     status: str = "todo"
     confidence: str = ""  # "" keeps the computed confidence
+    ticket: str = ""  # the tracker's key or link once a ticket exists
 
     def is_default(self) -> bool:
         return self == ActionEdit()
@@ -61,6 +62,9 @@ class Session:
     whatif: dict[str, float] = field(default_factory=dict)  # stage -> speed-up factor
     plan_edits: dict[str, ActionEdit] = field(default_factory=dict)
     title: str = ""
+    # The plan as it read when saved or exported (summary, actions, finding): lets a plan made
+    # with another playbook version open as it was, and lets readers skip recomputation.
+    snapshot: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
 
     # -- answers ---------------------------------------------------------------------------
@@ -121,7 +125,7 @@ def _edit_from(raw: Any, where: str) -> ActionEdit:
     unknown = set(raw) - set(ActionEdit.__dataclass_fields__)
     _require(not unknown, where, f"unknown field(s): {', '.join(sorted(unknown))}")
     edit = ActionEdit(**{k: v for k, v in raw.items()})
-    for name in ("owner", "email", "due", "status", "confidence"):
+    for name in ("owner", "email", "due", "status", "confidence", "ticket"):
         _require(isinstance(getattr(edit, name), str), f"{where}.{name}", "must be text")
     _require(edit.status in STATUSES, f"{where}.status", f"must be one of {', '.join(STATUSES)}")
     _require(edit.confidence in ("", *CONFIDENCES), f"{where}.confidence",
@@ -172,8 +176,14 @@ def session_from_dict(raw: Any) -> Session:
         whatif={k: float(v) for k, v in whatif.items()},
         plan_edits={k: _edit_from(v, f"plan_edits.{k}") for k, v in edits_raw.items()},
         title=raw.get("title", "") if isinstance(raw.get("title", ""), str) else "",
+        snapshot=_snapshot(raw.get("snapshot")),
         schema_version=SCHEMA_VERSION,
     )
+
+
+def _snapshot(raw: Any) -> dict[str, Any] | None:
+    _require(raw is None or isinstance(raw, dict), "snapshot", "must be an object")
+    return raw
 
 
 def from_json(text: str | bytes) -> Session:
