@@ -89,8 +89,15 @@ def chromium(tmp_path: Path):
 
 
 def wait_for_app(page) -> None:
-    """Connected and idle: the app frame is there and no script run is in progress."""
+    """Connected and idle: the frame is there, no script run in progress, no stale elements left
+    over from the previous run (Streamlit keeps them, marked data-stale, until replaced)."""
     from playwright.sync_api import expect
 
     expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=20_000)
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=20_000)
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=20_000)
+
+
+def current(page):
+    """Only elements drawn by the latest script run."""
+    return page.locator('[data-testid="stElementContainer"][data-stale="false"]')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, chromium, streamlit_server, wait_for_app
+from tests.browser_support import ARTIFACTS, chromium, current, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -55,11 +55,12 @@ def test_new_user_walks_the_scenario_to_a_markdown_plan(server, page, tmp_path):
     expect(charts.first).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Data access & features is 41% of one iteration")).to_be_visible()
 
-    page.get_by_role("button", name="Confirm answer").click()
+    current(page).get_by_role("button", name="Confirm answer").click()
     wait_for_app(page)
     # The answer moves the stepper on: the next question opens with the data's suggestion.
     expect(page.get_by_role("heading", name="2. Which stage dominates one iteration?")).to_be_visible()
-    expect(page.get_by_text("Suggested by the numbers:")).to_be_visible()
+    wait_for_app(page)
+    expect(current(page).get_by_text("Suggested by the numbers:")).to_be_visible()
     shot(page, "iteration")
 
     page.get_by_role("link", name="Open the full plan").click()
@@ -96,7 +97,7 @@ def test_production_example_to_a_plan_with_the_rollback_first(server, page):
            ).to_be_visible()
     expect(page.get_by_text("Where CTR is lost")).to_be_visible(timeout=20_000)
     shot(page, "production")
-    page.get_by_role("button", name="Confirm answer").click()  # serious: act first (suggested)
+    current(page).get_by_role("button", name="Confirm answer").click()  # serious: act first (suggested)
     wait_for_app(page)
     expect(page.get_by_role("heading", name="2. Is the gap real, or within sampling error?")
            ).to_be_visible()
@@ -122,11 +123,12 @@ def test_access_example_shows_the_slow_handoff_and_cross_team_ownership(server, 
     answered = page.locator('[data-testid="stSelectbox"]')  # inputs' + one per answered question
     before = answered.count()
     for number in range(1, 13):  # walk on the numbers' suggestions (the first option otherwise)
-        confirm = page.get_by_role("button", name="Confirm answer")
+        wait_for_app(page)
+        confirm = current(page).get_by_role("button", name="Confirm answer")
         if confirm.count() == 0:
             break
         if confirm.is_disabled():
-            page.locator('[data-testid="stRadio"]').last.locator(
+            current(page).locator('[data-testid="stRadio"]').last.locator(
                 '[data-testid="stRadioOption"]').first.click()
             expect(confirm).to_be_enabled()
         confirm.click()
