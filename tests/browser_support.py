@@ -77,11 +77,16 @@ def chromium(tmp_path: Path):
     if not CHROMIUM.exists():
         missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
+        from playwright.sync_api import expect
+
+        # A loaded CI machine reruns scripts slowly; generous waits, never sleeps.
+        expect.set_options(timeout=30_000)
         context = playwright.chromium.launch_persistent_context(
             user_data_dir=str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM),
             headless=True, args=CHROMIUM_ARGS, viewport={"width": 1600, "height": 1000},
             accept_downloads=True,
         )
+        context.set_default_timeout(60_000)
         try:
             yield context
         finally:
@@ -93,9 +98,9 @@ def wait_for_app(page) -> None:
     over from the previous run (Streamlit keeps them, marked data-stale, until replaced)."""
     from playwright.sync_api import expect
 
-    expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=20_000)
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=20_000)
-    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=20_000)
+    expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=60_000)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=60_000)
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=60_000)
 
 
 def current(page):

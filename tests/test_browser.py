@@ -67,7 +67,7 @@ def test_new_user_walks_the_scenario_to_a_markdown_plan(server, page, tmp_path):
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Action plan")).to_be_visible()
     shot(page, "plan")
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=60_000) as download_info:
         page.get_by_role("button", name="Download Markdown").click()
     target = tmp_path / "plan.md"
     download_info.value.save_as(target)
@@ -139,7 +139,8 @@ def test_access_example_shows_the_slow_handoff_and_cross_team_ownership(server, 
     cross_team = page.get_by_role("heading", name="Cross-team — needs another team")
     expect(cross_team).to_be_visible()
     # the ownership work sits in the cross-team section (its details expander comes after it)
-    ownership = page.get_by_text("Name an owner for every dataset").first
+    ownership = page.locator('[data-testid="stExpander"]').get_by_text(
+        "Name an owner for every dataset").first
     expect(ownership).to_be_visible()
     assert ownership.bounding_box()["y"] > cross_team.bounding_box()["y"]
     shot(page, "access_plan")

@@ -1,0 +1,202 @@
+"""Shareable links: exact round trip, size bound, and a clear LinkError for every bad link."""
+
+import base64
+import json
+import random
+import zlib
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from triage.permalink import MAX_JSON_BYTES, MAX_TOKEN_CHARS, LinkError, decode, encode, link_notes
+from triage.session import ActionEdit, Session, UploadSummary, from_json
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "data").glob("**/*.plan.json"))
+
+
+def token_of(payload: bytes, prefix: str = "v1.") -> str:
+    return prefix + base64.urlsafe_b64encode(zlib.compress(payload, 9)).decode().rstrip("=")
+
+
+def rich_session() -> Session:
+    session = Session(scenario="slow_iteration", playbook_version=1, title="Équipe « ranking » | v7")
+    session.answer("measured", "known")
+    session.answer("off_path", "remembered")  # off-path answers travel too
+    session.set_note("measured", "From the orchestrator export — 40 runs\nsecond line <b>")
+    session.inputs = {"stage_table": [{"stage": "Data", "hours": 6.0, "wait_hours": None}],
+                      "iterations_per_month": 12.0, "source": "runs"}
+    session.uploads = [UploadSummary(name="runs.csv", kind="runs", rows_read=212, rows_used=210,
+                                     note="40 runs, 5 stages")]
+    session.whatif = {"data": 2.0, "startup": 1.5}
+    session.set_edit("cache", ActionEdit(owner="Priya", email="priya@example.com",
+                                         due="2026-10-01", status="doing", confidence="high",
+                                         ticket="MLI-7"))
+    session.snapshot = {"title": "stored rendering", "sections": []}
+    return session
+
+
+def test_round_trip_is_exact_except_the_snapshot():
+    session = rich_session()
+    token = encode(session)
+    assert token.startswith("v1.") and len(token) <= MAX_TOKEN_CHARS
+    assert all(c.isalnum() or c in "._-" for c in token)  # URL-safe, no padding
+    assert decode(token) == replace(session, snapshot=None)
+    assert encode(decode(token)) == token  # one canonical token per session
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.name)
+def test_every_example_plan_round_trips_through_a_link(path):
+    session = from_json(path.read_text(encoding="utf-8"))
+    assert session.snapshot is not None
+    assert decode(encode(session)) == replace(session, snapshot=None)
+
+
+def test_a_session_too_large_for_a_link_is_refused_with_advice():
+    rng = random.Random(7)
+    session = Session(scenario="slow_iteration", playbook_version=1)
+    for i in range(4):  # random text does not compress: ~16 KB of notes
+        session.set_note(f"n{i}", "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789")
+                                          for _ in range(3900)))
+    with pytest.raises(LinkError, match=r"too large for a link .*Save the plan"):
+        encode(session)
+
+
+def test_a_value_json_cannot_hold_is_a_link_error():
+    session = Session(scenario="x", playbook_version=1, inputs={"hours": float("nan")})
+    with pytest.raises(LinkError, match="cannot be put in a link"):
+        encode(session)
+
+
+def test_tampered_link():
+    token = encode(rich_session())
+    middle = len(token) // 2
+    flipped = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1:]
+    with pytest.raises(LinkError, match="damaged.*altered or cut short"):
+        decode(flipped)
+
+
+def test_every_single_character_flip_is_caught_or_harmless():
+    token = encode(rich_session())
+    expected = replace(rich_session(), snapshot=None)
+    for index in range(3, len(token)):
+        for char in "A_-z":
+            if char == token[index]:
+                continue
+            try:
+                result = decode(token[:index] + char + token[index + 1:])
+            except LinkError:
+                continue
+            # only the unused low bits of the last base64 character can change harmlessly
+            assert index == len(token) - 1 and result == expected
+
+
+@pytest.mark.parametrize("cut", [1, 2, 3, 10, 50])
+def test_truncated_link(cut):
+    token = encode(rich_session())
+    with pytest.raises(LinkError, match="cut short"):
+        decode(token[:-cut])
+
+
+def test_link_cut_right_after_the_prefix():
+    with pytest.raises(LinkError, match="cut short"):
+        decode("v1.")
+
+
+@pytest.mark.parametrize("token, message", [
+    ("v2." + "A" * 40, "newer version of the app"),
+    ("v0." + "A" * 40, "outdated format"),
+    ("x1.abc", "not a session link"),
+    ("abc", "not a session link"),
+    ("hello world", "not a session link"),
+    ("", "carries no session"),
+    ("   ", "carries no session"),
+    ("v1.abc$def", "character a session link never has"),
+    ("v1.abc def", "character a session link never has"),
+    ("v1.abcde", "cut short"),  # 5 base64 characters cannot be a whole number of bytes
+    ("v1.AAAAAAAA", "damaged"),
+])
+def test_wrong_prefix_and_garbage(token, message):
+    with pytest.raises(LinkError, match=message):
+        decode(token)
+
+
+@pytest.mark.parametrize("value", [None, 42, b"v1.abc", ["v1.abc"]])
+def test_not_text_at_all(value):
+    with pytest.raises(LinkError, match="not a session link"):
+        decode(value)
+
+
+def test_huge_token_is_refused_before_anything_else():
+    with pytest.raises(LinkError, match="too long"):
+        decode("v1." + "A" * (MAX_TOKEN_CHARS + 1))
+    with pytest.raises(LinkError, match="too long"):
+        decode("v1." + "A" * 10_000_000)
+
+
+def test_decompression_bomb_stops_at_the_cap():
+    bomb = token_of(b" " * (MAX_JSON_BYTES * 3))
+    assert len(bomb) <= MAX_TOKEN_CHARS  # small enough to get past the length check
+    with pytest.raises(LinkError, match="expands to more than 2 MB"):
+        decode(bomb)
+
+
+def test_extra_data_after_the_stream():
+    packed = zlib.compress(json.dumps({"a": 1}).encode(), 9) + b"trailing"
+    token = "v1." + base64.urlsafe_b64encode(packed).decode().rstrip("=")
+    with pytest.raises(LinkError, match="extra data"):
+        decode(token)
+
+
+@pytest.mark.parametrize("payload, message", [
+    (b"{not json", "not valid JSON"),
+    (b'{"schema_version": 2, "hours": NaN}', "not valid JSON"),
+    (b"\xff\xfe\x00", "not text"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+])
+def test_valid_zlib_of_invalid_json(payload, message):
+    with pytest.raises(LinkError, match=message):
+        decode(token_of(payload))
+
+
+@pytest.mark.parametrize("document, message", [
+    ({"schema_version": 2, "playbook_version": 1}, r"not valid \(scenario: is missing\)"),
+    ({"schema_version": 99, "scenario": "x", "playbook_version": 1}, "newer than this app"),
+    ({"schema_version": 2, "scenario": "x", "playbook_version": 1,
+      "plan_edits": {"cache": {"status": "finished"}}}, r"plan_edits\.cache\.status"),
+    ({"schema_version": 2, "scenario": "x", "playbook_version": 1, "uploads": 5},
+     "wrong type"),
+    ([1, 2, 3], "must be a JSON object"),
+])
+def test_valid_json_of_an_invalid_session(document, message):
+    with pytest.raises(LinkError, match=message):
+        decode(token_of(json.dumps(document).encode()))
+
+
+def test_random_damage_never_raises_anything_but_link_error():
+    rng = random.Random(11)
+    token = encode(rich_session())
+    alphabet = "ABCxyz019_-.$% "
+    for _ in range(300):
+        chars = list(token)
+        for _ in range(rng.randint(1, 4)):
+            action = rng.random()
+            position = rng.randrange(len(chars))
+            if action < 0.4:
+                chars[position] = rng.choice(alphabet)
+            elif action < 0.7:
+                del chars[position]
+            else:
+                chars.insert(position, rng.choice(alphabet))
+        try:
+            assert isinstance(decode("".join(chars)), Session)
+        except LinkError as err:
+            assert str(err)
+
+
+def test_link_notes_say_what_the_link_leaves_out():
+    session = rich_session()
+    notes = link_notes(session)
+    assert any("runs.csv is not in the link" in n and "Save the plan" in n for n in notes)
+    assert any("as it was saved is not in the link" in n for n in notes)
+    assert link_notes(Session(scenario="x", playbook_version=1)) == []
