@@ -7,8 +7,9 @@ ensure_frame()
 import streamlit as st  # noqa: E402
 
 from ui import state  # noqa: E402
-from ui.frame import HOME  # noqa: E402
+from ui.frame import HOME, scenario_url  # noqa: E402
 from ui.plan_io import render_import  # noqa: E402
+from ui.plan_store_ui import render_exports, render_save, render_share  # noqa: E402
 from ui.plan_view import render_downloads, render_plan  # noqa: E402
 from ui.scenarios import plan_for  # noqa: E402
 
@@ -39,5 +40,10 @@ st.caption(f"Playbook: {book.title} · version {book.version}")
 
 render_downloads(plan, session)
 render_plan(plan, session)
+st.markdown("#### Keep it")
+render_save(plan, session)
+render_exports(plan, session)
+with st.expander("Share a link that reproduces this session"):
+    render_share(session, scenario_url(session.scenario))
 with st.expander("Open a saved plan JSON"):
     render_import()

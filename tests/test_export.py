@@ -373,7 +373,15 @@ def test_cli_rebuilds_a_plan_without_snapshot(tmp_path, capsys):
     ('{"schema_version": 2, "scenario": "x", "playbook_version": 1, "snapshot": {"summary": 1}}',
      "snapshot.summary: must be a list"),
     ('{"schema_version": 2, "scenario": "x", "playbook_version": 1, "uploads": 5}',
-     "not a plan JSON"),
+     "uploads: must be a list"),
+    ('{"schema_version": 2, "scenario": "data_access", "playbook_version": 1, '
+     '"inputs": {"slas": {"owner": "soon"}}}', "cannot be rebuilt from its typed inputs"),
+    ('{"schema_version": 2, "scenario": "data_access", "playbook_version": 1, '
+     '"inputs": {"typical": {"owner": -3}}}', "cannot be rebuilt from its typed inputs"),
+    ('{"schema_version": 2, "scenario": "production_underperformance", "playbook_version": 1, '
+     '"inputs": {"metric": 5, "segments": "abc"}}', "cannot be rebuilt from its typed inputs"),
+    ('{"schema_version": 2, "scenario": "slow_iteration", "playbook_version": 1, '
+     '"inputs": {"stage_table": 7}}', "cannot be rebuilt from its typed inputs"),
 ])
 def test_cli_bad_plan_file_is_one_line_on_stderr(tmp_path, capsys, content, message):
     path = tmp_path / "plan.json"
@@ -382,6 +390,15 @@ def test_cli_bad_plan_file_is_one_line_on_stderr(tmp_path, capsys, content, mess
     captured = capsys.readouterr()
     assert captured.out == ""
     assert len(captured.err.strip().splitlines()) == 1 and message in captured.err
+
+
+def test_cli_notes_a_rebuild_with_another_playbook_version(tmp_path, capsys):
+    path = tmp_path / "plan.json"
+    path.write_text(to_json(Session(scenario="slow_iteration", playbook_version=7)))
+    assert main(["export", str(path), "--format", "md"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("# ")
+    assert captured.err.startswith("note: this plan was made with version 7 of the playbook")
 
 
 def test_cli_missing_file(tmp_path, capsys):

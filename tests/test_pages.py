@@ -136,7 +136,8 @@ def test_plan_page_shows_groups_and_downloads(app):
     assert "For the partner" in body
     assert "One iteration takes about 14.5 h (median of 40 runs)" in body
     labels = [b.label for b in app.get("download_button")]
-    assert labels == ["Download Markdown", "Download plan JSON (re-opens here)"]
+    assert labels == ["Download Markdown", "Download plan JSON (re-opens here)",
+                      "Printable HTML (save as PDF)", "Jira CSV import"]
 
 
 def test_plan_json_import_restores_and_bad_json_is_explained(app):
@@ -278,3 +279,25 @@ def test_access_business_hours_and_bad_log_keep_the_session(app):
     errors = " ".join(e.value for e in app.error)
     assert "requested_at" in errors and "earlier log and the typed request are unchanged" in errors
     assert {m.label: m.value for m in app.metric}["Time to access (median)"] == business
+
+
+def test_save_share_review_and_follow_up(app):
+    load_example(app)
+    confirm(app)
+    open_page(app, "pages/plan.py")
+    form_button = next(b for b in app.button if b.label == "Save the plan")
+    name_box = next(t for t in app.text_input if t.label == "Your name")
+    name_box.input("Ana")
+    next(t for t in app.text_input if t.label == "Team").input("Ranking")
+    form_button.click().run()
+    assert not app.exception, app.exception
+    assert "Saved plan" in texts(app)
+    link = app.code[0].value
+    assert "/iteration?s=v1." in link
+    open_page(app, "pages/review.py")
+    table = app.dataframe[0].value
+    assert table["title"].iloc[0].startswith("Ranking model retraining")
+    assert table["team"].iloc[0] == "Ranking"
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Plans"] == "1"
+    assert "Follow-up: did it help?" in " ".join(e.label for e in app.expander)

@@ -165,7 +165,7 @@ def test_valid_zlib_of_invalid_json(payload, message):
     ({"schema_version": 2, "scenario": "x", "playbook_version": 1,
       "plan_edits": {"cache": {"status": "finished"}}}, r"plan_edits\.cache\.status"),
     ({"schema_version": 2, "scenario": "x", "playbook_version": 1, "uploads": 5},
-     "wrong type"),
+     r"uploads: must be a list"),
     ([1, 2, 3], "must be a JSON object"),
 ])
 def test_valid_json_of_an_invalid_session(document, message):

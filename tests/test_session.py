@@ -69,3 +69,16 @@ def test_version_one_documents_still_open():
     session = from_json(old)
     assert session.schema_version == 2 and session.plan_edits["cache"].ticket == ""
     assert session.snapshot is None
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ('{"schema_version": 2, "scenario": "s", "playbook_version": 1, "uploads": "x"}',
+     "uploads: must be a list"),
+    ('{"schema_version": 2, "scenario": "s", "playbook_version": 1, "uploads": '
+     '[{"name": 1, "kind": "runs", "rows_read": 1, "rows_used": 1}]}', "must be text"),
+    ('{"schema_version": 2, "scenario": "s", "playbook_version": 1, "notes": ' + "[" * 5000
+     + "]" * 5000 + "}", "nested too deeply"),
+])
+def test_malformed_uploads_and_deep_nesting_are_explained(text, fragment):
+    with pytest.raises(SessionError, match=fragment):
+        from_json(text)

@@ -590,7 +590,7 @@ def test_an_unknown_well_formed_id_is_not_found(store):
      "newer than this app understands"),
     ('{"schema_version": 2, "scenario": "slow_iteration", "playbook_version": 1, '
      '"plan_edits": {"a": {"status": "someday"}}}', "plan_edits.a.status"),
-])
+], ids=["truncated", "newer-app", "invalid-field"])
 def test_a_revision_that_cannot_be_read_names_plan_and_revision(store, clock, stored_text,
                                                                 fragment):
     saved = store.save(sample(), author="Ana")

@@ -1,4 +1,4 @@
-"""Headless use: ``python -m triage validate|iteration|gap|drift``.
+"""Headless use: ``python -m triage validate|iteration|gap|drift|access|export``.
 
 Conventions for every command: with ``--json``, strict JSON on stdout (no NaN); on input that
 cannot be used at all, exit code 1, one clear line on stderr and nothing on stdout. Never a
@@ -16,9 +16,11 @@ from typing import Any
 
 from triage.access import access_report
 from triage.drift import compare, drift_report_json, read_sample
+from triage.export import ExportError, plan_html, plan_jira_csv, plan_markdown, snapshot_for
 from triage.gap import decompose, read_segments, segment_rows
 from triage.iteration import parse_runs
 from triage.playbook import PLAYBOOK_DIR, PlaybookError, Problem, load_playbook
+from triage.session import SessionError, from_json, to_json
 from triage.tabular import InputError
 
 
@@ -217,6 +219,48 @@ def _run_validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+EXPORT_FORMATS = {"md": plan_markdown, "html": plan_html, "jira": plan_jira_csv}
+
+
+def _write_stdout(text: str) -> None:
+    """UTF-8 on stdout whatever the locale says: exports carry typed names and dashes."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+    else:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    data = _read_input(args.file)
+    if data is None:
+        return 1
+    try:
+        session = from_json(data)
+    except SessionError as err:
+        print(f"{args.file}: {err}".replace("\n", " "), file=sys.stderr)
+        return 1
+    except (TypeError, RecursionError):  # shapes the session validator does not name yet
+        print(f"{args.file}: not a plan JSON (a field has the wrong type or nesting); export the "
+              "plan JSON again", file=sys.stderr)
+        return 1
+    if args.format == "json":  # the same document back, in its one canonical form
+        _write_stdout(to_json(session))
+        return 0
+    try:
+        snapshot, notice = snapshot_for(session, None)
+        text = EXPORT_FORMATS[args.format](snapshot)
+    except ExportError as err:
+        print(f"{args.file}: {err}".replace("\n", " "), file=sys.stderr)
+        return 1
+    if notice:
+        print(f"note: {notice}", file=sys.stderr)
+    _write_stdout(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m triage", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -250,6 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
     access.add_argument("--inventory", help="dataset inventory CSV (dataset, owner, ...), "
                         "needed for unowned_share")
     access.set_defaults(run=_run_access)
+    export = commands.add_parser("export", help="a saved plan as Markdown, HTML, JSON or Jira CSV")
+    export.add_argument("file", metavar="PLAN.json", help="plan JSON from the app; - reads stdin")
+    export.add_argument("--format", choices=["md", "html", "json", "jira"], default="md",
+                        help="md: to paste into a doc or ticket; html: self-contained, prints to "
+                             "PDF; json: the same plan JSON, canonical; jira: CSV for Jira's "
+                             "issue import (default: md)")
+    export.set_defaults(run=_run_export)
     return parser
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -240,6 +240,7 @@ class RunsData:
     name: str = "runs.csv"
     rows_read: int = 0
     notes: tuple[str, ...] = field(default=())
+    raw: bytes = field(default=b"", repr=False)  # the file as uploaded, kept for follow-ups
 
 
 def _skip(frame: pd.DataFrame, bad: pd.Series, reason: str, skipped: list[SkippedRow],
@@ -342,7 +343,8 @@ def parse_runs(data: bytes, name: str = "runs.csv") -> RunsData:
     if naive:
         notes.append(f"{naive} timestamps had no time zone and were read as UTC")
     skipped.sort(key=lambda s: s.row)
-    return _summarise_runs(work, name, len(table.frame), tuple(skipped), naive, tuple(notes))
+    runs = _summarise_runs(work, name, len(table.frame), tuple(skipped), naive, tuple(notes))
+    return replace(runs, raw=data)
 
 
 def _count_naive(stamps: pd.Series) -> int:

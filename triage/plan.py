@@ -175,7 +175,9 @@ def _why(book: Playbook, walk: Walk, action: Action, evidence: str) -> str:
     if walk.finding and action.id in walk.finding.actions:
         reasons.append(f"finding: {walk.finding.text}")
     text = "; ".join(reasons)
-    return f"{text}. {evidence}".strip(". ") + "." if evidence else text + "."
+    if evidence:
+        text = f"{text}. {evidence[:1].upper()}{evidence[1:]}" if text else evidence
+    return text.rstrip(".") + "."
 
 
 def rank_key(item: PlanAction) -> tuple:

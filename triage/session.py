@@ -156,13 +156,20 @@ def session_from_dict(raw: Any) -> Session:
     for stage, factor in whatif.items():
         _require(_finite(factor) and factor >= 1, f"whatif.{stage}", "must be a number >= 1")
     uploads = []
+    _require(isinstance(raw.get("uploads", []), list), "uploads", "must be a list")
     for index, item in enumerate(raw.get("uploads", [])):
         where = f"uploads[{index}]"
         _require(isinstance(item, dict), where, "must be an object")
         try:
-            uploads.append(UploadSummary(**item))
+            upload = UploadSummary(**item)
         except TypeError as err:
             raise SessionError(f"{where}: {err}") from None
+        _require(isinstance(upload.name, str) and isinstance(upload.kind, str)
+                 and isinstance(upload.note, str), where, "name, kind and note must be text")
+        _require(all(isinstance(n, int) and not isinstance(n, bool)
+                     for n in (upload.rows_read, upload.rows_used)), where,
+                 "rows_read and rows_used must be whole numbers")
+        uploads.append(upload)
     edits_raw = raw.get("plan_edits", {})
     _require(isinstance(edits_raw, dict), "plan_edits", "must be an object")
     notes = _str_map(raw.get("notes", {}), "notes")
@@ -205,6 +212,8 @@ def from_json(text: str | bytes) -> Session:
         ) from None
     except ValueError as err:
         raise SessionError(f"plan file: {err}") from None
+    except RecursionError:
+        raise SessionError("plan file: nested too deeply to be a plan JSON") from None
     return session_from_dict(raw)
 
 

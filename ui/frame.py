@@ -20,11 +20,16 @@ PRODUCTION = "pages/production.py"
 ACCESS = "pages/access.py"
 PLAN = "pages/plan.py"
 LEARN = "pages/learn.py"
+REVIEW = "pages/review.py"
 # Playbook id -> the page that runs its scenario; other playbooks are browsable on Learn.
 SCENARIO_PAGES = {"slow_iteration": ITERATION, "production_underperformance": PRODUCTION,
                   "data_access": ACCESS}
 _SCENARIO_URLS = {"slow_iteration": "iteration", "production_underperformance": "production",
                   "data_access": "access"}
+
+
+def scenario_url(playbook_id: str) -> str:
+    return _SCENARIO_URLS.get(playbook_id, "")
 
 
 def _pages() -> dict[str, list]:
@@ -39,7 +44,9 @@ def _pages() -> dict[str, list]:
                     url_path=_SCENARIO_URLS["data_access"]),
         ],
         "Plan": [st.Page(PLAN, title="Action plan", icon=":material/checklist:",
-                         url_path="plan")],
+                         url_path="plan"),
+                 st.Page(REVIEW, title="Review saved plans", icon=":material/fact_check:",
+                         url_path="review")],
         "Learn": [st.Page(LEARN, title="Playbooks", icon=":material/school:", url_path="learn")],
     }
 
@@ -62,11 +69,15 @@ def run_frame() -> None:
     st.session_state[_FRAME_MARK] = True
     st.set_page_config(page_title="ML triage playbook", page_icon=":material/troubleshoot:",
                        layout="wide")
+    from ui.plan_store_ui import apply_link, show_link_messages
+
+    apply_link()  # before anything reads the session: a shared link replaces it
     page = st.navigation(_pages())
     scenario = {url: book for book, url in _SCENARIO_URLS.items()}.get(page.url_path)
     if scenario:
         state.set_active_scenario(scenario)
     _sidebar()
+    show_link_messages()
     page.run()
 
 

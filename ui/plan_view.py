@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from triage import charts
-from triage.export import plan_json, plan_markdown
+from triage.export import plan_json, plan_markdown, plan_snapshot
 from triage.plan import HORIZON_TITLES, Plan, PlanAction, sections
 from triage.session import ActionEdit, Session
 from triage.vocabulary import CONFIDENCES, STATUSES
@@ -164,6 +164,7 @@ def render_downloads(plan: Plan, session: Session) -> None:
     left.download_button("Download Markdown", data=lambda: plan_markdown(plan),
                          file_name=f"{stem}-plan.md", mime="text/markdown",
                          icon=":material/description:", type="primary")
-    right.download_button("Download plan JSON (re-opens here)", data=lambda: plan_json(session),
+    right.download_button("Download plan JSON (re-opens here)",
+                          data=lambda: plan_json(session, plan_snapshot(plan, session=session)),
                           file_name=f"{stem}-plan.json", mime="application/json",
                           icon=":material/data_object:")

@@ -1,0 +1,140 @@
+"""Making a plan outlive the meeting: save it (with revisions), share a link, open links."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from triage.export import plan_html, plan_jira_csv, plan_snapshot
+from triage.permalink import LinkError, decode, encode, link_notes
+from triage.plan import Plan
+from triage.session import Session
+from triage.store import ConflictError, PlanStore, StoreError
+from ui import state
+
+_SAVED = "saved_plans"  # scenario -> (plan_id, revision) this tab last saved or opened
+_LINK = "applied_link"
+LINK_PARAM = "s"
+
+
+@st.cache_resource(show_spinner=False)
+def plan_store() -> PlanStore:
+    """One store (an engine and its connection pool) per server; it holds no user data."""
+    return PlanStore()
+
+
+def saved_ref(scenario: str) -> tuple[str, int] | None:
+    return st.session_state.get(_SAVED, {}).get(scenario)
+
+
+def remember_saved(scenario: str, plan_id: str, revision: int) -> None:
+    st.session_state.setdefault(_SAVED, {})[scenario] = (plan_id, revision)
+
+
+def _uploads_to_keep(session: Session) -> list[tuple[str, str, bytes]]:
+    """The meeting's uploaded 'before' data, kept with the plan for follow-up comparisons."""
+    kept = []
+    runs = state.runs_data(session.scenario)
+    if runs is not None and getattr(runs, "raw", None):
+        kept.append(("runs", runs.name, runs.raw))
+    files = st.session_state.get("access_files", {})
+    if session.scenario == "data_access" and "log" in files:
+        kept.append(("requests", files["log"][0], files["log"][2]))
+    return kept
+
+
+def render_save(plan: Plan, session: Session) -> None:
+    ref = saved_ref(session.scenario)
+    with st.form(f"save:{session.scenario}", border=True):
+        st.markdown("**Save this plan** — every save is a new revision; nothing is overwritten.")
+        left, middle, right = st.columns(3)
+        author = left.text_input("Your name", max_chars=120)
+        team = middle.text_input("Team", max_chars=120)
+        people = right.text_input("Participants (comma-separated)", max_chars=500)
+        note = st.text_input("What changed (optional)", max_chars=300)
+        submitted = st.form_submit_button("Save a new revision" if ref else "Save the plan",
+                                          type="primary", icon=":material/save:")
+    if not submitted:
+        if ref:
+            st.caption(f"Saved as plan `{ref[0]}`, revision {ref[1]}.")
+        return
+    if not author.strip():
+        st.error("Type your name so the revision says who saved it.", icon=":material/error:")
+        return
+    session.snapshot = plan_snapshot(plan, session=session)
+    try:
+        saved = plan_store().save(
+            session, author=author, team=team, note=note,
+            participants=[p.strip() for p in people.split(",") if p.strip()],
+            plan_id=ref[0] if ref else None, base_revision=ref[1] if ref else None)
+    except ConflictError as err:
+        st.error(f"Not saved: someone saved revision {err.latest.revision} of this plan after "
+                 "the one you started from. Nothing was overwritten.\n\n"
+                 + "\n".join(f"- {c}" for c in err.changes[:15])
+                 + "\n\nOpen the latest revision on the Review page and apply your changes "
+                   "there.", icon=":material/sync_problem:")
+        return
+    except StoreError as err:
+        st.error(f"Not saved: {err}", icon=":material/error:")
+        return
+    remember_saved(session.scenario, saved.plan_id, saved.revision)
+    if not ref:
+        for kind, name, data in _uploads_to_keep(session):
+            plan_store().attach_followup(saved.plan_id, kind=kind, name=f"before: {name}",
+                                         data=data, author=author)
+    st.success(f"Saved plan `{saved.plan_id}`, revision {saved.revision}.",
+               icon=":material/check_circle:")
+
+
+def render_share(session: Session, url_path: str) -> None:
+    try:
+        token = encode(session)
+    except LinkError as err:
+        st.warning(f"{err}", icon=":material/link_off:")
+        return
+    root = (st.context.url or "").split("?")[0].rstrip("/")
+    st.code(f"{root}/{url_path}?{LINK_PARAM}={token}", language=None, wrap_lines=True)
+    for note in link_notes(session):
+        st.caption(f":material/info: {note}")
+
+
+def render_exports(plan: Plan, session: Session) -> None:
+    stem = plan.playbook.id.replace("_", "-")
+    left, right = st.columns(2)
+    left.download_button("Printable HTML (save as PDF)", icon=":material/print:",
+                         data=lambda: plan_html(plan_snapshot(plan, session=session)),
+                         file_name=f"{stem}-plan.html", mime="text/html")
+    right.download_button("Jira CSV import", icon=":material/confirmation_number:",
+                          data=lambda: plan_jira_csv(plan_snapshot(plan, session=session)),
+                          file_name=f"{stem}-jira.csv", mime="text/csv")
+
+
+def apply_link() -> None:
+    """Open a shared link once per token: its session replaces this tab's for that scenario."""
+    token = st.query_params.get(LINK_PARAM)
+    if not token or st.session_state.get(_LINK) == token:
+        return
+    st.session_state[_LINK] = token
+    try:
+        session = decode(token)
+    except LinkError as err:
+        st.toast(f"The link could not be opened: {err}", icon=":material/link_off:")
+        st.session_state["link_error"] = str(err)
+        return
+    book = state.playbook(session.scenario)
+    if book is None:
+        st.session_state["link_error"] = (f"The link is for the playbook '{session.scenario}', "
+                                          "which is not installed here.")
+        return
+    if session.playbook_version != book.version:
+        st.session_state["link_notice"] = (
+            f"This link was made with version {session.playbook_version} of the playbook; this "
+            f"app has version {book.version}. Answers to questions that changed may not apply.")
+    state.replace_session(session)
+    st.session_state.pop("link_error", None)
+
+
+def show_link_messages() -> None:
+    if error := st.session_state.pop("link_error", None):
+        st.error(f"The shared link could not be opened: {error}", icon=":material/link_off:")
+    if notice := st.session_state.pop("link_notice", None):
+        st.warning(notice, icon=":material/history:")

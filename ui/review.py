@@ -1,0 +1,179 @@
+"""The manager's review: saved plans overdue first, roll-ups, one plan's detail and follow-up."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from triage.access import parse_requests
+from triage.export import read_snapshot
+from triage.followup import before_after_chart, compare_requests, compare_runs, compare_segments
+from triage.gap import read_segments
+from triage.iteration import parse_runs
+from triage.session import ActionEdit
+from triage.store import ConflictError, PlanRow, StoredPlan, StoreError
+from triage.tabular import InputError
+from triage.vocabulary import STATUSES
+from ui.plan_store_ui import plan_store
+
+FOLLOW_UP_KIND = {"slow_iteration": "runs", "production_underperformance": "segments",
+                  "data_access": "requests"}
+
+
+def plans_table(rows: list[PlanRow]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "plan": r.plan_id, "title": r.title, "team": r.team, "scenario": r.scenario,
+        "overdue": r.overdue, "todo": r.status_counts.get("todo", 0),
+        "doing": r.status_counts.get("doing", 0), "done": r.status_counts.get("done", 0),
+        "owners": ", ".join(r.owners), "updated": r.updated_at.strftime("%Y-%m-%d %H:%M"),
+        "by": r.updated_by, "problem": r.problem,
+    } for r in rows])
+
+
+def render_rollups(rows: list[PlanRow], stored: dict[str, StoredPlan]) -> None:
+    open_quick = sum(1 for r in rows for a in r.actions
+                     if a.kind == "quick_win" and a.status in ("todo", "doing"))
+    waiting = sum(1 for r in rows for a in r.actions
+                  if a.kind == "cross_team" and a.status in ("todo", "doing"))
+    low = high = 0.0
+    for plan in stored.values():
+        combined = ((plan.session.snapshot or {}).get("combined") or {}).get("all")
+        if combined and combined.get("unit") == "h/month":
+            low, high = low + combined["low"], high + combined["high"]
+    first, second, third, fourth = st.columns(4)
+    first.metric("Plans", len(rows))
+    second.metric("Open quick wins", open_quick)
+    third.metric("Cross-team items waiting", waiting)
+    fourth.metric("Iteration lead time saved, if done", f"{low:.0f}–{high:.0f} h/month",
+                  help="Each plan's combined what-if (never the sum of its actions' ranges), "
+                       "added across plans.")
+
+
+def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author: str) -> None:
+    edit = plan.session.edit_for(action_id)
+    changed = ActionEdit(**{**edit.__dict__, field: value})
+    try:
+        plan_store().update_action(plan.plan_id, action_id, changed, author=author,
+                                   base_revision=plan.revision)
+    except ConflictError as err:
+        st.error("Not saved: the plan changed meanwhile.\n\n"
+                 + "\n".join(f"- {c}" for c in err.changes[:10]), icon=":material/sync_problem:")
+    except StoreError as err:
+        st.error(f"Not saved: {err}", icon=":material/error:")
+
+
+def render_actions(plan: StoredPlan, author: str) -> None:
+    """Status, owner, due date and ticket per action; each change is a revision with an audit."""
+    try:
+        snapshot = read_snapshot(plan.session.snapshot) if plan.session.snapshot else None
+    except ValueError as err:
+        st.error(f"This revision's stored plan cannot be shown: {err}")
+        return
+    if snapshot is None:
+        st.info("This revision has no rendered plan; open it on the Plan page via its JSON.")
+        return
+    for line in snapshot["summary"]:
+        st.markdown(f"- {line}")
+    today = date.today().isoformat()
+    for section in snapshot["sections"]:
+        if not section["items"]:
+            continue
+        st.markdown(f"**{section['title']}**")
+        for item in section["items"]:
+            edit = plan.session.edit_for(item["id"])
+            overdue = edit.due and edit.due < today and edit.status not in ("done", "dropped")
+            title, status, owner, due = st.columns([4, 1.3, 1.5, 1.3])
+            title.markdown(f"{item['title']}" + (" · :red[overdue]" if overdue else "")
+                           + f"  \n:gray[{item['impact_text']} · {item['effort_text']}]")
+            key = f"review:{plan.plan_id}:{plan.revision}:{item['id']}"
+            new_status = status.selectbox("Status", STATUSES, index=STATUSES.index(edit.status),
+                                          key=f"{key}:status", label_visibility="collapsed")
+            new_owner = owner.text_input("Owner", edit.owner, key=f"{key}:owner",
+                                         label_visibility="collapsed", placeholder="owner")
+            new_due = due.date_input("Due", date.fromisoformat(edit.due) if edit.due else None,
+                                     key=f"{key}:due", label_visibility="collapsed")
+            changes = {"status": new_status, "owner": new_owner.strip(),
+                       "due": new_due.isoformat() if new_due else ""}
+            for field, value in changes.items():
+                if value != getattr(edit, field):
+                    if not author:
+                        st.warning("Type your name above to record changes.")
+                        return
+                    _apply_edit(plan, item["id"], field, value, author)
+                    st.rerun()
+
+
+def render_decisions(plan: StoredPlan) -> None:
+    for decision in plan_store().decisions(plan.plan_id):
+        st.markdown(f"- **{decision.approver}** approved revision {decision.revision} on "
+                    f"{decision.decided_at:%Y-%m-%d %H:%M}" + (f": {decision.note}"
+                                                                if decision.note else ""))
+    with st.form(f"decision:{plan.plan_id}"):
+        approver, note = st.columns([1, 3])
+        who = approver.text_input("Approved by", max_chars=120)
+        what = note.text_input("Decision note", max_chars=500)
+        if st.form_submit_button("Record the decision", icon=":material/gavel:"):
+            if who.strip():
+                plan_store().record_decision(plan.plan_id, approver=who, note=what)
+                st.rerun()
+            st.error("Say who approved it.")
+
+
+def _parse(kind: str, data: bytes, name: str):
+    if kind == "runs":
+        return parse_runs(data, name)
+    if kind == "requests":
+        return parse_requests(data, name)
+    return read_segments(data, name)
+
+
+def render_followup(plan: StoredPlan, author: str) -> None:
+    kind = FOLLOW_UP_KIND.get(plan.session.scenario)
+    if kind is None:
+        return
+    attached = plan_store().followups(plan.plan_id)
+    before = next((f for f in attached if f.name.startswith("before:")), None)
+    after = [f for f in attached if not f.name.startswith("before:")]
+    uploaded = st.file_uploader(f"Attach 'after' measurements ({kind} CSV)", type=["csv", "txt"],
+                                key=f"followup:{plan.plan_id}")
+    if uploaded is not None and st.session_state.get("followup:last") != uploaded.file_id:
+        st.session_state["followup:last"] = uploaded.file_id
+        try:
+            _parse(kind, uploaded.getvalue(), uploaded.name)
+            plan_store().attach_followup(plan.plan_id, kind=kind, name=uploaded.name,
+                                         data=uploaded.getvalue(), author=author or "unknown")
+        except (InputError, StoreError) as err:
+            st.error(f"{uploaded.name} was not attached: {err}", icon=":material/error:")
+        else:
+            st.rerun()
+    if not after:
+        st.caption("No 'after' measurements yet. Attach them once the changes have run for a "
+                   "while, on comparable work.")
+        return
+    latest = after[-1]
+    try:
+        new = _parse(kind, plan_store().followup_data(latest.id), latest.name)
+        if kind == "segments":
+            metric = plan.session.inputs.get("metric", {})
+            result = compare_segments(plan.session.inputs.get("segments", []), new,
+                                      metric_kind=metric.get("kind", "proportion"),
+                                      higher_is_better=bool(metric.get("higher_is_better", True)),
+                                      metric_name=metric.get("name") or "the metric")
+        elif before is None:
+            st.info("The plan was saved without its 'before' file, so there is nothing to "
+                    "compare against.")
+            return
+        else:
+            old = _parse(kind, plan_store().followup_data(before.id), before.name)
+            result = compare_runs(old, new) if kind == "runs" else compare_requests(old, new)
+    except (InputError, StoreError, ValueError) as err:
+        st.error(f"The follow-up could not be compared: {err}", icon=":material/error:")
+        return
+    st.markdown(f"**{result.verdict.sentence}**")
+    st.plotly_chart(before_after_chart(result.chart_items(), result.unit,
+                                       f"Before and after ({latest.name})"),
+                    key=f"followup:{plan.plan_id}:chart")
+    for note in result.notes:
+        st.caption(f":material/info: {note}")
