@@ -301,3 +301,20 @@ def test_save_share_review_and_follow_up(app):
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Plans"] == "1"
     assert "Follow-up: did it help?" in " ".join(e.label for e in app.expander)
+
+
+def test_follow_up_compares_after_runs_with_the_saved_before(app):
+    from triage.examples import DATA_DIR
+
+    load_example(app)
+    open_page(app, "pages/plan.py")
+    next(t for t in app.text_input if t.label == "Your name").input("Ana")
+    next(b for b in app.button if b.label == "Save the plan").click().run()
+    open_page(app, "pages/review.py")
+    after = (DATA_DIR / "iteration" / "example_runs_after.csv").read_bytes()
+    app.file_uploader[0].set_value(("after.csv", after, "text/csv")).run()
+    assert not app.exception, app.exception
+    body = texts(app)
+    assert "fell from" in body, body[-800:]
+    chart = json.loads(app.get("plotly_chart")[-1].proto.spec)
+    assert chart["data"][0]["name"] == "before"

@@ -23,14 +23,18 @@ STAGES = [
 ]
 
 
-def main(path: Path, runs: int = 40, seed: int = 7) -> None:
+# Six weeks after the plan: features cached and a small development sample in place.
+STAGES_AFTER = [("Feature generation", (1.0, 2.0), (0.3, 1.2)), *STAGES[1:]]
+
+
+def main(path: Path, runs: int = 40, seed: int = 7, stages=STAGES,
+         start: datetime = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)) -> None:
     rng = random.Random(seed)
-    start = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
     rows = []
     for number in range(1, runs + 1):
         run_id = f"rank-{number:03d}"
         clock = start + timedelta(days=number * 1.5, hours=rng.uniform(0, 3))
-        for name, (act_lo, act_hi), (wait_lo, wait_hi) in STAGES:
+        for name, (act_lo, act_hi), (wait_lo, wait_hi) in stages:
             attempts = 2 if name == "Training" and rng.random() < 0.12 else 1
             for attempt in range(attempts):
                 wait = rng.uniform(wait_lo, wait_hi)
@@ -57,3 +61,5 @@ def main(path: Path, runs: int = 40, seed: int = 7) -> None:
 
 if __name__ == "__main__":
     main(Path(__file__).with_name("example_runs.csv"))
+    main(Path(__file__).with_name("example_runs_after.csv"), runs=24, seed=8, stages=STAGES_AFTER,
+         start=datetime(2026, 11, 2, 8, 0, tzinfo=UTC))
