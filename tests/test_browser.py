@@ -144,3 +144,42 @@ def test_access_example_shows_the_slow_handoff_and_cross_team_ownership(server, 
     expect(ownership).to_be_visible()
     assert ownership.bounding_box()["y"] > cross_team.bounding_box()["y"]
     shot(page, "access_plan")
+
+
+def test_saved_plan_status_change_survives_a_reload_with_its_audit_entry(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    wait_for_app(page)
+    page.get_by_role("button", name="Load a worked example").nth(1).click()  # production
+    wait_for_app(page)
+    current(page).get_by_role("button", name="Confirm answer").click()  # serious: roll back
+    wait_for_app(page)
+    expect(current(page).get_by_text("Roll back, or reduce").first).to_be_visible()
+    page.get_by_role("link", name="Open the full plan").click()
+    wait_for_app(page)
+    page.get_by_label("Your name").fill("Ana Reviewer")
+    page.get_by_label("Team", exact=True).fill("Ranking")
+    page.get_by_role("button", name="Save the plan").click()
+    wait_for_app(page)
+    expect(current(page).get_by_text("Saved plan")).to_be_visible()
+
+    page.goto(f"{server}/review")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Review saved plans")).to_be_visible()
+    page.get_by_label("Your name (recorded with every change)").fill("Bo Manager")
+    page.keyboard.press("Enter")
+    status = page.get_by_role("combobox", name="Status").first
+    expect(status).to_have_value("todo")
+    status.click()
+    page.get_by_role("option", name="doing").click()
+    expect(page.get_by_role("combobox", name="Status").first).to_have_value("doing")
+    wait_for_app(page)
+    shot(page, "review")
+
+    page.reload()
+    expect(page.get_by_role("combobox", name="Status").first).to_have_value("doing")
+    wait_for_app(page)
+    page.get_by_text("Revisions and audit trail").click()
+    expect(page.get_by_text("Bo Manager:").first).to_be_visible()
+    expect(page.get_by_text("status 'todo' → 'doing'").first).to_be_visible()

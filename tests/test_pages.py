@@ -318,3 +318,17 @@ def test_follow_up_compares_after_runs_with_the_saved_before(app):
     assert "fell from" in body, body[-800:]
     chart = json.loads(app.get("plotly_chart")[-1].proto.spec)
     assert chart["data"][0]["name"] == "before"
+
+
+def test_review_table_counts_the_saved_plans_actions(app):
+    app.button(key="example:production_underperformance").click().run()
+    confirm(app)
+    open_page(app, "pages/plan.py")
+    next(t for t in app.text_input if t.label == "Your name").input("Ana")
+    next(t for t in app.text_input if t.label == "Team").input("Ranker team")
+    next(b for b in app.button if b.label == "Save the plan").click().run()
+    open_page(app, "pages/review.py")
+    app.text_input(key="review:team").input("Ranker team").run()
+    table = app.dataframe[0].value
+    assert table["todo"].iloc[0] >= 1 and table["team"].iloc[0] == "Ranker team"
+    assert {m.label: m.value for m in app.metric}["Open quick wins"] != "0"

@@ -983,7 +983,12 @@ def _action_rows(session: Session, today: date) -> list[ActionRow]:
     """The plan's actions: those in the saved snapshot (in its order), then any other action that
     has an edit. Owner, due date and status come from the edits (the snapshot may be older)."""
     listed: dict[str, dict[str, Any]] = {}
-    snapshot_actions = (session.snapshot or {}).get("actions")
+    snapshot = session.snapshot or {}
+    snapshot_actions = snapshot.get("actions")
+    if not isinstance(snapshot_actions, list):  # export snapshots list actions per section
+        sections = snapshot.get("sections")
+        snapshot_actions = [item for section in sections if isinstance(section, dict)
+                            for item in section.get("items") or []] if isinstance(sections, list) else None
     if isinstance(snapshot_actions, list):
         for item in snapshot_actions:
             if isinstance(item, dict):
