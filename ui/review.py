@@ -38,15 +38,17 @@ def render_rollups(rows: list[PlanRow], stored: dict[str, StoredPlan]) -> None:
     waiting = sum(1 for r in rows for a in r.actions
                   if a.kind == "cross_team" and a.status in ("todo", "doing"))
     low = high = 0.0
+    sized = 0
     for plan in stored.values():
         combined = ((plan.session.snapshot or {}).get("combined") or {}).get("all")
         if combined and combined.get("unit") == "h/month":
-            low, high = low + combined["low"], high + combined["high"]
+            low, high, sized = low + combined["low"], high + combined["high"], sized + 1
     first, second, third, fourth = st.columns(4)
     first.metric("Plans", len(rows))
     second.metric("Open quick wins", open_quick)
     third.metric("Cross-team items waiting", waiting)
-    fourth.metric("Iteration lead time saved, if done", f"{low:.0f}–{high:.0f} h/month",
+    fourth.metric("Iteration lead time saved, if done",
+                  f"{low:.0f}–{high:.0f} h/month" if sized else "no iteration plans",
                   help="Each plan's combined what-if (never the sum of its actions' ranges), "
                        "added across plans.")
 
