@@ -288,16 +288,17 @@ def test_save_share_review_and_follow_up(app):
     form_button = next(b for b in app.button if b.label == "Save the plan")
     name_box = next(t for t in app.text_input if t.label == "Your name")
     name_box.input("Ana")
-    next(t for t in app.text_input if t.label == "Team").input("Ranking")
+    next(t for t in app.text_input if t.label == "Team").input("Ranking share test")
     form_button.click().run()
     assert not app.exception, app.exception
     assert "Saved plan" in texts(app)
     link = app.code[0].value
     assert "/iteration?s=v1." in link
     open_page(app, "pages/review.py")
+    app.text_input(key="review:team").input("Ranking share test").run()  # other tests save too
     table = app.dataframe[0].value
     assert table["title"].iloc[0].startswith("Ranking model retraining")
-    assert table["team"].iloc[0] == "Ranking"
+    assert table["team"].iloc[0] == "Ranking share test"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Plans"] == "1"
     assert "Follow-up: did it help?" in " ".join(e.label for e in app.expander)
