@@ -107,18 +107,23 @@ def _report_command(build, show):
         data = _read_input(args.file)
         if data is None:
             return 1
-        try:
-            report = build(data, Path(args.file).name)
-        except InputError as err:
-            print(str(err).replace("\n", " "), file=sys.stderr)
-            return 1
-        if args.json:
-            print(json.dumps(report, allow_nan=False, indent=2))
-        else:
-            show(report)
-        return 0
+        return _emit(lambda: build(data, Path(args.file).name), show, args.json)
 
     return run
+
+
+def _emit(build, show, as_json: bool) -> int:
+    """Build a report; print strict JSON or a table; one stderr line on unusable input."""
+    try:
+        report = build()
+    except InputError as err:
+        print(str(err).replace("\n", " "), file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(report, allow_nan=False, indent=2))
+    else:
+        show(report)
+    return 0
 
 
 def _run_drift(args: argparse.Namespace) -> int:
@@ -169,18 +174,11 @@ def _run_access(args: argparse.Namespace) -> int:
     inventory = _read_input(args.inventory) if args.inventory else None
     if data is None or (args.inventory and inventory is None):
         return 1
-    try:
-        report = access_report(data, Path(args.file).name, business_hours=args.business_hours,
-                               timezone=args.timezone, inventory=inventory,
-                               inventory_name=Path(args.inventory or "inventory.csv").name)
-    except InputError as err:
-        print(str(err).replace("\n", " "), file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(report, allow_nan=False, indent=2))
-    else:
-        _print_access_table(report)
-    return 0
+    return _emit(lambda: access_report(data, Path(args.file).name,
+                                       business_hours=args.business_hours,
+                                       timezone=args.timezone, inventory=inventory,
+                                       inventory_name=Path(args.inventory or "inventory.csv").name),
+                 _print_access_table, args.json)
 
 
 def _playbook_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:

@@ -8,6 +8,7 @@ import streamlit as st
 from triage import charts
 from triage.access import AccessAnalysis
 from triage.vocabulary import stage_label
+from ui.bind import render_read_notes
 
 
 def _days(hours: float | None) -> str:
@@ -75,10 +76,4 @@ def render_read_summary(analysis: AccessAnalysis) -> None:
     if analysis.skipped:
         reasons = sorted({s.reason for s in analysis.skipped})
         text += f", {len(analysis.skipped)} skipped: {'; '.join(reasons[:2])}"
-    st.caption(f":material/fact_check: Read: {text}")
-    for note in analysis.notes:
-        st.caption(f":material/info: {note}")
-    if analysis.skipped:
-        with st.expander(f"Rows skipped ({len(analysis.skipped)})"):
-            st.dataframe(pd.DataFrame([{"row": s.row, "reason": s.reason}
-                                       for s in analysis.skipped]), hide_index=True)
+    render_read_notes(text, analysis.notes, analysis.skipped)

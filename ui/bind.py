@@ -57,3 +57,14 @@ def edited_records(key: str, records: Sequence[Mapping[str, Any]], columns: dict
     edited = st.data_editor(st.session_state[base_key], key=key, num_rows="dynamic",
                             column_config=columns, hide_index=True, width="stretch")
     return [{k: _clean(v) for k, v in row.items()} for row in edited.to_dict("records")]
+
+
+def render_read_notes(summary: str, notes, skipped) -> None:
+    """What was read, what was noticed, and which rows were skipped and why."""
+    st.caption(f":material/fact_check: Read: {summary}")
+    for note in notes:
+        st.caption(f":material/info: {note}")
+    if skipped:
+        with st.expander(f"Rows skipped ({len(skipped)})"):
+            st.dataframe(pd.DataFrame([{"row": s.row, "reason": s.reason} for s in skipped]),
+                         hide_index=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from triage.examples import (
@@ -15,7 +14,7 @@ from triage.iteration import IterationAnalysis, RunsData, analyse_stage_table, p
 from triage.session import Session, UploadSummary
 from triage.tabular import InputError
 from ui import state
-from ui.bind import edited_records
+from ui.bind import edited_records, render_read_notes
 
 _UPLOAD_ID = "iteration_upload_id"
 _TABLE_COLUMNS = {
@@ -153,11 +152,5 @@ def render_inputs(session: Session) -> tuple[IterationAnalysis, RunsData | None]
         source = _source_choice(session, runs, f"{prefix}:source")
     analysis = (runs.analysis if source == "runs" and runs is not None
                 else analyse_stage_table(session.inputs["stage_table"]))
-    st.caption(f":material/fact_check: Read: {_read_summary(analysis, runs)}")
-    for note in analysis.notes:
-        st.caption(f":material/info: {note}")
-    if analysis.skipped:
-        with st.expander(f"Rows skipped ({len(analysis.skipped)})"):
-            st.dataframe(pd.DataFrame([{"row": s.row, "reason": s.reason}
-                                       for s in analysis.skipped]), hide_index=True)
+    render_read_notes(_read_summary(analysis, runs), analysis.notes, analysis.skipped)
     return analysis, runs
