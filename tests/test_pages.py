@@ -9,8 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from triage.examples import ITERATION_RUNS
+from triage.playbook import load_catalogue
 
 TIMEOUT = 30
+BOOKS = load_catalogue().playbooks
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -333,3 +335,27 @@ def test_review_table_counts_the_saved_plans_actions(app):
     table = app.dataframe[0].value
     assert table["todo"].iloc[0] >= 1 and table["team"].iloc[0] == "Ranker team"
     assert {m.label: m.value for m in app.metric}["Open quick wins"] != "0"
+
+
+def test_learn_practice_compares_with_the_expert(app):
+    open_page(app, "pages/learn.py")
+    app.selectbox(key="practice:book").set_value("slow_iteration").run()
+    for _ in range(12):  # always pick the first option, whatever the example says
+        open_questions = [r for r in app.radio if r.key and r.key.startswith("practice:")]
+        if not open_questions:
+            break
+        radio = open_questions[0]
+        node_id = radio.key.rsplit(":", 1)[-1]
+        radio.set_value(BOOKS["slow_iteration"].node(node_id).options[0].id).run()
+        assert not app.exception, app.exception
+    app.button(key="practice:slow_iteration:compare").click().run()
+    assert not app.exception, app.exception
+    assert "Same answers where both walks asked" in [m.label for m in app.metric]
+    assert "expert:" in texts(app)
+
+
+def test_learn_worked_examples_explain_each_expert_answer(app):
+    open_page(app, "pages/learn.py")
+    body = texts(app)
+    assert "Why this answer:" in body
+    assert "The numbers said:" in body

@@ -29,3 +29,30 @@ def stage_table_from(runs: RunsData) -> list[dict[str, object]]:
         for stats in runs.analysis.stages
     ]
 
+
+
+def example_metrics(playbook_id: str) -> dict:
+    """The numbers a worked example gives the playbook's data rules (what the expert saw)."""
+    import json
+
+    if playbook_id == "slow_iteration":
+        return iteration_example_runs().analysis.metrics()
+    if playbook_id == "production_underperformance":
+        from triage.drift import compare, read_sample
+        from triage.gap import read_segments
+        from triage.production import analyse
+
+        folder = DATA_DIR / "production"
+        raw = json.loads((folder / "example_inputs.json").read_text())
+        inputs = {**raw, "segments": read_segments((folder / "example_segments.csv").read_bytes())}
+        drift = compare(*(read_sample((folder / f"example_{side}.csv").read_bytes(), side)
+                          for side in ("reference", "current")))
+        return analyse(inputs, drift).metrics()
+    if playbook_id == "data_access":
+        from triage.access import parse_requests, read_inventory
+
+        folder = DATA_DIR / "access"
+        inventory = read_inventory((folder / "example_inventory.csv").read_bytes())
+        return parse_requests((folder / "example_requests.csv").read_bytes(),
+                              inventory=inventory).metrics()
+    return {}
