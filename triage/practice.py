@@ -52,6 +52,15 @@ class PracticeResult:
         return sum(s.agrees for s in both) / len(both) if both else 0.0
 
 
+def evidence_sentence(message: str) -> str:
+    """ "The numbers say: …" once, however the playbook phrased its suggestion."""
+    text = message.strip().rstrip(".")
+    prefix = "the numbers say"
+    if text.lower().startswith(prefix):
+        return text[:1].upper() + text[1:] + "."
+    return f"The numbers say: {text}."
+
+
 def _label(book: Playbook, node_id: str, option_id: str | None) -> str | None:
     if option_id is None:
         return None
@@ -80,7 +89,7 @@ def compare(book: Playbook, mine: dict[str, str], expert: dict[str, str],
             explanation = ("Your walk never reached this question: an earlier answer took you "
                            f"elsewhere. {node.why}")
         else:
-            evidence = f" The numbers said: {hint.message}." if hint else ""
+            evidence = f" {evidence_sentence(hint.message)}" if hint else ""
             explanation = f"{node.why}{evidence}"
         steps.append(StepComparison(node_id, node.text, _label(book, node_id, chosen),
                                     _label(book, node_id, expected), chosen == expected,

@@ -7,7 +7,7 @@ import streamlit as st
 from triage.engine import suggestion_for, walk
 from triage.examples import DATA_DIR, example_metrics
 from triage.playbook import Playbook
-from triage.practice import EXAMPLE_PLANS, compare, expert_session
+from triage.practice import EXAMPLE_PLANS, compare, evidence_sentence, expert_session
 from ui import state
 from ui.frame import SCENARIO_PAGES
 from ui.scenarios import EXAMPLE_LOADERS
@@ -25,7 +25,11 @@ def _metrics(playbook_id: str) -> dict:
 
 def _narrative(playbook_id: str) -> str:
     path = DATA_DIR / _FOLDERS[playbook_id] / "README.md"
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists():
+        return ""
+    # The story's own headings sit inside an expander: keep them small.
+    return "\n".join("#### " + line.lstrip("#").strip() if line.startswith("#") else line
+                     for line in path.read_text(encoding="utf-8").splitlines())
 
 
 def _examples() -> list[Playbook]:
@@ -44,7 +48,7 @@ def render_worked_examples() -> None:
             st.markdown("**The expert's walk, step by step**")
             for number, step in enumerate(walk(book, expert.answers).steps, start=1):
                 hint = suggestion_for(step.node, metrics)
-                why = step.node.why + (f" The numbers said: {hint.message}." if hint else "")
+                why = step.node.why + (f" {evidence_sentence(hint.message)}" if hint else "")
                 st.markdown(f"{number}. {step.node.text} → **{step.option.label}**  \n"
                             f":gray[Why this answer: {why}]")
             if st.button("Load this example on its page", key=f"learn:load:{book.id}",
