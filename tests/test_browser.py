@@ -76,14 +76,28 @@ def test_new_user_walks_the_scenario_to_a_markdown_plan(server, page, tmp_path):
     assert "## Quick wins" in text and "## Assumptions" in text
 
 
-def test_learn_page_draws_the_tree(server, page):
+def test_learn_flow_pick_a_playbook_select_a_node_load_its_example(server, page):
     from playwright.sync_api import expect
 
     page.goto(f"{server}/learn")
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Learn the playbooks")).to_be_visible()
-    expect(page.locator('[data-testid="stGraphVizChart"] svg')).to_be_visible(timeout=20_000)
+    page.get_by_role("combobox", name="Playbook").click()
+    page.get_by_role("option", name="Model iteration is too slow").click()
+    wait_for_app(page)
+    expect(page.locator('[data-testid="stGraphVizChart"] svg')).to_be_visible()
+    page.get_by_role("combobox", name="Look at a step").click()
+    page.get_by_role("option", name="Which stage dominates one iteration?").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Which stage dominates one iteration?")).to_be_visible()
+    expect(current(page).get_by_text("Why it matters:").first).to_be_visible()
     shot(page, "learn")
+    page.get_by_role("tab", name="Worked examples").click()
+    page.get_by_text("Model iteration is too slow").last.click()
+    page.get_by_role("button", name="Load this example on its page").first.click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Model iteration is too slow")).to_be_visible()
+    expect(page.get_by_text("40 runs, 5 stages")).to_be_visible()
 
 
 def test_production_example_to_a_plan_with_the_rollback_first(server, page):
