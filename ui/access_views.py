@@ -9,6 +9,7 @@ from triage import charts
 from triage.access import AccessAnalysis
 from triage.vocabulary import stage_label
 from ui.bind import render_read_notes
+from ui.learn_views import glossary_hint
 
 
 def _days(hours: float | None) -> str:
@@ -45,6 +46,7 @@ def render_headline(analysis: AccessAnalysis) -> None:
             text += (f" Approval is not access: after approval, requests wait another "
                      f"{_days(provisioning.median_hours)} to be provisioned.")
         st.markdown(f"##### {text}")
+        glossary_hint("approval_is_not_access")
 
 
 def render_charts(analysis: AccessAnalysis, key: str) -> None:

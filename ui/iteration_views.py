@@ -8,6 +8,7 @@ from triage import charts
 from triage.iteration import IterationAnalysis, RunsData, headline, whatif
 from triage.session import Session
 from ui import state
+from ui.learn_views import glossary_hint
 
 SPEEDUP_STEPS = [1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 5.0, 10.0]
 
@@ -73,6 +74,7 @@ def render_whatif(session: Session, analysis: IterationAnalysis) -> None:
             st.select_slider(f"{stats.label} ({stats.share:.0%})", SPEEDUP_STEPS, key=key,
                              format_func=lambda f: f"{f:g}×", on_change=_store_factor,
                              args=(session, stats.stage, key))
+    glossary_hint("amdahls_law")
     projection = whatif(analysis, session.whatif, session.inputs["iterations_per_month"])
     with picture:
         st.plotly_chart(charts.whatif_comparison(analysis, projection), key=f"{prefix}:chart")

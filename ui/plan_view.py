@@ -14,6 +14,7 @@ from triage.session import ActionEdit, Session
 from triage.vocabulary import CONFIDENCES, STATUSES
 from ui import state
 from ui.frame import PLAN
+from ui.learn_views import render_hint
 
 _KIND_TITLES = {
     "quick_win": ":green[:material/bolt:] Quick wins — the team alone, in days",
@@ -128,6 +129,7 @@ def render_plan(plan: Plan, session: Session) -> None:
     st.markdown("#### For the partner")
     for line in plan.summary:
         st.markdown(f"- {line}")
+    render_hint("plan_summary")
     if plan.finding_title:
         st.success(f"**Finding:** {plan.finding_title}", icon=":material/flag:")
     elif not plan.complete:

@@ -8,6 +8,7 @@ import streamlit as st
 from triage import charts
 from triage.plan import fmt
 from triage.production import COMPONENT_LABELS, ProductionAnalysis
+from ui.learn_views import glossary_hint
 
 
 def render_verdict(analysis: ProductionAnalysis) -> None:
@@ -56,6 +57,7 @@ def render_gap(analysis: ProductionAnalysis, key: str) -> None:
                                          higher), key=f"{key}:waterfall")
     for note in analysis.decomposition.notes:
         st.caption(f":material/info: {note}")
+    glossary_hint("gap_decomposition")
     if analysis.decomposition.simpson():
         st.warning("Simpson's paradox: every segment moved one way and the total the other. "
                    "The overall number is driven by the traffic mix, not by the model within "
@@ -84,6 +86,8 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
         return
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.drift_ranking(computed), key=f"{key}:drift")
+    with left:
+        glossary_hint("null_band")
     with right:
         drifted = [f for f in computed if f.drifted]
         top = drifted or computed[:1]
