@@ -26,6 +26,7 @@ from typing import Any
 from triage.tabular import InputError, read_table
 
 Z95 = 1.959963984540054
+ALL_FALLBACK_TOLERANCE = 1e-6
 SEGMENT_COLUMNS = ("segment", "expected_share", "observed_share", "expected_metric",
                    "observed_metric")
 SEGMENT_OPTIONAL = ("fallback_share", "fallback_metric")
@@ -247,7 +248,9 @@ def decompose(rows: Sequence[SegmentRow]) -> Decomposition:
         model = (m1 - m0) * weight
         f, b = row.fallback_share, row.fallback_metric
         if f is not None and f > 0 and b is not None and not new_online:
-            if f >= 1:
+            # q = (m1 − f·b)/(1 − f) is ill-conditioned as f → 1 (the model serves almost
+            # nothing): below one-in-a-million model traffic, treat the segment as all fallback.
+            if f >= 1 - ALL_FALLBACK_TOLERANCE:
                 fallback, model = model, 0.0  # all traffic fell back: the rate change is fallback
             else:
                 q = (m1 - f * b) / (1 - f)

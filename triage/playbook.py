@@ -487,8 +487,26 @@ def parse_playbook(raw: Any, file: str = "<playbook>") -> Playbook:
     return book
 
 
+class _AliasRefused(yaml.YAMLError):
+    """An anchor or alias in a playbook: refused before anything is expanded (billion laughs)."""
+
+    def __init__(self, mark: yaml.Mark | None):
+        super().__init__("aliases (&/*) are not allowed in playbooks")
+        self.problem_mark = mark
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys: a silently overwritten field is a bug."""
+    """SafeLoader that refuses duplicate mapping keys: a silently overwritten field is a bug.
+
+    It also refuses every anchor and alias: playbooks never need them, and expanding nested
+    aliases ("billion laughs") would take exponential time and memory.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasRefused(event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep=False):
@@ -513,6 +531,9 @@ def load_playbook_text(text: str, file: str = "<playbook>") -> Playbook:
         raise PlaybookError([Problem(file, "<file>", "<size>", "larger than 1 MB")])
     try:
         raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except _AliasRefused as err:
+        where = f"line {err.problem_mark.line + 1}" if err.problem_mark else "<yaml>"
+        raise PlaybookError([Problem(file, where, "<yaml>", str(err))]) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "<yaml>"
