@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from triage.examples import (
@@ -51,7 +53,8 @@ def load_example(session: Session) -> None:
                     "iterations_per_month": ITERATIONS_PER_MONTH, "source": "runs"}
     fresh.uploads = [_summary(runs)]
     state.replace_session(fresh)
-    state.set_runs_data(session.scenario, runs)
+    # The cached example is shared by every session: each gets its own copy of the table.
+    state.set_runs_data(session.scenario, replace(runs, per_run=runs.per_run.copy()))
 
 
 def _summary(runs: RunsData) -> UploadSummary:
