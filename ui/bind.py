@@ -34,7 +34,8 @@ def bound(widget: Callable[..., Any], label: str, key: str, model: dict[str, Any
 
 
 def _clean(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """None for blanks, NaN and infinities: the session document stays strict JSON."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return None
     return value
 

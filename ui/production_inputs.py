@@ -9,7 +9,7 @@ import streamlit as st
 
 from triage.drift import DriftReport, compare, read_sample
 from triage.examples import DATA_DIR
-from triage.gap import read_segments
+from triage.gap import read_segments, segment_rows
 from triage.session import Session, UploadSummary
 from triage.tabular import InputError
 from ui import state
@@ -104,7 +104,9 @@ def _segments(session: Session, key: str) -> None:
     if uploaded is not None and st.session_state.get(f"{key}:csv_id") != uploaded.file_id:
         st.session_state[f"{key}:csv_id"] = uploaded.file_id
         try:
-            session.inputs["segments"] = read_segments(uploaded.getvalue(), uploaded.name)
+            records = read_segments(uploaded.getvalue(), uploaded.name)
+            segment_rows(records)  # every cell checked now: a bad value is named, not dropped
+            session.inputs["segments"] = records
         except InputError as err:
             st.session_state[f"{key}:csv_error"] = str(err)
         else:
