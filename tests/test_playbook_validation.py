@@ -163,3 +163,14 @@ def test_rule_values_for_stage_metrics_must_be_stages():
     raw = mutated(lambda r: node(r, "dominant")["suggest"][0]["when"][0].update(value="dta"))
     assert any("dominant: suggest[0].when[0].value: 'dta' is not one of bottleneck's values" in p
                for p in problems_of(raw))
+
+
+def test_a_playbook_not_in_utf8_is_named_with_how_to_fix(tmp_path):
+    from triage.playbook import load_playbook
+
+    path = tmp_path / "utf16.yaml"
+    path.write_text(yaml.safe_dump(MINI), encoding="utf-16")
+    with pytest.raises(PlaybookError) as caught:
+        load_playbook(path)
+    assert str(caught.value) == ("utf16.yaml: <file>: <encoding>: not UTF-8 text; save the "
+                                 "playbook as UTF-8")

@@ -544,9 +544,13 @@ def load_playbook_text(text: str, file: str = "<playbook>") -> Playbook:
 
 def load_playbook(path: Path) -> Playbook:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise PlaybookError([Problem(path.name, "<file>", "<read>", str(err))]) from None
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise PlaybookError([Problem(path.name, "<file>", "<encoding>",
+                                     "not UTF-8 text; save the playbook as UTF-8")]) from None
+    except OSError as err:
+        raise PlaybookError([Problem(path.name, "<file>", "<read>",
+                                     err.strerror or str(err))]) from None
     return load_playbook_text(text, path.name)
 
 
