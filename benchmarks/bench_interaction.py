@@ -114,18 +114,46 @@ def bench_plan_page(at: AppTest, count: int) -> list[float]:
     return [_time(lambda: ("rerun", at.run()))[1] for _ in range(count)]
 
 
+# The other scenario pages: warm reruns with their worked example loaded, then one answer.
+OTHER_PAGES = {"production page": "production_underperformance", "access page": "data_access",
+               "review page": None, "learn page": None}
+EXPECTED_TITLES = {"production page": "A launched model underperforms in production",
+                   "access page": "Data access is blocked by approvals, ACLs or governance",
+                   "review page": "Review saved plans", "learn page": "Learn the playbooks"}
+
+
+def bench_other_page(at: AppTest, name: str, playbook_id: str | None, count: int) -> list[float]:
+    if playbook_id:
+        _ok(at.switch_page("pages/home.py").run())
+        _ok(at.button(key=f"example:{playbook_id}").click().run())
+    # AppTest reruns the page it last switched to, not one a button switched to: name it.
+    _ok(at.switch_page(f"pages/{name.split()[0]}.py").run())
+    if playbook_id and (button := _confirm_button(at)) is not None:
+        _ok(button.click().run())
+    for _ in range(WARMUP_RERUNS):
+        _ok(at.run())
+    if at.title[0].value != EXPECTED_TITLES[name]:
+        raise RuntimeError(f"expected the {name}, got {at.title[0].value!r}")
+    return [_time(lambda: ("rerun", at.run()))[1] for _ in range(count)]
+
+
 def run(interactions: int, plan_reruns: int) -> dict:
     at = start_app()
     by_kind = bench_iteration_page(at, interactions)
     plan = latency_ms(bench_plan_page(at, plan_reruns))
     everything = latency_ms([s for samples in by_kind.values() for s in samples])
+    others = {name: latency_ms(bench_other_page(at, name, playbook_id, plan_reruns))
+              for name, playbook_id in OTHER_PAGES.items()}
     return {
         "iteration_page": everything,
         "iteration_page_by_kind": {kind: latency_ms(s) for kind, s in by_kind.items()},
         "plan_page": plan,
+        "other_pages": others,
         "checks": [
             check("iteration page rerun p95", everything["p95_ms"], TARGET_P95_MS, "ms"),
             check("plan page rerun p95", plan["p95_ms"], TARGET_P95_MS, "ms"),
+            *(check(f"{name} rerun p95", stats["p95_ms"], TARGET_P95_MS, "ms")
+              for name, stats in others.items()),
         ],
     }
 
@@ -135,6 +163,7 @@ def details(result: dict) -> str:
     rows += [[f"  {kind}", *_stats(stats)]
              for kind, stats in result["iteration_page_by_kind"].items()]
     rows.append(["plan page, rerun", *_stats(result["plan_page"])])
+    rows += [[f"{name}, rerun", *_stats(stats)] for name, stats in result["other_pages"].items()]
     return table(["interaction", "n", "p50 ms", "p95 ms", "max ms"], rows)
 
 
