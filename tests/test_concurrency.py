@@ -10,6 +10,7 @@ title, a choice of answer) and afterwards holds only its own.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from pathlib import Path
@@ -34,7 +35,8 @@ from ui.iteration_inputs import _example as cached_example  # the st.cache_resou
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
-SESSIONS = 12
+# 12 in the suite; benchmarks/bench_sessions.py runs the same test with 30 (TRIAGE_SESSIONS).
+SESSIONS = int(os.environ.get("TRIAGE_SESSIONS", "12"))
 BOOKS = load_catalogue().playbooks
 # Session i follows plan i % 4: type the iteration table, or load one of three worked examples.
 KINDS = ("typed_iteration", "production_underperformance", "data_access", "slow_iteration")
