@@ -7,6 +7,20 @@ from triage.playbook import load_playbook
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(scope="module")
+def book(request):
+    """The playbook named by the test module's PLAYBOOK path (content tests)."""
+    return load_playbook(request.module.PLAYBOOK)
+
+
+@pytest.fixture(scope="module")
+def walks(book):
+    """Every complete walk of that playbook."""
+    from triage.engine import all_paths, walk
+
+    return [walk(book, answers) for answers in all_paths(book)]
+
+
 @pytest.fixture
 def mini_book():
     return load_playbook(DATA / "mini_playbook.yaml")

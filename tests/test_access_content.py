@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.engine import all_paths, recommended_action_ids, suggestion_for, walk
-from triage.playbook import load_playbook
+from triage.engine import recommended_action_ids, suggestion_for, walk
 from triage.vocabulary import ACCESS_STAGE_LABELS, ACTION_KINDS, TIERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,16 +66,6 @@ EXAMPLE_METRICS = {
     "has_inventory": True,
     "preapproved_share": 0.425,
 }
-
-
-@pytest.fixture(scope="module")
-def book():
-    return load_playbook(PLAYBOOK)
-
-
-@pytest.fixture(scope="module")
-def walks(book):
-    return [walk(book, answers) for answers in all_paths(book)]
 
 
 def _action_text(action) -> str:

@@ -2,10 +2,7 @@
 
 from pathlib import Path
 
-import pytest
-
-from triage.engine import all_paths, recommended_action_ids, suggestion_for, walk
-from triage.playbook import load_playbook
+from triage.engine import recommended_action_ids, suggestion_for, walk
 from triage.vocabulary import ACTION_KINDS
 
 PLAYBOOK = Path(__file__).resolve().parent.parent / "playbooks" / "slow_iteration.yaml"
@@ -22,16 +19,6 @@ DATA_HEAVY = {
     "data_wait_share": 0.3,
     "startup_share": 0.07,
 }
-
-
-@pytest.fixture(scope="module")
-def book():
-    return load_playbook(PLAYBOOK)
-
-
-@pytest.fixture(scope="module")
-def walks(book):
-    return [walk(book, answers) for answers in all_paths(book)]
 
 
 def test_loads_with_enough_questions_and_actions(book):

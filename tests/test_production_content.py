@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.engine import all_paths, recommended_action_ids, suggestion_for, walk
-from triage.playbook import load_playbook
+from triage.engine import recommended_action_ids, suggestion_for, walk
 from triage.vocabulary import ACTION_KINDS, GAP_COMPONENTS, HORIZONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,16 +44,6 @@ SERIOUS = {
     "has_history": True,
     "offline_online_correlation": 0.70,
 }
-
-
-@pytest.fixture(scope="module")
-def book():
-    return load_playbook(PLAYBOOK)
-
-
-@pytest.fixture(scope="module")
-def walks(book):
-    return [walk(book, answers) for answers in all_paths(book)]
 
 
 # ---------------------------------------------------------------------------------------------
