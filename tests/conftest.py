@@ -32,3 +32,5 @@ def pytest_configure(config):
     import tempfile
 
     os.environ.setdefault("TRIAGE_DATA_DIR", tempfile.mkdtemp(prefix="triage-tests-"))
+    # A bug must fail the tests, not be turned into the frame's friendly message (ui/frame.py).
+    os.environ.setdefault("TRIAGE_STRICT_ERRORS", "1")

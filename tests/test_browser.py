@@ -202,3 +202,15 @@ def test_saved_plan_status_change_survives_a_reload_with_its_audit_entry(server,
     page.get_by_text("Revisions and audit trail").click()
     expect(page.get_by_text("Bo Manager:").first).to_be_visible()
     expect(page.get_by_text("status 'todo' → 'doing'").first).to_be_visible()
+
+
+def test_uploads_without_the_xsrf_token_are_refused(server):
+    """XSRF protection stays on (.streamlit/config.toml): a cross-site upload gets a 403."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"{server}/_stcore/upload_file/some-session/some-file",
+                                     data=b"run_id,stage\n", method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403 and b"XSRF" in refused.value.read()

@@ -160,6 +160,45 @@ def test_plan_json_import_restores_and_bad_json_is_explained(app):
     assert restored.title == "Imported plan" and restored.inputs["iterations_per_month"] == 4.0
 
 
+@pytest.mark.parametrize("content, message", [
+    (b'{"schema_version": 2, "scenario": "slow_iteration", "playbook_version": NaN}',
+     "NaN is not allowed in a plan JSON"),
+    (b"{" + b" " * (2 * 1024 * 1024 + 1) + b"}", "larger than 2 MB"),
+])
+def test_nan_or_oversized_plan_json_is_refused_and_the_session_kept(app, content, message):
+    load_example(app)
+    before = app.session_state["sessions"]["slow_iteration"].inputs
+    open_page(app, "pages/plan.py")
+    app.file_uploader[0].set_value(("plan.json", content, "application/json"))
+    app.run()
+    assert not app.exception
+    assert message in " ".join(e.value for e in app.error)
+    assert app.session_state["sessions"]["slow_iteration"].inputs == before
+
+
+def test_a_bug_on_a_page_shows_a_reference_not_a_traceback_and_keeps_the_session(
+        app, monkeypatch, caplog):
+    import ui.plan_view
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    load_example(app)
+    before = app.session_state["sessions"]["slow_iteration"].inputs
+    monkeypatch.setenv("TRIAGE_STRICT_ERRORS", "0")
+    monkeypatch.setattr(ui.plan_view, "render_plan", broken)
+    open_page(app, "pages/plan.py")
+    [error] = [e.value for e in app.error]
+    assert "unexpected error (reference " in error and "simulated bug" not in error
+    reference = error.split("reference ")[1][:8]
+    logged = [r for r in caplog.records if r.name == "triage.app"]
+    assert reference in logged[0].getMessage() and "simulated bug" in str(logged[0].exc_info[1])
+    monkeypatch.undo()
+    open_page(app, "pages/plan.py")
+    assert not app.error and "For the partner" in texts(app)
+    assert app.session_state["sessions"]["slow_iteration"].inputs == before
+
+
 def test_learn_page_draws_every_playbook(app):
     open_page(app, "pages/learn.py")
     chart = app.get("graphviz_chart")[0]

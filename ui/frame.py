@@ -8,11 +8,18 @@ skipping ``app.py``; AppTest does the same on reruns. Each page therefore calls
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
+
 import streamlit as st
 
 from ui import state
 
 _FRAME_MARK = "_frame_active"
+# Tests set this to "1" so a bug fails them instead of being turned into a friendly message.
+STRICT_ERRORS_ENV = "TRIAGE_STRICT_ERRORS"
+log = logging.getLogger("triage.app")
 
 HOME = "pages/home.py"
 ITERATION = "pages/iteration.py"
@@ -78,7 +85,24 @@ def run_frame() -> None:
         state.set_active_scenario(scenario)
     _sidebar()
     show_link_messages()
-    page.run()
+    _run_guarded(page)
+
+
+def _run_guarded(page) -> None:
+    """Last line of defence: a bug on one page shows a message with a reference instead of a
+    traceback, and the session (kept in session_state, outside the failed run) is untouched."""
+    try:
+        page.run()
+    except Exception:
+        if os.environ.get(STRICT_ERRORS_ENV) == "1":
+            raise
+        reference = secrets.token_hex(4)
+        log.exception("unexpected error on page /%s (reference %s)", page.url_path, reference)
+        st.error(f"This page hit an unexpected error (reference {reference}). It is a bug in the "
+                 "app, not a problem with what you entered, and everything you entered is kept: "
+                 "change a value or open another page to go on, or download the plan JSON from "
+                 "the Action plan page. Please send the reference to whoever runs this app.",
+                 icon=":material/bug_report:")
 
 
 def ensure_frame() -> None:
