@@ -6,6 +6,7 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
+from triage.markdown import literal  # noqa: E402
 from triage.production import analyse, production_plan  # noqa: E402
 from ui import state  # noqa: E402
 from ui.bind import prefix  # noqa: E402
@@ -29,7 +30,7 @@ st.subheader("1 · Your numbers")
 render_inputs(session)
 analysis = analyse(session.inputs, drift_report())
 for problem in analysis.problems:
-    st.error(problem, icon=":material/error:")
+    st.error(literal(problem), icon=":material/error:")
 
 st.subheader("2 · Where the metric is lost")
 if analysis.verdict is not None:

@@ -8,6 +8,7 @@ from datetime import date  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
+from triage.markdown import literal  # noqa: E402
 from triage.store import StoreError  # noqa: E402
 from ui import state  # noqa: E402
 from ui.plan_store_ui import plan_store  # noqa: E402
@@ -34,7 +35,7 @@ try:
                                    status=chosen_status, owner=chosen_owner, today=date.today())
     stored = {r.plan_id: plan_store().latest(r.plan_id) for r in rows if not r.problem}
 except StoreError as err:
-    st.error(f"The plan store cannot be read: {err}", icon=":material/error:")
+    st.error(f"The plan store cannot be read: {literal(str(err))}", icon=":material/error:")
     st.stop()
 if not rows:
     st.info("No saved plans match. Plans are saved from the Action plan page.",
@@ -48,12 +49,14 @@ selection = picked.selection.rows if picked else []
 plan_id = rows[selection[0]].plan_id if selection else rows[0].plan_id
 plan = stored.get(plan_id)
 if plan is None:
-    st.error(f"Plan {plan_id} cannot be read: {rows[selection[0] if selection else 0].problem}")
+    problem = rows[selection[0] if selection else 0].problem
+    st.error(f"Plan {plan_id} cannot be read: {literal(problem)}")
     st.stop()
 
-st.subheader(plan.meta.title or plan_id)
-st.caption(f"Team {plan.meta.team or '—'} · {', '.join(plan.meta.participants) or 'no participants'}"
-           f" · revision {plan.revision} by {plan.meta.updated_by} on "
+st.subheader(literal(plan.meta.title or plan_id, one_line=True))
+people = literal(", ".join(plan.meta.participants) or "no participants", one_line=True)
+st.caption(f"Team {literal(plan.meta.team or '—', one_line=True)} · {people} · revision "
+           f"{plan.revision} by {literal(plan.meta.updated_by, one_line=True)} on "
            f"{plan.meta.updated_at:%Y-%m-%d %H:%M}")
 author = st.text_input("Your name (recorded with every change)", key="review:author").strip()
 render_actions(plan, author)
@@ -63,7 +66,9 @@ with st.expander("Follow-up: did it help?", expanded=True):
     render_followup(plan, author)
 with st.expander("Revisions and audit trail"):
     for revision in reversed(plan_store().revisions(plan_id)):
-        st.markdown(f"- revision {revision.revision} by {revision.author} on "
-                    f"{revision.at:%Y-%m-%d %H:%M}" + (f": {revision.note}" if revision.note else ""))
+        note = f": {literal(revision.note, one_line=True)}" if revision.note else ""
+        st.markdown(f"- revision {revision.revision} by {literal(revision.author, one_line=True)} "
+                    f"on {revision.at:%Y-%m-%d %H:%M}{note}")
     for entry in reversed(plan_store().audit(plan_id)):
-        st.caption(f"{entry.at:%Y-%m-%d %H:%M} {entry.author}: {entry.text}")
+        st.caption(f"{entry.at:%Y-%m-%d %H:%M} {literal(entry.author, one_line=True)}: "
+                   f"{literal(entry.text, one_line=True)}")

@@ -7,6 +7,7 @@ import pytest
 from tests.browser_support import ARTIFACTS, chromium, current, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
+NOTE_AS_TYPED = "$2k now, $5k later: ![pixel](https://example.com/p.png) *as typed*"
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +56,11 @@ def test_new_user_walks_the_scenario_to_a_markdown_plan(server, page, tmp_path):
     expect(charts.first).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Data access & features is 41% of one iteration")).to_be_visible()
 
+    # A note with Markdown-like text must reach the plan exactly as typed (triage.markdown).
+    note = current(page).get_by_placeholder("What was said, who checks what…").first
+    note.fill(NOTE_AS_TYPED)
+    note.press("Enter")
+    wait_for_app(page)
     current(page).get_by_role("button", name="Confirm answer").click()
     wait_for_app(page)
     # The answer moves the stepper on: the next question opens with the data's suggestion.
@@ -66,6 +72,9 @@ def test_new_user_walks_the_scenario_to_a_markdown_plan(server, page, tmp_path):
     page.get_by_role("link", name="Open the full plan").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Action plan")).to_be_visible()
+    page.get_by_text("How we got here").click()
+    expect(page.get_by_text(f"Note: {NOTE_AS_TYPED}")).to_be_visible()
+    assert page.locator('img[src*="example.com"]').count() == 0
     shot(page, "plan")
     wait_for_app(page)
     download = current(page).get_by_role("button", name="Download Markdown")

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.page_text import errors
 from triage.cli import main as cli_main
 from triage.permalink import LinkError, decode
 from triage.session import Session, from_json, to_json
@@ -166,7 +167,7 @@ def test_link_decode(case):
 
 
 def _errors(at: AppTest) -> str:
-    return "\n".join(str(e.value) for e in at.error)
+    return errors(at)
 
 
 def _sessions(at: AppTest) -> dict[str, str]:

@@ -135,11 +135,28 @@ def test_markdown_escapes_what_users_typed(mini_book):
     session, _, snap = make(mini_book, {"cache": ActionEdit(owner=EVIL, ticket="A|B")})
     text = plan_markdown(snap)
     assert "<script>" not in text
-    assert "| Eve \\| &lt;script&gt;alert(1)&lt;/script&gt; second line |" in text
+    assert "| Eve \\| \\<script\\>alert(1)\\</script\\> second line |" in text
     assert "| A\\|B |" in text
     for line in text.splitlines():
         if line.startswith("| "):
             assert len(re.findall(r"(?<!\\)\|", line)) == 7  # six cells, never broken
+
+
+def test_markdown_never_turns_typed_text_into_links_images_html_or_formulas(mini_book):
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    trap = "[x](javascript:alert(1)) ![p](https://example.com/p.png) <b>b</b> $2k or $5k *i*"
+    session, _, snap = make(mini_book, {"cache": ActionEdit(owner=trap, email=trap, ticket=trap)})
+    snap["title"] = trap
+    snap["steps"] = [{"question": "Q", "answer": "A", "note": f"{trap}\n- {trap}"}]
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(dollarmath_plugin)
+    tokens = parser.parse(plan_markdown(snap))
+    kinds = {t.type for t in tokens} | {c.type for t in tokens for c in t.children or []}
+    assert not kinds & {"link_open", "image", "html_inline", "html_block", "math_inline",
+                        "s_open"}, kinds  # the export's own italics aside, trap "*i*" stays text
+    shown = "".join(c.content for t in tokens for c in t.children or [] if c.type == "text")
+    assert shown.count(trap) >= 5  # title, owner and e-mail, ticket, note (twice)
 
 
 def test_markdown_golden():

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.page_text import errors as error_text
+from tests.page_text import shown, texts
 from triage.examples import ITERATION_RUNS
 from triage.playbook import load_catalogue
 
@@ -19,14 +21,6 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 def sidebar_text(at: AppTest) -> str:
     return " ".join(m.value for m in at.sidebar.markdown) + " ".join(
         c.value for c in at.sidebar.caption)
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.info] + [e.value for e in at.error] + [e.value for e in
-                                                                            at.warning]
-    parts += [e.value for e in at.success]
-    return "\n".join(str(p) for p in parts)
 
 
 @pytest.fixture
@@ -117,7 +111,7 @@ def test_bad_upload_shows_a_message_and_keeps_the_typed_table(app, name, content
     before = list(app.session_state["sessions"]["slow_iteration"].inputs["stage_table"])
     app.file_uploader[0].set_value((name, content, "text/csv")).run()
     assert not app.exception
-    errors = " ".join(e.value for e in app.error)
+    errors = error_text(app)
     assert fragment in errors and "typed stage table and earlier data are unchanged" in errors
     assert app.session_state["sessions"]["slow_iteration"].inputs["stage_table"] == before
 
@@ -148,7 +142,7 @@ def test_plan_json_import_restores_and_bad_json_is_explained(app):
     open_page(app, "pages/plan.py")
     app.file_uploader[0].set_value(("plan.json", b'{"schema_version": 1,', "application/json"))
     app.run()
-    assert "could not be opened: plan file: not valid JSON" in " ".join(e.value for e in app.error)
+    assert "could not be opened: plan file: not valid JSON" in error_text(app)
     session = Session(scenario="slow_iteration", playbook_version=1, title="Imported plan",
                       inputs={"stage_table": [{"stage": "data", "hours": 5.0,
                                                "wait_hours": 1.0}],
@@ -172,7 +166,7 @@ def test_nan_or_oversized_plan_json_is_refused_and_the_session_kept(app, content
     app.file_uploader[0].set_value(("plan.json", content, "application/json"))
     app.run()
     assert not app.exception
-    assert message in " ".join(e.value for e in app.error)
+    assert message in error_text(app)
     assert app.session_state["sessions"]["slow_iteration"].inputs == before
 
 
@@ -188,7 +182,7 @@ def test_a_bug_on_a_page_shows_a_reference_not_a_traceback_and_keeps_the_session
     monkeypatch.setenv("TRIAGE_STRICT_ERRORS", "0")
     monkeypatch.setattr(ui.plan_view, "render_plan", broken)
     open_page(app, "pages/plan.py")
-    [error] = [e.value for e in app.error]
+    [error] = [shown(e.value) for e in app.error]
     assert "unexpected error (reference " in error and "simulated bug" not in error
     reference = error.split("reference ")[1][:8]
     logged = [r for r in caplog.records if r.name == "triage.app"]
@@ -275,10 +269,10 @@ def test_bad_typed_metric_and_segment_csv_are_explained(app):
     app.number_input(key="production_underperformance:0:metric:expected").set_value(4.5).run()
     app.number_input(key="production_underperformance:0:metric:observed").set_value(0.04).run()
     assert not app.exception
-    assert "a proportion lies between 0 and 1" in " ".join(e.value for e in app.error)
+    assert "a proportion lies between 0 and 1" in error_text(app)
     app.file_uploader(key="production_underperformance:0:segments:csv").set_value(
         ("segments.csv", b"segment,expected_share\nA,1\n", "text/csv")).run()
-    errors = " ".join(e.value for e in app.error)
+    errors = error_text(app)
     assert 'missing columns "observed_share"' in errors and "segment table below is unchanged" in errors
     metric = app.session_state["sessions"]["production_underperformance"].inputs["metric"]
     assert metric["expected"] == 4.5  # what was typed is kept, not silently dropped
@@ -317,7 +311,7 @@ def test_access_business_hours_and_bad_log_keep_the_session(app):
     assert business != calendar
     app.file_uploader(key="data_access:1:log").set_value(
         ("requests.csv", b"request_id,dataset\nr1,d\n", "text/csv")).run()
-    errors = " ".join(e.value for e in app.error)
+    errors = error_text(app)
     assert "requested_at" in errors and "earlier log and the typed request are unchanged" in errors
     assert {m.label: m.value for m in app.metric}["Time to access (median)"] == business
 

@@ -100,10 +100,3 @@ def test_every_path_of_the_fixture_builds_a_plan_and_markdown(mini_book):
         text = plan_markdown(plan)
         assert plan.finding_title in text and "## Assumptions" in text
 
-
-def test_markdown_escapes_what_users_typed(mini_book):
-    session, _ = make(mini_book, {"measured": "known", "dominant": "data"})
-    session.set_edit("cache", ActionEdit(owner="Eve | <script>alert(1)</script>"))
-    text = plan_markdown(iteration_plan(mini_book, session, analyse_stage_table(TABLE)))
-    assert "<script>" not in text
-    assert "Eve \\| &lt;script&gt;" in text

@@ -22,6 +22,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from triage.markdown import literal
 from triage.plan import Estimate, Plan, PlanAction, fmt, sections
 from triage.playbook import Catalogue, Playbook, load_catalogue
 from triage.session import Session, to_json
@@ -313,9 +314,9 @@ def _version(snap: Mapping[str, Any]) -> str:
 
 
 def _cell(text: str) -> str:
-    """Table-safe Markdown: no pipes or newlines breaking the row, no raw HTML."""
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", " ")
-            .replace("\r", " ").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;"))
+    """Literal, one-line Markdown: no pipe or newline breaking a row, no raw HTML, no link,
+    image or formula made from what someone typed."""
+    return literal(text, one_line=True)
 
 
 def _owner(item: Mapping[str, Any]) -> str:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from triage.access import AccessAnalysis, Clock, analyse_typed, parse_requests, read_inventory
 from triage.examples import DATA_DIR
+from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from triage.tabular import InputError
 from triage.vocabulary import ACCESS_STAGE_LABELS
@@ -113,7 +114,7 @@ def _upload(session: Session, key: str, kind: str, label: str) -> None:
 
 def _show_upload_state(key: str, kind: str, keeps: str) -> None:
     if error := st.session_state.get(f"{key}:{kind}:error"):
-        st.error(f"{error}\n\n{keeps}", icon=":material/error:")
+        st.error(f"{literal(error)}\n\n{keeps}", icon=":material/error:")
     elif kind in _files():
         st.caption(f":material/fact_check: Using {_files()[kind][0]}")
 
@@ -195,7 +196,8 @@ def render_inputs(session: Session) -> AccessAnalysis:
     try:
         return analysis_for(session)
     except InputError as err:  # e.g. a new as-of date before every request
-        st.error(f"{err}\n\nShowing the typed request instead.", icon=":material/error:")
+        st.error(f"{literal(str(err))}\n\nShowing the typed request instead.",
+                 icon=":material/error:")
         return analyse_typed(session.inputs["typical"], slas=session.inputs["slas"])
 
 

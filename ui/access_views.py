@@ -7,6 +7,7 @@ import streamlit as st
 
 from triage import charts
 from triage.access import AccessAnalysis
+from triage.markdown import literal
 from triage.vocabulary import stage_label
 from ui.bind import render_read_notes
 from ui.learn_views import glossary_hint
@@ -45,7 +46,7 @@ def render_headline(analysis: AccessAnalysis) -> None:
                 and provisioning.median_hours > approval.median_hours):
             text += (f" Approval is not access: after approval, requests wait another "
                      f"{_days(provisioning.median_hours)} to be provisioned.")
-        st.markdown(f"##### {text}")
+        st.markdown(f"##### {literal(text, one_line=True)}")
         glossary_hint("approval_is_not_access")
 
 

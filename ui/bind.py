@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from triage.markdown import literal
 from ui import state
 
 
@@ -62,9 +63,9 @@ def edited_records(key: str, records: Sequence[Mapping[str, Any]], columns: dict
 
 def render_read_notes(summary: str, notes, skipped) -> None:
     """What was read, what was noticed, and which rows were skipped and why."""
-    st.caption(f":material/fact_check: Read: {summary}")
+    st.caption(f":material/fact_check: Read: {literal(summary)}")
     for note in notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {literal(note)}")
     if skipped:
         with st.expander(f"Rows skipped ({len(skipped)})"):
             st.dataframe(pd.DataFrame([{"row": s.row, "reason": s.reason} for s in skipped]),

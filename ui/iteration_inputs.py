@@ -13,6 +13,7 @@ from triage.examples import (
     stage_table_from,
 )
 from triage.iteration import IterationAnalysis, RunsData, analyse_stage_table, parse_runs
+from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from triage.tabular import InputError
 from ui import state
@@ -137,7 +138,7 @@ def render_inputs(session: Session) -> tuple[IterationAnalysis, RunsData | None]
         _upload(session, f"{prefix}:upload")
         error = st.session_state.get(f"{prefix}:upload:error")
         if error:
-            st.error(f"{error}\n\nThe typed stage table and earlier data are unchanged.",
+            st.error(f"{literal(error)}\n\nThe typed stage table and earlier data are unchanged.",
                      icon=":material/error:")
     with typed:
         _stage_table(session, f"{prefix}:table")

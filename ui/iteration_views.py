@@ -6,6 +6,7 @@ import streamlit as st
 
 from triage import charts
 from triage.iteration import IterationAnalysis, RunsData, headline, whatif
+from triage.markdown import literal
 from triage.session import Session
 from ui import state
 from ui.learn_views import glossary_hint
@@ -30,7 +31,7 @@ def render_headline(analysis: IterationAnalysis) -> None:
     else:
         fourth.metric("At most, by fixing it", f"{1 / max(1e-9, 1 - top.share):.2f}×",
                       "if that stage took no time", delta_color="off", delta_arrow="off")
-    st.markdown(f"##### {headline(analysis)}")
+    st.markdown(f"##### {literal(headline(analysis), one_line=True)}")
 
 
 def render_charts(analysis: IterationAnalysis, runs: RunsData | None, key: str) -> None:

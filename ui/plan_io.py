@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from triage.markdown import literal
 from triage.session import SessionError, from_json
 from ui import state
 
@@ -20,12 +21,14 @@ def render_import() -> None:
     try:
         session = from_json(uploaded.getvalue())
     except SessionError as err:
-        st.error(f"{uploaded.name} could not be opened: {err}. Your current session is "
+        st.error(f"{literal(uploaded.name)} could not be opened: {literal(str(err))}. Your "
+                 "current session is "
                  "unchanged.", icon=":material/error:")
         return
     book = state.playbook(session.scenario)
     if book is None:
-        st.error(f"{uploaded.name} is a plan for the playbook '{session.scenario}', which is "
+        st.error(f"{literal(uploaded.name)} is a plan for the playbook "
+                 f"'{literal(session.scenario)}', which is "
                  "not installed here. Your current session is unchanged.",
                  icon=":material/error:")
         return
@@ -35,5 +38,6 @@ def render_import() -> None:
                    "changed may not apply.", icon=":material/history:")
     state.replace_session(session)
     state.set_runs_data(session.scenario, None)
-    st.success(f"Opened “{session.title or book.title}”.", icon=":material/check_circle:")
+    st.success(f"Opened “{literal(session.title or book.title)}”.",
+               icon=":material/check_circle:")
     st.rerun()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from triage.export import plan_html, plan_jira_csv, plan_snapshot
+from triage.markdown import literal
 from triage.permalink import LinkError, decode, encode, link_notes
 from triage.plan import Plan
 from triage.session import Session
@@ -69,12 +70,12 @@ def render_save(plan: Plan, session: Session) -> None:
     except ConflictError as err:
         st.error(f"Not saved: someone saved revision {err.latest.revision} of this plan after "
                  "the one you started from. Nothing was overwritten.\n\n"
-                 + "\n".join(f"- {c}" for c in err.changes[:15])
+                 + "\n".join(f"- {literal(c, one_line=True)}" for c in err.changes[:15])
                  + "\n\nOpen the latest revision on the Review page and apply your changes "
                    "there.", icon=":material/sync_problem:")
         return
     except StoreError as err:
-        st.error(f"Not saved: {err}", icon=":material/error:")
+        st.error(f"Not saved: {literal(str(err))}", icon=":material/error:")
         return
     remember_saved(session.scenario, saved.plan_id, saved.revision)
     if not ref:
@@ -89,12 +90,12 @@ def render_share(session: Session, url_path: str) -> None:
     try:
         token = encode(session)
     except LinkError as err:
-        st.warning(f"{err}", icon=":material/link_off:")
+        st.warning(literal(str(err)), icon=":material/link_off:")
         return
     root = (st.context.url or "").split("?")[0].rstrip("/")
     st.code(f"{root}/{url_path}?{LINK_PARAM}={token}", language=None, wrap_lines=True)
     for note in link_notes(session):
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {literal(note)}")
 
 
 def render_exports(plan: Plan, session: Session) -> None:
@@ -135,6 +136,7 @@ def apply_link() -> None:
 
 def show_link_messages() -> None:
     if error := st.session_state.pop("link_error", None):
-        st.error(f"The shared link could not be opened: {error}", icon=":material/link_off:")
+        st.error(f"The shared link could not be opened: {literal(error)}",
+                 icon=":material/link_off:")
     if notice := st.session_state.pop("link_notice", None):
         st.warning(notice, icon=":material/history:")

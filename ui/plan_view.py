@@ -9,6 +9,7 @@ import streamlit as st
 
 from triage import charts
 from triage.export import plan_json, plan_markdown, plan_snapshot
+from triage.markdown import literal
 from triage.plan import HORIZON_TITLES, Plan, PlanAction, sections
 from triage.session import ActionEdit, Session
 from triage.vocabulary import CONFIDENCES, STATUSES
@@ -34,7 +35,7 @@ def render_preview(plan: Plan) -> None:
         st.page_link(PLAN, label="Open the full plan", icon=":material/arrow_forward:")
         return
     for line in plan.summary:
-        st.markdown(f"- {line}")
+        st.markdown(f"- {literal(line, one_line=True)}")
     if plan.playbook.group_by == "horizon":
         groups = [(HORIZON_TITLES[h], [a for a in plan.actions if a.action.horizon == h])
                   for h in ("now", "later")]
@@ -115,9 +116,10 @@ def _apply_edits(session: Session, key: str, base_key: str, computed: dict[str, 
 
 def _details(item: PlanAction) -> None:
     with st.expander(f"{item.action.title} — {item.impact_text}"):
-        st.markdown(f"**Why:** {item.why}")
+        st.markdown(f"**Why:** {literal(item.why, one_line=True)}")
         st.markdown(f"**What to do:** {item.action.description}")
-        st.markdown(f"**Confidence {item.confidence}:** {item.confidence_basis}")
+        st.markdown(f"**Confidence {item.confidence}:** "
+                    f"{literal(item.confidence_basis, one_line=True)}")
         st.markdown(f"**Trade-offs:** {item.action.tradeoffs}")
         st.markdown(f"**Will not fix:** {item.action.wont_fix}")
         if item.action.owner_role:
@@ -128,7 +130,7 @@ def render_plan(plan: Plan, session: Session) -> None:
     prefix = f"{session.scenario}:{state.widget_version(session.scenario)}:plan"
     st.markdown("#### For the partner")
     for line in plan.summary:
-        st.markdown(f"- {line}")
+        st.markdown(f"- {literal(line, one_line=True)}")
     render_hint("plan_summary")
     if plan.finding_title:
         st.success(f"**Finding:** {plan.finding_title}", icon=":material/flag:")
@@ -138,7 +140,7 @@ def render_plan(plan: Plan, session: Session) -> None:
     if plan.steps:
         with st.expander(f"How we got here ({len(plan.steps)} answers)"):
             for number, step in enumerate(plan.steps, start=1):
-                note = f"  \n  _Note: {step.note}_" if step.note else ""
+                note = f"  \n  _Note: {literal(step.note, one_line=True)}_" if step.note else ""
                 st.markdown(f"{number}. {step.question} **{step.answer}**{note}")
     for number, section in enumerate(sections(plan)):
         title = _KIND_TITLES[section.kind] if section.horizon is None else section.title
@@ -152,11 +154,11 @@ def render_plan(plan: Plan, session: Session) -> None:
     with left:
         st.markdown("#### Assumptions")
         for line in plan.assumptions:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {literal(line, one_line=True)}")
     with right:
         st.markdown("#### Not promised")
         for line in plan.not_promised:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {literal(line, one_line=True)}")
 
 
 def render_downloads(plan: Plan, session: Session) -> None:

@@ -10,6 +10,7 @@ import streamlit as st
 from triage.drift import DriftReport, compare, read_sample
 from triage.examples import DATA_DIR
 from triage.gap import read_segments, segment_rows
+from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from triage.tabular import InputError
 from ui import state
@@ -113,7 +114,8 @@ def _segments(session: Session, key: str) -> None:
             st.session_state.pop(f"{key}:csv_error", None)
             st.session_state.pop(f"{key}:table", None)  # redraw the editor from the upload
     if error := st.session_state.get(f"{key}:csv_error"):
-        st.error(f"{error}\n\nThe segment table below is unchanged.", icon=":material/error:")
+        st.error(f"{literal(error)}\n\nThe segment table below is unchanged.",
+                 icon=":material/error:")
     numeric = [c for c in SEGMENT_COLUMNS if c != "segment"]
     session.inputs["segments"] = edited_records(f"{key}:table", session.inputs.get("segments", []),
                                                 SEGMENT_COLUMNS, numeric)

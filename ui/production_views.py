@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from triage import charts
+from triage.markdown import literal
 from triage.plan import fmt
 from triage.production import COMPONENT_LABELS, ProductionAnalysis
 from ui.learn_views import glossary_hint
@@ -56,7 +57,7 @@ def render_gap(analysis: ProductionAnalysis, key: str) -> None:
     st.plotly_chart(charts.gap_waterfall(analysis.chart, metric.name if metric else "metric",
                                          higher), key=f"{key}:waterfall")
     for note in analysis.decomposition.notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {literal(note)}")
     glossary_hint("gap_decomposition")
     if analysis.decomposition.simpson():
         st.warning("Simpson's paradox: every segment moved one way and the total the other. "
@@ -80,7 +81,7 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
         st.caption("Upload a training and a serving feature sample to rank drift per feature.")
         return
     for problem in report.problems:
-        st.warning(problem, icon=":material/warning:")
+        st.warning(literal(problem), icon=":material/warning:")
     computed = [f for f in report.features if f.js_distance is not None]
     if not computed:
         return

@@ -12,6 +12,7 @@ from triage.export import read_snapshot
 from triage.followup import before_after_chart, compare_requests, compare_runs, compare_segments
 from triage.gap import read_segments
 from triage.iteration import parse_runs
+from triage.markdown import literal
 from triage.session import ActionEdit
 from triage.store import ConflictError, PlanRow, StoredPlan, StoreError
 from triage.tabular import InputError
@@ -61,9 +62,10 @@ def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author
                                    base_revision=plan.revision)
     except ConflictError as err:
         st.error("Not saved: the plan changed meanwhile.\n\n"
-                 + "\n".join(f"- {c}" for c in err.changes[:10]), icon=":material/sync_problem:")
+                 + "\n".join(f"- {literal(c, one_line=True)}" for c in err.changes[:10]),
+                 icon=":material/sync_problem:")
     except StoreError as err:
-        st.error(f"Not saved: {err}", icon=":material/error:")
+        st.error(f"Not saved: {literal(str(err))}", icon=":material/error:")
 
 
 def render_actions(plan: StoredPlan, author: str) -> None:
@@ -71,24 +73,25 @@ def render_actions(plan: StoredPlan, author: str) -> None:
     try:
         snapshot = read_snapshot(plan.session.snapshot) if plan.session.snapshot else None
     except ValueError as err:
-        st.error(f"This revision's stored plan cannot be shown: {err}")
+        st.error(f"This revision's stored plan cannot be shown: {literal(str(err))}")
         return
     if snapshot is None:
         st.info("This revision has no rendered plan; open it on the Plan page via its JSON.")
         return
     for line in snapshot["summary"]:
-        st.markdown(f"- {line}")
+        st.markdown(f"- {literal(line, one_line=True)}")
     today = date.today().isoformat()
     for section in snapshot["sections"]:
         if not section["items"]:
             continue
-        st.markdown(f"**{section['title']}**")
+        st.markdown(f"**{literal(section['title'], one_line=True)}**")
         for item in section["items"]:
             edit = plan.session.edit_for(item["id"])
             overdue = edit.due and edit.due < today and edit.status not in ("done", "dropped")
             title, status, owner, due = st.columns([4, 1.3, 1.5, 1.3])
-            title.markdown(f"{item['title']}" + (" · :red[overdue]" if overdue else "")
-                           + f"  \n:gray[{item['impact_text']} · {item['effort_text']}]")
+            detail = literal(f"{item['impact_text']} · {item['effort_text']}", one_line=True)
+            title.markdown(literal(item["title"], one_line=True)
+                           + (" · :red[overdue]" if overdue else "") + f"  \n:gray[{detail}]")
             key = f"review:{plan.plan_id}:{plan.revision}:{item['id']}"
             new_status = status.selectbox("Status", STATUSES, index=STATUSES.index(edit.status),
                                           key=f"{key}:status", label_visibility="collapsed")
@@ -109,9 +112,9 @@ def render_actions(plan: StoredPlan, author: str) -> None:
 
 def render_decisions(plan: StoredPlan) -> None:
     for decision in plan_store().decisions(plan.plan_id):
-        st.markdown(f"- **{decision.approver}** approved revision {decision.revision} on "
-                    f"{decision.decided_at:%Y-%m-%d %H:%M}" + (f": {decision.note}"
-                                                                if decision.note else ""))
+        note = f": {literal(decision.note, one_line=True)}" if decision.note else ""
+        st.markdown(f"- **{literal(decision.approver, one_line=True)}** approved revision "
+                    f"{decision.revision} on {decision.decided_at:%Y-%m-%d %H:%M}{note}")
     with st.form(f"decision:{plan.plan_id}"):
         approver, note = st.columns([1, 3])
         who = approver.text_input("Approved by", max_chars=120)
@@ -147,7 +150,8 @@ def render_followup(plan: StoredPlan, author: str) -> None:
             plan_store().attach_followup(plan.plan_id, kind=kind, name=uploaded.name,
                                          data=uploaded.getvalue(), author=author or "unknown")
         except (InputError, StoreError) as err:
-            st.error(f"{uploaded.name} was not attached: {err}", icon=":material/error:")
+            st.error(f"{literal(uploaded.name)} was not attached: {literal(str(err))}",
+                     icon=":material/error:")
         else:
             st.rerun()
     if not after:
@@ -171,11 +175,12 @@ def render_followup(plan: StoredPlan, author: str) -> None:
             old = _parse(kind, plan_store().followup_data(before.id), before.name)
             result = compare_runs(old, new) if kind == "runs" else compare_requests(old, new)
     except (InputError, StoreError, ValueError) as err:
-        st.error(f"The follow-up could not be compared: {err}", icon=":material/error:")
+        st.error(f"The follow-up could not be compared: {literal(str(err))}",
+                 icon=":material/error:")
         return
-    st.markdown(f"**{result.verdict.sentence}**")
+    st.markdown(f"**{literal(result.verdict.sentence, one_line=True)}**")
     st.plotly_chart(before_after_chart(result.chart_items(), result.unit,
                                        f"Before and after ({latest.name})"),
                     key=f"followup:{plan.plan_id}:chart")
     for note in result.notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {literal(note)}")
