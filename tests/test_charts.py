@@ -69,3 +69,31 @@ def test_impact_effort_points_are_the_plan_actions(mini_book):
     assert by_title["Cache features"] == pytest.approx((3, 25))
     assert by_title["Dev sample"] == pytest.approx((2, 25))
     assert points.marker.color == charts.QUICK_WIN
+
+
+TAGS = '<a href="https://example.com">x</a> <b>y</b>'
+SHOWN = '&lt;a href="https://example.com"&gt;x&lt;/a&gt; &lt;b&gt;y&lt;/b&gt;'
+
+
+def test_typed_names_never_become_plotly_markup():
+    """Plotly reads <a>, <b>, <br> in text: a stage, feature or metric someone typed stays text."""
+    import pandas as pd
+
+    from triage.drift import compare
+    from triage.gap import Waterfall
+
+    analysis = analyse_stage_table([{"stage": TAGS, "hours": 2, "wait_hours": 1},
+                                    {"stage": "data", "hours": 1, "wait_hours": 0}])
+    assert SHOWN in list(charts.iteration_breakdown(analysis).data[0].y)
+    assert SHOWN in list(charts.stage_pareto(analysis).data[0].x)
+    report = compare(pd.DataFrame({TAGS: [1.0, 2.0, 3.0] * 20}),
+                     pd.DataFrame({TAGS: [1.0, 2.0, 9.0] * 20}), seed=1)
+    ranking = charts.drift_ranking(report.features)
+    assert list(ranking.data[0].y) == [SHOWN]
+    assert charts.drift_distribution(report.features[0]).layout.title.text.startswith(SHOWN)
+    waterfall = charts.gap_waterfall(Waterfall(expected=0.05, steps=[(TAGS, -0.01, TAGS)],
+                                               observed=0.04), TAGS)
+    assert list(waterfall.data[0].x)[1] == SHOWN and waterfall.layout.yaxis.title.text == SHOWN
+    assert "<a" not in waterfall.layout.title.text
+    assert list(charts.breach_rates([TAGS], [0.5], "t").data[0].x) == [SHOWN]
+    assert charts.plain("Data access & features") == "Data access & features"

@@ -29,6 +29,13 @@ KIND_COLOURS = {"quick_win": QUICK_WIN, "cross_team": CROSS_TEAM}
 _FONT = {"size": 16}
 
 
+def plain(text: object) -> str:
+    """A name from people or files, safe as Plotly text: Plotly reads a subset of HTML in titles,
+    tick labels and hover text (a typed ``<a href=…>`` would become a link, ``a<b>c`` bold).
+    Only the angle brackets matter; a bare "&" shows as it is."""
+    return str(text).replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _layout(figure: go.Figure, title: str, height: int = 380) -> go.Figure:
     figure.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
@@ -47,7 +54,7 @@ def _layout(figure: go.Figure, title: str, height: int = 380) -> go.Figure:
 def iteration_breakdown(analysis: IterationAnalysis) -> go.Figure:
     """One iteration, stage by stage, each bar split into working and waiting time."""
     stages = list(reversed(analysis.stages))  # horizontal bars read top-down in pipeline order
-    labels = [s.label for s in stages]
+    labels = [plain(s.label) for s in stages]
     working = [s.active_hours if s.wait_hours is not None else 0.0 for s in stages]
     waiting = [s.wait_hours or 0.0 for s in stages]
     unsplit = [s.median_hours if s.wait_hours is None else 0.0 for s in stages]
@@ -75,7 +82,7 @@ def iteration_breakdown(analysis: IterationAnalysis) -> go.Figure:
 def stage_pareto(analysis: IterationAnalysis) -> go.Figure:
     """Stage shares from largest to smallest, with the cumulative share on a second axis."""
     ordered = sorted(analysis.stages, key=lambda s: s.share, reverse=True)
-    labels = [s.label for s in ordered]
+    labels = [plain(s.label) for s in ordered]
     cumulative = pd.Series([s.share for s in ordered]).cumsum().tolist()
     top = analysis.bottleneck
     colours = [HIGHLIGHT if top and s.stage == top.stage else NEUTRAL for s in ordered]
@@ -101,7 +108,7 @@ def stage_distributions(per_run: pd.DataFrame) -> go.Figure:
     order = per_run.groupby("stage", sort=False)["hours"].median()
     for stage in order.index:
         hours = per_run.loc[per_run["stage"] == stage, "hours"]
-        figure.add_trace(go.Box(x=hours, name=stage_label(stage), marker_color=WORKING,
+        figure.add_trace(go.Box(x=hours, name=plain(stage_label(stage)), marker_color=WORKING,
                                 boxpoints="outliers", orientation="h"))
     figure.update_layout(showlegend=False)
     figure.update_xaxes(title="hours per run")
@@ -111,7 +118,7 @@ def stage_distributions(per_run: pd.DataFrame) -> go.Figure:
 def whatif_comparison(analysis: IterationAnalysis, projection: WhatIf) -> go.Figure:
     """Each stage now and after the what-if speed-ups."""
     stages = list(reversed(analysis.stages))
-    labels = [s.label for s in stages]
+    labels = [plain(s.label) for s in stages]
     figure = go.Figure()
     figure.add_trace(go.Bar(y=labels, x=[s.median_hours for s in stages], name="now",
                             orientation="h", marker_color=UNSPLIT))
@@ -166,9 +173,9 @@ BETTER = WORKING
 
 def gap_waterfall(chart: Waterfall, metric_name: str, higher_is_better: bool = True) -> go.Figure:
     """Expected → each part of the change → observed; worse-direction bars in vermillion."""
-    labels = ["expected", *(label for label, _, _ in chart.steps), "observed"]
+    labels = ["expected", *(plain(label) for label, _, _ in chart.steps), "observed"]
     values = [chart.expected, *(value for _, value, _ in chart.steps), chart.observed]
-    meanings = ["what offline or shadow promised", *(m for _, _, m in chart.steps),
+    meanings = ["what offline or shadow promised", *(plain(m) for _, _, m in chart.steps),
                 "what production shows"]
     down, up = (WORSE, BETTER) if higher_is_better else (BETTER, WORSE)
     gap = chart.observed - chart.expected
@@ -190,6 +197,7 @@ def gap_waterfall(chart: Waterfall, metric_name: str, higher_is_better: bool = T
         lows.append(running)
         highs.append(running)
     span = max(highs) - min(lows) or abs(chart.expected) or 1.0
+    metric_name = plain(metric_name)
     figure.update_yaxes(title=metric_name, range=[min(lows) - 0.6 * span, max(highs) + 0.35 * span])
     figure.update_layout(showlegend=False)
     return _layout(figure, f"Where {metric_name} is lost: {fmt(chart.expected)} → "
@@ -216,7 +224,7 @@ def health_vs_budget(checks: list) -> go.Figure:
 def drift_ranking(features: list, threshold: float = 0.1) -> go.Figure:
     """Jensen–Shannon distance per feature with what chance alone reaches (the null band)."""
     ranked = list(reversed(features))  # largest at the top
-    names = [f.feature for f in ranked]
+    names = [plain(f.feature) for f in ranked]
     figure = go.Figure()
     figure.add_trace(go.Bar(
         y=names, x=[f.js_distance or 0 for f in ranked], orientation="h", name="JS distance",
@@ -240,13 +248,14 @@ def drift_ranking(features: list, threshold: float = 0.1) -> go.Figure:
 def drift_distribution(feature) -> go.Figure:
     """Reference (training) vs current (serving) shares on the bins the statistics used."""
     figure = go.Figure()
-    figure.add_trace(go.Bar(x=list(feature.bin_labels), y=list(feature.reference_shares),
+    bins = [plain(b) for b in feature.bin_labels]
+    figure.add_trace(go.Bar(x=bins, y=list(feature.reference_shares),
                             name="training", marker_color=UNSPLIT))
-    figure.add_trace(go.Bar(x=list(feature.bin_labels), y=list(feature.current_shares), name="serving",
+    figure.add_trace(go.Bar(x=bins, y=list(feature.current_shares), name="serving",
                             marker_color=WORSE if feature.drifted else BETTER))
     figure.update_layout(barmode="group")
     figure.update_yaxes(tickformat=".0%", title="share of rows")
-    return _layout(figure, f"{feature.feature}: training vs serving", height=340)
+    return _layout(figure, f"{plain(feature.feature)}: training vs serving", height=340)
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,11 +268,12 @@ def access_stages(stages: list) -> go.Figure:
     figure = go.Figure()
     for stage in stages:
         hours = stage.median_hours or 0.0
+        label = plain(stage_label(stage.stage))
         figure.add_trace(go.Bar(
-            y=["a typical request"], x=[hours], orientation="h", name=stage_label(stage.stage),
+            y=["a typical request"], x=[hours], orientation="h", name=label,
             marker_color=HIGHLIGHT if stage is slowest else WAITING,
             marker_line={"color": "white", "width": 2},
-            text=[f"{stage_label(stage.stage)}<br>{hours / 24:.1f} d"], textposition="inside",
+            text=[f"{label}<br>{hours / 24:.1f} d"], textposition="inside",
             insidetextanchor="middle", hovertemplate="%{fullData.name}: %{x:.0f} h<extra></extra>",
         ))
     total = sum(s.median_hours or 0.0 for s in stages)
@@ -278,10 +288,11 @@ def access_distributions(stages: list) -> go.Figure:
     figure = go.Figure()
     shown = [s for s in stages if len(s.durations)]
     for stage in shown:
-        figure.add_trace(go.Box(x=list(stage.durations), name=stage_label(stage.stage),
+        figure.add_trace(go.Box(x=list(stage.durations), name=plain(stage_label(stage.stage)),
                                 marker_color=WAITING, boxpoints=False, orientation="h"))
     figure.add_trace(go.Scatter(
-        x=[s.sla_hours for s in shown], y=[stage_label(s.stage) for s in shown], mode="markers",
+        x=[s.sla_hours for s in shown], y=[plain(stage_label(s.stage)) for s in shown],
+        mode="markers",
         name="SLA", marker={"symbol": "line-ns-open", "size": 26, "color": HIGHLIGHT,
                             "line": {"width": 3}},
         hovertemplate="%{y}: SLA %{x:.0f} h<extra></extra>",
@@ -299,7 +310,8 @@ def breach_rates(labels: list[str], rates: list[float | None], title: str) -> go
     """Share of requests over their SLA, one bar each (stages or sensitivity tiers)."""
     values = [r if r is not None else 0.0 for r in rates]
     figure = go.Figure(go.Bar(
-        x=labels, y=values, marker_color=[HIGHLIGHT if v > 0.2 else WAITING for v in values],
+        x=[plain(label) for label in labels], y=values,
+        marker_color=[HIGHLIGHT if v > 0.2 else WAITING for v in values],
         text=[f"{r:.0%}" if r is not None else "n/a" for r in rates], textposition="outside",
         hovertemplate="%{x}: %{y:.0%} over SLA<extra></extra>",
     ))

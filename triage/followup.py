@@ -55,6 +55,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from triage.access import AccessAnalysis
+from triage.charts import plain
 from triage.gap import decompose, segment_rows
 from triage.iteration import RunsData
 from triage.tabular import InputError
@@ -608,7 +609,7 @@ def before_after_chart(items: Sequence[tuple[str, Difference]], unit: str = "h",
     """Per item a before bar (grey) and an after bar (blue; vermillion when worse) whose error bar is
     the after value's interval. The title ends with the first item's verdict (put the headline first).
     """
-    labels = [label for label, _ in items]
+    labels = [plain(label) for label, _ in items]
     diffs = [diff for _, diff in items]
     after = [d.after_median for d in diffs]
     plus = [d.after_high - d.after_median if d.after_high is not None else 0.0 for d in diffs]
@@ -633,6 +634,7 @@ def before_after_chart(items: Sequence[tuple[str, Difference]], unit: str = "h",
     figure.update_layout(barmode="group")
     axis = {"%": "share", "": "value", "h": "hours (median)"}.get(unit, unit)
     figure.update_yaxes(title=axis, rangemode="tozero", tickformat=".0%" if unit == "%" else None)
+    title = plain(title)
     headline = f"{title}: {diffs[0].outcome}" if diffs else title
     return _layout(figure, headline, height=380)
 
