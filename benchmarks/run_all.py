@@ -16,7 +16,8 @@ from pathlib import Path
 from _common import checks_table
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_interaction.py", "bench_runs_csv.py", "bench_startup.py", "bench_drift.py")
+SCRIPTS = ("bench_interaction.py", "bench_runs_csv.py", "bench_startup.py", "bench_drift.py",
+           "bench_analyses.py")
 
 
 def run_script(script: str) -> dict:

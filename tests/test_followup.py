@@ -69,11 +69,34 @@ def test_percentile_interval_matches_scipy_bootstrap():
     assert high == pytest.approx(ref.high, abs=0.15 * width)
 
 
-def test_blocks_of_resamples_give_the_same_medians_as_one_draw(monkeypatch):
-    values = np.arange(50.0) ** 1.5
-    whole = bootstrap_median_ci(values, resamples=300)
-    monkeypatch.setattr("triage.followup._MAX_CELLS", 50 * 7)  # 7 resamples per block
-    assert bootstrap_median_ci(values, resamples=300) == pytest.approx(whole)
+@pytest.mark.parametrize("values", [[1.0, 2.0, 4.0], [1.0, 2.0, 2.0, 7.0], [3.0, 1.0, 4.0, 1.0, 5.0],
+                                    [0.5, 9.0, 2.0, 6.0, 6.0, 3.0]])
+def test_resampled_medians_follow_the_exact_bootstrap_distribution(values):
+    """Against every one of the n^n equally likely resamples, enumerated."""
+    import itertools
+    from collections import Counter
+
+    from triage.followup import _resampled_medians
+
+    n = len(values)
+    exact = Counter(float(np.median([values[i] for i in pick]))
+                    for pick in itertools.product(range(n), repeat=n))
+    draws = 200_000
+    drawn = Counter(_resampled_medians(np.array(values), np.random.default_rng(3), draws).tolist())
+    assert set(drawn) <= set(exact)
+    for median, count in exact.items():
+        assert drawn[median] / draws == pytest.approx(count / n ** n, abs=0.004), median
+
+
+def test_resampled_medians_match_resampling_on_large_samples():
+    """Two-sample KS between our medians and medians of explicit resamples (odd and even n)."""
+    from triage.followup import _resampled_medians
+
+    for n in (301, 400):
+        values = np.random.default_rng(n).lognormal(2.0, 1.0, size=n)
+        ours = _resampled_medians(values, np.random.default_rng(1), 4000)
+        explicit = np.median(values[np.random.default_rng(2).integers(0, n, (4000, n))], axis=1)
+        assert scipy.stats.ks_2samp(ours, explicit).pvalue > 0.01
 
 
 @pytest.mark.parametrize("values", [[], [1.0, math.nan], [1.0, math.inf]])

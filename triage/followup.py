@@ -6,12 +6,17 @@ than the noise, so that a lucky week is not read as success.
 
 Statistics (the contract; tests check each of them):
 
-* **Medians with a percentile bootstrap.** :func:`bootstrap_median_ci` resamples the values with
-  replacement (``resamples`` times, all indices drawn in one array, medians along an axis) and
-  takes the ``(1 − level)/2`` and ``(1 + level)/2`` percentiles of the resampled medians (numpy's
-  linear interpolation). :func:`bootstrap_median_difference` resamples before and after
-  independently; the interval of the change is the percentile interval of
-  ``median(after*) − median(before*)``, the relative interval that of
+* **Medians with a percentile bootstrap.** :func:`bootstrap_median_ci` takes ``resamples``
+  medians of resamples with replacement and the ``(1 − level)/2`` and ``(1 + level)/2``
+  percentiles of them (numpy's linear interpolation). A resampled median is drawn directly
+  instead of building the resample: with the values sorted, the k-th smallest resampled value is
+  ``sorted[⌊n·U₍ₖ₎⌋]``, where U₍ₖ₎ ~ Beta(k, n − k + 1) is the k-th smallest of n uniforms, and
+  for an even n the next one is U₍ₖ₎ + (1 − U₍ₖ₎)·Beta(1, n − k). That is the same distribution
+  as resampling (tests compare with exhaustive enumeration and with scipy's bootstrap) at
+  O(n log n + resamples) instead of O(n · resamples): 10,000 waits per side in milliseconds.
+  :func:`bootstrap_median_difference` resamples before and after independently; the interval
+  of the change is the percentile interval of ``median(after*) − median(before*)``, the relative
+  interval that of
   ``median(after*) / median(before*) − 1``. Both come from the same resamples, so they agree on
   whether zero is inside. Fewer than two values on a side give no interval (one value cannot
   show noise). Seeded with ``numpy.random.default_rng(seed)``: same input, same numbers; no wall
@@ -73,7 +78,6 @@ NOT_JUDGED = "not judged"
 SMALL_SAMPLE = 5  # fewer values than this after the change: the interval is wide, say so
 RESAMPLES = 2000
 LEVEL = 0.95
-_MAX_CELLS = 4_000_000  # resampled values held at once: resamples are drawn in blocks this big
 _MINUS = "\u2212"
 
 
@@ -98,15 +102,22 @@ def _check(resamples: int, level: float) -> None:
 
 
 def _resampled_medians(values: np.ndarray, rng: np.random.Generator, resamples: int) -> np.ndarray:
-    """Medians of ``resamples`` resamples with replacement: indices in one array per block."""
-    n = values.size
-    medians = np.empty(resamples)
-    block = max(1, _MAX_CELLS // n)
-    for start in range(0, resamples, block):
-        stop = min(resamples, start + block)
-        indices = rng.integers(0, n, size=(stop - start, n))
-        medians[start:stop] = np.median(values[indices], axis=1)
-    return medians
+    """Medians of ``resamples`` resamples with replacement, drawn via order statistics (module doc).
+
+    A resample's indices are ⌊n·U⌋ for n uniforms U; ⌊n·u⌋ and the sorted values are both
+    non-decreasing, so the resample's k-th smallest value is ``ordered[⌊n·U₍ₖ₎⌋]``.
+    """
+    ordered = np.sort(values)
+    n = ordered.size
+    k = (n + 1) // 2  # the median's rank (1-based); for an even n also the rank k + 1
+    lower_u = rng.beta(k, n - k + 1, size=resamples)
+    lower = ordered[np.minimum((lower_u * n).astype(np.int64), n - 1)]
+    if n % 2:
+        return lower
+    # Given U₍ₖ₎ = u, the other n − k uniforms are uniform on (u, 1): the next is their minimum.
+    upper_u = lower_u + (1.0 - lower_u) * rng.beta(1, n - k, size=resamples)
+    upper = ordered[np.minimum((upper_u * n).astype(np.int64), n - 1)]
+    return (lower + upper) / 2
 
 
 def _percentiles(draws: np.ndarray, level: float) -> tuple[float, float]:

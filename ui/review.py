@@ -134,6 +134,26 @@ def _parse(kind: str, data: bytes, name: str):
     return read_segments(data, name)
 
 
+def _comparison(kind: str, plan: StoredPlan, before, latest):
+    """The before/after comparison, computed once per tab for a plan revision and pair of files:
+    stored follow-up files never change, and every status edit on this page reruns it."""
+    cache = st.session_state.setdefault("followup:results", {})
+    key = (plan.plan_id, plan.revision, before.id if before else None, latest.id)
+    if key not in cache:
+        new = _parse(kind, plan_store().followup_data(latest.id), latest.name)
+        if kind == "segments":
+            metric = plan.session.inputs.get("metric", {})
+            cache[key] = compare_segments(
+                plan.session.inputs.get("segments", []), new,
+                metric_kind=metric.get("kind", "proportion"),
+                higher_is_better=bool(metric.get("higher_is_better", True)),
+                metric_name=metric.get("name") or "the metric")
+        else:
+            old = _parse(kind, plan_store().followup_data(before.id), before.name)
+            cache[key] = compare_runs(old, new) if kind == "runs" else compare_requests(old, new)
+    return cache[key]
+
+
 def render_followup(plan: StoredPlan, author: str) -> None:
     kind = FOLLOW_UP_KIND.get(plan.session.scenario)
     if kind is None:
@@ -159,21 +179,12 @@ def render_followup(plan: StoredPlan, author: str) -> None:
                    "while, on comparable work.")
         return
     latest = after[-1]
+    if kind != "segments" and before is None:
+        st.info("The plan was saved without its 'before' file, so there is nothing to "
+                "compare against.")
+        return
     try:
-        new = _parse(kind, plan_store().followup_data(latest.id), latest.name)
-        if kind == "segments":
-            metric = plan.session.inputs.get("metric", {})
-            result = compare_segments(plan.session.inputs.get("segments", []), new,
-                                      metric_kind=metric.get("kind", "proportion"),
-                                      higher_is_better=bool(metric.get("higher_is_better", True)),
-                                      metric_name=metric.get("name") or "the metric")
-        elif before is None:
-            st.info("The plan was saved without its 'before' file, so there is nothing to "
-                    "compare against.")
-            return
-        else:
-            old = _parse(kind, plan_store().followup_data(before.id), before.name)
-            result = compare_runs(old, new) if kind == "runs" else compare_requests(old, new)
+        result = _comparison(kind, plan, before, latest)
     except (InputError, StoreError, ValueError) as err:
         st.error(f"The follow-up could not be compared: {literal(str(err))}",
                  icon=":material/error:")
