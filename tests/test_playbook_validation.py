@@ -174,3 +174,12 @@ def test_a_playbook_not_in_utf8_is_named_with_how_to_fix(tmp_path):
         load_playbook(path)
     assert str(caught.value) == ("utf16.yaml: <file>: <encoding>: not UTF-8 text; save the "
                                  "playbook as UTF-8")
+
+
+def test_a_playbook_over_1_mb_is_refused_before_parsing():
+    from triage.playbook import MAX_PLAYBOOK_BYTES
+
+    text = "id: big\n" + "# padding\n" * (MAX_PLAYBOOK_BYTES // 10 + 1)
+    with pytest.raises(PlaybookError) as caught:
+        load_playbook_text(text, "big.yaml")
+    assert str(caught.value) == "big.yaml: <file>: <size>: larger than 1 MB"
