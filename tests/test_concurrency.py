@@ -44,7 +44,11 @@ KINDS = ("typed_iteration", "production_underperformance", "data_access", "slow_
 
 @pytest.fixture
 def one_server(monkeypatch):
-    """One runtime for every session, as on a real server.
+    return share_one_runtime(monkeypatch)
+
+
+def share_one_runtime(monkeypatch: pytest.MonkeyPatch):
+    """One runtime for every session, as on a real server (also used by benchmarks/bench_sessions.py).
 
     AppTest is written for one session at a time: each run installs its own mock Runtime as the
     process-wide instance, clears it when done and patches ``config.get_option`` around the run.

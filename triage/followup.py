@@ -60,7 +60,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from triage.access import AccessAnalysis
-from triage.charts import plain
+from triage.charts import figure, plain, reference_line
 from triage.gap import decompose, segment_rows
 from triage.iteration import RunsData
 from triage.tabular import InputError
@@ -599,18 +599,6 @@ def compare_requests(before: AccessAnalysis, after: AccessAnalysis, *, seed: int
 # Charts (pure: data in, Figure out)
 
 
-def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
-    figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
-        font={"size": 16}, height=height, margin={"l": 10, "r": 20, "t": 60, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-        plot_bgcolor="white", paper_bgcolor="white",
-    )
-    figure.update_xaxes(gridcolor="#e5e5e5", zeroline=False)
-    figure.update_yaxes(gridcolor="#e5e5e5", zeroline=False)
-    return figure
-
-
 def _outcome_colour(outcome: str) -> str:
     return {IMPROVED: AFTER_COLOUR, WORSE: WORSE_COLOUR}.get(outcome, BEFORE_COLOUR)
 
@@ -628,12 +616,10 @@ def before_after_chart(items: Sequence[tuple[str, Difference]], unit: str = "h",
     changes = [_change_text(d, unit) + ("" if d.has_interval else " (no interval)") for d in diffs]
     value_format = ".1%" if unit == "%" else ".1f"
     suffix = "" if unit in ("%", "") else f" {unit}"
-    figure = go.Figure()
-    figure.add_trace(go.Bar(
+    traces = [go.Bar(
         x=labels, y=[d.before_median for d in diffs], name="before", marker_color=BEFORE_COLOUR,
         hovertemplate=f"%{{x}} before: %{{y:{value_format}}}{suffix}<extra></extra>",
-    ))
-    figure.add_trace(go.Bar(
+    ), go.Bar(
         x=labels, y=after, name="after",
         marker_color=[WORSE_COLOUR if d.outcome == WORSE else AFTER_COLOUR for d in diffs],
         error_y={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
@@ -641,13 +627,13 @@ def before_after_chart(items: Sequence[tuple[str, Difference]], unit: str = "h",
         customdata=[[c, d.outcome] for c, d in zip(changes, diffs, strict=True)],
         hovertemplate=(f"%{{x}} after: %{{y:{value_format}}}{suffix}<br>change %{{customdata[0]}}"
                        "<br>%{customdata[1]}<extra></extra>"),
-    ))
-    figure.update_layout(barmode="group")
+    )]
     axis = {"%": "share", "": "value", "h": "hours (median)"}.get(unit, unit)
-    figure.update_yaxes(title=axis, rangemode="tozero", tickformat=".0%" if unit == "%" else None)
     title = plain(title)
     headline = f"{title}: {diffs[0].outcome}" if diffs else title
-    return _layout(figure, headline, height=380)
+    return figure(traces, headline, height=380, barmode="group",
+                  yaxis={"title": axis, "rangemode": "tozero"}
+                  | ({"tickformat": ".0%"} if unit == "%" else {}))
 
 
 def change_chart(items: Sequence[tuple[str, Difference]], title: str = "Change, with its interval",
@@ -663,12 +649,11 @@ def change_chart(items: Sequence[tuple[str, Difference]], title: str = "Change, 
         if point is None:
             continue
         low, high = (d.relative_low, d.relative_high) if relative else (d.low, d.high)
-        rows.append((label, point, low, high, d.outcome))
+        rows.append((plain(label), point, low, high, d.outcome))
     rows.reverse()  # the first item on top
     plus = [high - point if high is not None else 0.0 for _, point, _, high, _ in rows]
     minus = [point - low if low is not None else 0.0 for _, point, low, _, _ in rows]
-    figure = go.Figure()
-    figure.add_trace(go.Scatter(
+    points = go.Scatter(
         x=[r[1] for r in rows], y=[r[0] for r in rows], mode="markers", showlegend=False,
         marker={"size": 12, "color": [_outcome_colour(r[4]) for r in rows]},
         error_x={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
@@ -676,12 +661,12 @@ def change_chart(items: Sequence[tuple[str, Difference]], title: str = "Change, 
         customdata=[[r[4]] for r in rows],
         hovertemplate="%{y}: %{x:+.1%}<br>%{customdata[0]}<extra></extra>" if relative
         else "%{y}: %{x:+.2f}<br>%{customdata[0]}<extra></extra>",
-    ))
-    figure.add_vline(x=0, line_color="#333333", line_width=1.5, line_dash="dash")
+    )
     better = "higher is better" if items and items[0][1].higher_is_better else "lower is better"
     if relative:
-        figure.update_xaxes(title=f"change vs before ({better})", tickformat="+.0%")
+        xaxis = {"title": f"change vs before ({better})", "tickformat": "+.0%"}
     else:
-        figure.update_xaxes(title=f"change{f' ({unit})' if unit and unit != '%' else ''} ({better})",
-                            tickformat="+.1%" if unit == "%" else None)
-    return _layout(figure, title, height=120 + 48 * max(len(rows), 1))
+        xaxis = {"title": f"change{f' ({unit})' if unit and unit != '%' else ''} ({better})"}
+        xaxis |= {"tickformat": "+.1%"} if unit == "%" else {}
+    return figure([points], plain(title), height=120 + 48 * max(len(rows), 1), xaxis=xaxis,
+                  **reference_line(x=0, colour="#333333", width=1.5))
