@@ -97,3 +97,36 @@ def test_typed_names_never_become_plotly_markup():
     assert "<a" not in waterfall.layout.title.text
     assert list(charts.breach_rates([TAGS], [0.5], "t").data[0].x) == [SHOWN]
     assert charts.plain("Data access & features") == "Data access & features"
+
+
+def test_drift_ranking_puts_the_largest_on_top_with_chance_ticks_and_the_threshold():
+    from triage.drift import FeatureDrift
+
+    features = [FeatureDrift("a", "numeric", js_distance=0.3, drifted=True,
+                             null_band={"js_distance": 0.05}),
+                FeatureDrift("b", "numeric", js_distance=0.04, null_band={"js_distance": 0.06})]
+    figure = charts.drift_ranking(features, threshold=0.1)
+    bars, chance = figure.data
+    assert list(bars.y) == ["b", "a"] and list(bars.x) == [0.04, 0.3]  # largest drawn on top
+    assert list(bars.marker.color) == [charts.NEUTRAL, charts.WORSE]
+    assert list(chance.x) == [0.06, 0.05]
+    (line,) = figure.layout.shapes
+    assert (line.x0, line.x1, line.yref, line.line.dash) == (0.1, 0.1, "y domain", "dot")
+    assert "dotted: 0.1" in figure.layout.xaxis.title.text
+    assert not figure.layout.annotations  # no label under the legend
+
+
+def test_health_chart_draws_each_figure_as_a_share_of_its_budget():
+    from triage.production import HealthCheck
+
+    checks = [HealthCheck("p99 latency", 212.0, 150.0, "ms"), HealthCheck("errors", 0.004, 0.01,
+                                                                         "share"),
+              HealthCheck("timeouts", 0.02, None, "share")]  # no budget: not drawn
+    figure = charts.health_vs_budget(checks)
+    (bars,) = figure.data
+    assert list(bars.x) == ["p99 latency", "errors"]
+    assert list(bars.y) == pytest.approx([212 / 150, 0.4])
+    assert list(bars.marker.color) == [charts.WORSE, charts.BETTER]
+    assert list(bars.text) == ["212 ms", "0.4%"]
+    (line,) = figure.layout.shapes
+    assert (line.y0, line.y1, line.line.dash) == (1, 1, "dash")

@@ -243,9 +243,11 @@ def health_vs_budget(checks: list) -> go.Figure:
         hovertemplate="%{x}: %{text} (budget %{customdata})<extra></extra>",
     )
     top = max([c.value / c.budget for c in budgeted] + [1.0])
+    # The line is labelled in the axis title: a label on the line hides behind the tallest bar.
     return figure([bars], "Serving health against budget", height=360,
-                  yaxis={"title": "share of budget", "tickformat": ".0%", "range": [0, top * 1.25]},
-                  **reference_line(y=1, text="budget"))
+                  yaxis={"title": "share of budget (dashed: 100%)", "tickformat": ".0%",
+                         "range": [0, top * 1.25]},
+                  **reference_line(y=1))
 
 
 def drift_ranking(features: list, threshold: float = 0.1) -> go.Figure:
@@ -263,10 +265,11 @@ def drift_ranking(features: list, threshold: float = 0.1) -> go.Figure:
         hovertemplate="%{y}: chance reaches %{x:.3f}<extra></extra>",
     )]
     widest = max([threshold * 1.5] + [(f.js_distance or 0) * 1.15 for f in features])
+    # The threshold is named in the axis title: a label on the line would sit under the legend.
     return figure(traces, "Drift per feature, ranked", height=140 + 38 * len(features),
-                  xaxis={"title": "Jensen–Shannon distance (0 = same, 0.83 = disjoint)",
-                         "range": [0, widest]},
-                  **reference_line(x=threshold, dash="dot", text=f"{threshold:g}"))
+                  xaxis={"title": f"Jensen–Shannon distance (0 = same, 0.83 = disjoint; "
+                                  f"dotted: {threshold:g})", "range": [0, widest]},
+                  **reference_line(x=threshold, dash="dot"))
 
 
 def drift_distribution(feature) -> go.Figure:

@@ -138,7 +138,8 @@ def render_plan(plan: Plan, session: Session) -> None:
         st.warning("The questions are not finished yet; the plan lists the actions so far.",
                    icon=":material/pending:")
     if plan.steps:
-        with st.expander(f"How we got here ({len(plan.steps)} answers)"):
+        count = len(plan.steps)
+        with st.expander(f"How we got here ({count} answer{'' if count == 1 else 's'})"):
             for number, step in enumerate(plan.steps, start=1):
                 note = f"  \n  _Note: {literal(step.note, one_line=True)}_" if step.note else ""
                 st.markdown(f"{number}. {step.question} **{step.answer}**{note}")

@@ -21,7 +21,8 @@ def render_verdict(analysis: ProductionAnalysis) -> None:
                delta_color="off", delta_arrow="off")
     if verdict.interval is not None:
         low, high = verdict.interval
-        interval.metric("95% interval of the gap", f"{low:+.2g} … {high:+.2g}",
+        interval.metric("95% interval of the gap", f"±{(high - low) / 2:.2g}",
+                        f"{low:+.2g} to {high:+.2g}", delta_color="off", delta_arrow="off",
                         help="Sampling error only: for a proportion from n, otherwise from the "
                              "typed standard errors.")
         noise.metric("Beyond noise?", "yes" if verdict.significant else "no",
