@@ -295,7 +295,7 @@ def test_access_example_shows_provisioning_as_the_slowest_stage(app):
     assert app.title[0].value == "Data access is blocked by approvals, ACLs or governance"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Slowest stage"] == "Provisioning"
-    assert metrics["Requests on datasets without an owner"] == "14%"
+    assert metrics["Unowned datasets"] == "14%"
     bar = json.loads(app.get("plotly_chart")[0].proto.spec)
     medians = {t["name"]: t["x"][0] for t in bar["data"]}
     assert max(medians, key=medians.get).startswith("Provisioning")

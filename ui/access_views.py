@@ -36,8 +36,11 @@ def render_headline(analysis: AccessAnalysis) -> None:
         third.metric("Worst SLA breach rate", f"{worst.breach_rate:.0%}", stage_label(worst.stage),
                      delta_color="off", delta_arrow="off")
     unowned = analysis.shares.unowned
-    fourth.metric("Requests on datasets without an owner",
-                  "unknown" if unowned is None else f"{unowned:.0%}")
+    fourth.metric("Unowned datasets", "unknown" if unowned is None else f"{unowned:.0%}",
+                  "of requests" if unowned is not None else "needs an inventory",
+                  delta_color="off", delta_arrow="off",
+                  help="Share of requests for datasets that have no owner in the dataset "
+                       "inventory; nobody can approve those quickly.")
     if slowest is not None and total > 0:
         text = (f"{stage_label(slowest.stage)} is {slowest.median_hours / total:.0%} of a typical "
                 f"request's wait ({_days(slowest.median_hours)} of {_days(total)}).")
