@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from triage import tabular
-from triage.tabular import InputError, ReadResult, read_table, spreadsheet_row
+from triage.tabular import InputError, ReadResult, read_table, spreadsheet_row, typed_number
 
 RUNS_REQUIRED = ("run_id", "stage")
 RUNS_ANY_OF = (("started_at", "ended_at"), ("duration_hours",))
@@ -336,3 +336,17 @@ def test_blank_lines_are_dropped_but_row_numbers_match_the_spreadsheet():
     # Spreadsheet: rows 1-2 blank, header row 3, blank row 4, r1 row 5, blank rows 6-7,
     # r2 row 8 (one row despite the line break in the cell), r3 row 9.
     assert [spreadsheet_row(index) for index in result.frame.index] == [5, 8, 9]
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, None), (float("nan"), None), ("", None), ("  ", None), (" 2,5 ", 2.5), ("3", 3.0),
+    (4, 4.0), ("inf", float("inf")),
+])
+def test_typed_number_reads_what_people_type(value, expected):
+    assert typed_number(value) == expected
+
+
+@pytest.mark.parametrize("value", ["abc", "1,2,3", [1]])
+def test_typed_number_refuses_text(value):
+    with pytest.raises((TypeError, ValueError)):
+        typed_number(value)

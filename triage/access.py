@@ -73,7 +73,7 @@ import numpy as np
 import pandas as pd
 
 from triage.iteration import IterationAnalysis, SkippedRow, StageStats
-from triage.tabular import InputError, read_table
+from triage.tabular import InputError, read_table, typed_number
 from triage.vocabulary import ACCESS_METRICS, ACCESS_STAGE_LABELS, TIERS
 
 STAGES = tuple(ACCESS_STAGE_LABELS)  # owner, approval, provisioning, first_use
@@ -814,16 +814,12 @@ def analyse_typed(stage_hours: Mapping[str, Any], *, slas: Mapping[str, float] |
 
 
 def _typed_number(stage: str, value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, str):
-        value = value.strip().replace(",", ".")
-        if not value:
-            return None
     try:
-        number = float(value)
+        number = typed_number(value)
     except (TypeError, ValueError):
         raise InputError(f"{ACCESS_STAGE_LABELS[stage]}: hours must be a number, not {value!r}.") from None
+    if number is None:
+        return None
     if not math.isfinite(number) or number < 0:
         raise InputError(f"{ACCESS_STAGE_LABELS[stage]}: hours must be a finite number ≥ 0, "
                          f"not {value!r}.")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from triage.stages import canonical_stage
-from triage.tabular import InputError, read_table
+from triage.tabular import InputError, read_table, typed_number
 from triage.vocabulary import CANONICAL_STAGES, stage_label
 
 RUNS_REQUIRED = ("run_id", "stage")
@@ -169,14 +169,8 @@ class StageRow:
 
 def _number(value: Any) -> float | None:
     """A finite float from a cell, None for blank; raises ValueError on anything else."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, str):
-        value = value.strip().replace(",", ".")
-        if not value:
-            return None
-    number = float(value)
-    if not math.isfinite(number):
+    number = typed_number(value)
+    if number is not None and not math.isfinite(number):
         raise ValueError("not a finite number")
     return number
 

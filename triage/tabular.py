@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import codecs
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -87,6 +89,18 @@ class ReadResult:
     encoding: str
     delimiter: str
     notes: tuple[str, ...]
+
+
+def typed_number(value: Any) -> float | None:
+    """A number someone typed in a table cell: None when blank, a decimal comma accepted.
+    Raises ValueError (or TypeError) for anything else; the caller decides what range is valid."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        value = value.strip().replace(",", ".")
+        if not value:
+            return None
+    return float(value)
 
 
 def spreadsheet_row(index: int) -> int:
