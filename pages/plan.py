@@ -10,7 +10,8 @@ from ui import state  # noqa: E402
 from ui.frame import HOME, scenario_url  # noqa: E402
 from ui.plan_io import render_import  # noqa: E402
 from ui.plan_store_ui import render_exports, render_save, render_share  # noqa: E402
-from ui.plan_view import render_downloads, render_plan  # noqa: E402
+from ui.plan_view import render_downloads, render_plan, render_saved_plan  # noqa: E402
+from ui.reopen import render_banner  # noqa: E402
 from ui.scenarios import plan_for  # noqa: E402
 
 st.title("Action plan")
@@ -30,7 +31,8 @@ if session is None or book is None:
     render_import()
     st.stop()
 
-plan = plan_for(book, session)
+saved = render_banner(session)  # its uploads are missing here: the plan as it was saved
+plan = None if saved is not None else plan_for(book, session)
 
 title_key = f"{session.scenario}:{state.widget_version(session.scenario)}:title"
 if title_key not in st.session_state:
@@ -39,11 +41,14 @@ session.title = st.text_input("Plan title", key=title_key, max_chars=200).strip(
 st.caption(f"Playbook: {book.title} · version {book.version}")
 
 render_downloads(plan, session)
-render_plan(plan, session)
+if plan is None:
+    render_saved_plan(saved, session)
+else:
+    render_plan(plan, session)
 st.markdown("#### Keep it")
 render_save(plan, session)
 render_exports(plan, session)
 with st.expander("Share a link that reproduces this session"):
-    render_share(session, scenario_url(session.scenario))
+    render_share(plan, session, scenario_url(session.scenario))
 with st.expander("Open a saved plan JSON"):
     render_import()

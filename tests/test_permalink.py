@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from triage.permalink import MAX_JSON_BYTES, MAX_TOKEN_CHARS, LinkError, decode, encode, link_notes
+from triage.permalink import (
+    MAX_JSON_BYTES,
+    MAX_TOKEN_CHARS,
+    LinkError,
+    app_root,
+    decode,
+    encode,
+    link_notes,
+    share_url,
+)
 from triage.session import ActionEdit, Session, UploadSummary, from_json
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "data").glob("**/*.plan.json"))
@@ -36,20 +45,45 @@ def rich_session() -> Session:
     return session
 
 
-def test_round_trip_is_exact_except_the_snapshot():
+def test_round_trip_is_exact_and_an_uploaded_session_keeps_its_numbers():
     session = rich_session()
     token = encode(session)
     assert token.startswith("v1.") and len(token) <= MAX_TOKEN_CHARS
     assert all(c.isalnum() or c in "._-" for c in token)  # URL-safe, no padding
-    assert decode(token) == replace(session, snapshot=None)
+    assert decode(token) == session  # built on an upload: the snapshot travels
     assert encode(decode(token)) == token  # one canonical token per session
+
+
+def test_a_typed_session_leaves_its_snapshot_out_of_the_link():
+    session = replace(rich_session(), uploads=[])
+    assert decode(encode(session)) == replace(session, snapshot=None)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.name)
 def test_every_example_plan_round_trips_through_a_link(path):
     session = from_json(path.read_text(encoding="utf-8"))
-    assert session.snapshot is not None
-    assert decode(encode(session)) == replace(session, snapshot=None)
+    assert session.snapshot is not None and session.uploads
+    opened = decode(encode(session))
+    assert replace(opened, snapshot=None) == replace(session, snapshot=None)
+    # The numbers travel; the texts the playbook supplies again are left out.
+    snapshot = opened.snapshot
+    assert snapshot["summary"] == session.snapshot["summary"]
+    assert snapshot["combined"] == session.snapshot["combined"]
+    items = [i for section in snapshot["sections"] for i in section["items"]]
+    original = [i for section in session.snapshot["sections"] for i in section["items"]]
+    assert [(i["id"], i["impact_text"], i["why"]) for i in items] == \
+        [(i["id"], i["impact_text"], i["why"]) for i in original]
+    assert all("tradeoffs" not in i for i in items)
+
+
+def test_a_snapshot_too_large_for_a_link_is_left_out_and_said_so():
+    rng = random.Random(3)
+    session = rich_session()
+    noise = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(9000))
+    session.snapshot = {"title": "big", "summary": [noise], "sections": []}
+    token = encode(session)
+    assert decode(token).snapshot is None
+    assert any("Save the plan" in n for n in link_notes(session, token))
 
 
 def test_a_session_too_large_for_a_link_is_refused_with_advice():
@@ -196,7 +230,20 @@ def test_random_damage_never_raises_anything_but_link_error():
 
 def test_link_notes_say_what_the_link_leaves_out():
     session = rich_session()
-    notes = link_notes(session)
-    assert any("runs.csv is not in the link" in n and "Save the plan" in n for n in notes)
-    assert any("as it was saved is not in the link" in n for n in notes)
-    assert link_notes(Session(scenario="x", playbook_version=1)) == []
+    notes = link_notes(session, encode(session))
+    assert any("runs.csv is not in the link" in n and "as they are now" in n for n in notes)
+    bare = Session(scenario="x", playbook_version=1)
+    assert link_notes(bare, encode(bare)) == []
+
+
+@pytest.mark.parametrize(("page_url", "page_path", "root"), [
+    ("http://host:8501/plan", "plan", "http://host:8501"),
+    ("http://host:8501/plan/", "plan", "http://host:8501"),
+    ("http://host:8501", "", "http://host:8501"),
+    ("https://tools.example.com/triage/plan?x=1#top", "plan", "https://tools.example.com/triage"),
+    ("http://host/iteration", "iteration", "http://host"),
+    ("http://host/explain", "plan", "http://host/explain"),  # not this page's path: kept
+])
+def test_links_start_at_the_app_root_whichever_page_made_them(page_url, page_path, root):
+    assert app_root(page_url, page_path) == root
+    assert share_url(root, "iteration", "v1.abc") == f"{root}/iteration?s=v1.abc"

@@ -1,10 +1,11 @@
 """Shareable links: the whole working session in one URL-safe token.
 
 A token is ``v1.`` followed by the session document (compact, sorted JSON of
-:func:`triage.session.to_json`'s content, without the stored plan snapshot) compressed with zlib at
-level 9 and written in base64url without padding. Opening the token reproduces the scenario,
-answers, notes, typed inputs, what-if settings and plan edits; uploaded files never enter a link
-(a session only holds their summaries), and :func:`link_notes` says so in words.
+:func:`triage.session.to_json`'s content) compressed with zlib at level 9 and written in base64url
+without padding. Opening the token reproduces the scenario, answers, notes, typed inputs, what-if
+settings and plan edits; uploaded files never enter a link (a session only holds their
+summaries), so a session built on uploads carries its plan snapshot instead — the numbers as they
+were — and :func:`link_notes` says so in words.
 
 Links are bounded and checked before anything is decompressed: a token longer than
 :data:`MAX_TOKEN_CHARS` is refused, decompression stops at :data:`MAX_JSON_BYTES`, and every
@@ -42,8 +43,12 @@ class LinkError(ValueError):
     says what is wrong and what to do instead."""
 
 
+# Item texts a compact snapshot leaves out: they come from the playbook, which the opener has.
+_PLAYBOOK_TEXTS = ("description", "tradeoffs", "wont_fix", "owner_role", "confidence_basis")
+
+
 def _document(session: Session) -> bytes:
-    data = replace(session, snapshot=None).to_dict()
+    data = session.to_dict()
     try:
         text = json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False,
                           separators=(",", ":"))
@@ -53,17 +58,44 @@ def _document(session: Session) -> bytes:
     return text.encode("utf-8")
 
 
-def encode(session: Session) -> str:
-    """The session as a link token; :class:`LinkError` when it does not fit in a link."""
+def _pack(session: Session) -> str:
     packed = base64.urlsafe_b64encode(zlib.compress(_document(session), 9)).rstrip(b"=")
-    token = f"{VERSION}.{packed.decode('ascii')}"
-    if len(token) > MAX_TOKEN_CHARS:
-        raise LinkError(
-            f"This session is too large for a link ({len(token):,} characters; links are kept "
-            f"under {MAX_TOKEN_CHARS:,} so that browsers, chat tools and proxies pass them on "
-            "intact). Save the plan or download the plan JSON to share it instead."
-        )
-    return token
+    return f"{VERSION}.{packed.decode('ascii')}"
+
+
+def _compact(snapshot: dict) -> dict:
+    """The snapshot without the texts the playbook supplies again, nor the chart data."""
+    snap = {k: v for k, v in snapshot.items() if k != "charts"}
+    if isinstance(snap.get("finding"), dict):
+        snap["finding"] = {**snap["finding"], "detail": ""}
+    if isinstance(snap.get("sections"), list):
+        snap["sections"] = [
+            {**section, "items": [{k: v for k, v in item.items() if k not in _PLAYBOOK_TEXTS}
+                                  for item in section.get("items", []) if isinstance(item, dict)]}
+            if isinstance(section, dict) else section
+            for section in snap["sections"]]
+    return snap
+
+
+def encode(session: Session) -> str:
+    """The session as a link token; :class:`LinkError` when it does not fit in a link.
+
+    The plan snapshot travels only when the session's numbers came from uploads, which a link
+    cannot carry: then the opener sees the numbers as they were. It is trimmed to what the
+    playbook cannot supply and, when even that does not fit, left out (:func:`carries_snapshot`).
+    """
+    candidates = [replace(session, snapshot=None)]
+    if session.snapshot is not None and session.uploads:
+        candidates[:0] = [replace(session, snapshot=_compact(session.snapshot))]
+    for candidate in candidates:
+        token = _pack(candidate)
+        if len(token) <= MAX_TOKEN_CHARS:
+            return token
+    raise LinkError(
+        f"This session is too large for a link ({len(token):,} characters; links are kept "
+        f"under {MAX_TOKEN_CHARS:,} so that browsers, chat tools and proxies pass them on "
+        "intact). Save the plan or download the plan JSON to share it instead."
+    )
 
 
 def decode(token: str) -> Session:
@@ -166,15 +198,36 @@ def _inflate(packed: bytes) -> str:
         raise LinkError(f"The link's session is not text: it was altered; {_FRESH}.") from None
 
 
-def link_notes(session: Session) -> list[str]:
-    """What a link of this session does NOT carry, in words for the page."""
+def app_root(page_url: str, page_path: str) -> str:
+    """The app's root URL from the URL of the page a person is on.
+
+    Streamlit reports a page's URL as the root followed by the page's path (``…/plan``); a link
+    must start at the root, because a path two levels deep (``…/plan/iteration``) loads no
+    scripts in a fresh browser. The root keeps any base path the server is mounted under.
+    """
+    url = page_url.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    if page_path and url.endswith(f"/{page_path}"):
+        url = url[: -len(page_path) - 1]
+    return url
+
+
+def share_url(root: str, scenario_path: str, token: str, param: str = "s") -> str:
+    """The address that opens ``token`` on the scenario's page, built from the app's root."""
+    path = f"/{scenario_path}" if scenario_path else "/"
+    return f"{root.rstrip('/')}{path}?{param}={token}"
+
+
+def link_notes(session: Session, token: str) -> list[str]:
+    """What the link ``token`` of this session does NOT carry, in words for the page."""
+    carried = decode(token).snapshot is not None
     notes = []
     for upload in session.uploads:
-        notes.append(f"The uploaded {upload.name} is not in the link, only a summary of what was "
-                     "read from it: whoever opens the link works without the file until it is "
-                     "uploaded again. Save the plan to keep it.")
-    if session.snapshot is not None:
-        notes.append("The plan as it was saved is not in the link: opening it rebuilds the plan "
-                     "with this app's playbook. Save the plan or download its JSON to keep it "
-                     "exactly as it is.")
+        if carried:
+            notes.append(f"The uploaded {upload.name} is not in the link: whoever opens it sees "
+                         "the plan's numbers as they are now, and recomputes them by uploading "
+                         "the file again.")
+        else:
+            notes.append(f"The uploaded {upload.name} is not in the link, only a summary of "
+                         "what was read from it: whoever opens the link works without the file "
+                         "until it is uploaded again. Save the plan to keep it.")
     return notes

@@ -65,6 +65,9 @@ class Session:
     # The plan as it read when saved or exported (summary, actions, finding): lets a plan made
     # with another playbook version open as it was, and lets readers skip recomputation.
     snapshot: dict[str, Any] | None = None
+    # The stored plan this session was last saved as or opened from ({"plan_id", "revision"}):
+    # a re-opened JSON or link saves as the next revision of that plan, not as a duplicate.
+    saved_as: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
 
     # -- answers ---------------------------------------------------------------------------
@@ -95,6 +98,8 @@ class Session:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["plan_edits"] = {k: asdict(v) for k, v in sorted(self.plan_edits.items())}
+        if data["saved_as"] is None:  # documents of plans never saved stay as they were
+            del data["saved_as"]
         return data
 
 
@@ -184,8 +189,21 @@ def session_from_dict(raw: Any) -> Session:
         plan_edits={k: _edit_from(v, f"plan_edits.{k}") for k, v in edits_raw.items()},
         title=raw.get("title", "") if isinstance(raw.get("title", ""), str) else "",
         snapshot=_snapshot(raw.get("snapshot")),
+        saved_as=_saved_as(raw.get("saved_as")),
         schema_version=SCHEMA_VERSION,
     )
+
+
+def _saved_as(raw: Any) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    _require(isinstance(raw, dict) and set(raw) == {"plan_id", "revision"}, "saved_as",
+             "must be an object with plan_id and revision")
+    _require(isinstance(raw["plan_id"], str) and 0 < len(raw["plan_id"]) <= 64,
+             "saved_as.plan_id", "must be a plan id")
+    _require(isinstance(raw["revision"], int) and not isinstance(raw["revision"], bool)
+             and raw["revision"] >= 1, "saved_as.revision", "must be a whole number >= 1")
+    return {"plan_id": raw["plan_id"], "revision": raw["revision"]}
 
 
 def _snapshot(raw: Any) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,7 @@ class SavedRevision:
     plan_id: str
     revision: int
     at: datetime
+    unchanged: bool = False  # nothing differed from the latest revision, so none was added
 
 
 @dataclass(frozen=True)
@@ -396,6 +397,7 @@ def _canonical(session: Session) -> tuple[str, Session]:
     """The canonical text to store and the session it reads back as; refuses what would not."""
     if not isinstance(session, Session):
         raise StoreError("Only a triage session can be saved as a plan.")
+    session = replace(session, saved_as=None)  # the store knows which plan a revision is
     try:
         first = to_json(session)
         clean = from_json(first)
@@ -812,6 +814,10 @@ class PlanStore:
                 number = base + 1
                 team_value = plan.team if team is None else team
                 people_value = _loads_list(plan.participants) if people is None else people
+                if (not note and previous is not None and team_value == plan.team
+                        and tuple(people_value) == _loads_list(plan.participants)
+                        and replace(previous, snapshot=None) == replace(clean, snapshot=None)):
+                    return SavedRevision(plan_id, latest, _utc(plan.updated_at), unchanged=True)
                 self._insert_revision(conn, plan_id, number, text, author, at, note, team_value,
                                       people_value)
                 self._insert_audit(conn, plan_id, number, author, at,

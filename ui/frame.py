@@ -17,6 +17,7 @@ import streamlit as st
 from ui import state
 
 _FRAME_MARK = "_frame_active"
+_PAGE_PATH = "_page_url_path"  # the url path of the page this run draws ("" for Home)
 # Tests set this to "1" so a bug fails them instead of being turned into a friendly message.
 STRICT_ERRORS_ENV = "TRIAGE_STRICT_ERRORS"
 log = logging.getLogger("triage.app")
@@ -80,6 +81,7 @@ def run_frame() -> None:
 
     apply_link()  # before anything reads the session: a shared link replaces it
     page = st.navigation(_pages())
+    st.session_state[_PAGE_PATH] = page.url_path
     scenario = {url: book for book, url in _SCENARIO_URLS.items()}.get(page.url_path)
     if scenario:
         state.set_active_scenario(scenario)
@@ -103,6 +105,13 @@ def _run_guarded(page) -> None:
                  "change a value or open another page to go on, or download the plan JSON from "
                  "the Action plan page. Please send the reference to whoever runs this app.",
                  icon=":material/bug_report:")
+
+
+def app_root() -> str:
+    """The app's root URL as this browser reaches it, whichever page it is on."""
+    from triage.permalink import app_root as root_of
+
+    return root_of(st.context.url or "", st.session_state.get(_PAGE_PATH, ""))
 
 
 def ensure_frame() -> None:

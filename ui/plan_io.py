@@ -7,6 +7,7 @@ import streamlit as st
 from triage.markdown import literal
 from triage.session import SessionError, from_json
 from ui import state
+from ui.reopen import forget_uploads
 
 _IMPORTED = "plan_import_id"
 
@@ -37,7 +38,7 @@ def render_import() -> None:
                    f"playbook; this app has version {book.version}. Answers to questions that "
                    "changed may not apply.", icon=":material/history:")
     state.replace_session(session)
-    state.set_runs_data(session.scenario, None)
+    forget_uploads(session.scenario)
     st.success(f"Opened “{literal(session.title or book.title)}”.",
                icon=":material/check_circle:")
     st.rerun()

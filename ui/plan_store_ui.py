@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from triage.export import plan_html, plan_jira_csv, plan_snapshot
 from triage.markdown import literal
-from triage.permalink import LinkError, decode, encode, link_notes
+from triage.permalink import LinkError, decode, encode, link_notes, share_url
 from triage.plan import Plan
 from triage.session import Session
 from triage.store import ConflictError, PlanStore, StoreError
 from ui import state
+from ui.frame import app_root
+from ui.reopen import forget_uploads
 
-_SAVED = "saved_plans"  # scenario -> (plan_id, revision) this tab last saved or opened
 _LINK = "applied_link"
 LINK_PARAM = "s"
 
@@ -23,12 +26,21 @@ def plan_store() -> PlanStore:
     return PlanStore()
 
 
-def saved_ref(scenario: str) -> tuple[str, int] | None:
-    return st.session_state.get(_SAVED, {}).get(scenario)
+def saved_ref(session: Session) -> tuple[str, int] | None:
+    """The stored plan this session saves into: the one it was saved as or opened from, when
+    this server's store has it (a JSON from another server starts a new plan here)."""
+    ref = session.saved_as
+    if not ref:
+        return None
+    try:
+        plan_store().latest(ref["plan_id"])
+    except StoreError:
+        return None
+    return ref["plan_id"], ref["revision"]
 
 
-def remember_saved(scenario: str, plan_id: str, revision: int) -> None:
-    st.session_state.setdefault(_SAVED, {})[scenario] = (plan_id, revision)
+def remember_saved(session: Session, plan_id: str, revision: int) -> None:
+    session.saved_as = {"plan_id": plan_id, "revision": revision}
 
 
 def _uploads_to_keep(session: Session) -> list[tuple[str, str, bytes]]:
@@ -43,8 +55,13 @@ def _uploads_to_keep(session: Session) -> list[tuple[str, str, bytes]]:
     return kept
 
 
-def render_save(plan: Plan, session: Session) -> None:
-    ref = saved_ref(session.scenario)
+def _snapshot_of(plan: Plan | None, session: Session) -> dict:
+    """The plan as it reads now; the saved one when its uploads are missing (plan is None)."""
+    return plan_snapshot(plan, session=session) if plan is not None else dict(session.snapshot)
+
+
+def render_save(plan: Plan | None, session: Session) -> None:
+    ref = saved_ref(session)
     with st.form(f"save:{session.scenario}", border=True):
         st.markdown("**Save this plan** — every save is a new revision; nothing is overwritten.")
         left, middle, right = st.columns(3)
@@ -52,20 +69,24 @@ def render_save(plan: Plan, session: Session) -> None:
         team = middle.text_input("Team", max_chars=120)
         people = right.text_input("Participants (comma-separated)", max_chars=500)
         note = st.text_input("What changed (optional)", max_chars=300)
-        submitted = st.form_submit_button("Save a new revision" if ref else "Save the plan",
-                                          type="primary", icon=":material/save:")
+        # One label whatever was saved before: a label that changes after the first save gives
+        # the button a new identity, and a click on the old one would be lost.
+        submitted = st.form_submit_button("Save the plan", type="primary", icon=":material/save:")
     if not submitted:
         if ref:
-            st.caption(f"Saved as plan `{ref[0]}`, revision {ref[1]}.")
+            st.caption(f"Saved as plan `{ref[0]}`, revision {ref[1]}: saving again adds a "
+                       "revision to that plan.")
         return
     if not author.strip():
         st.error("Type your name so the revision says who saved it.", icon=":material/error:")
         return
-    session.snapshot = plan_snapshot(plan, session=session)
+    session.snapshot = _snapshot_of(plan, session)
+    names = [p.strip() for p in people.split(",") if p.strip()]
     try:
+        # On a new revision, fields left empty keep what the plan already has.
         saved = plan_store().save(
-            session, author=author, team=team, note=note,
-            participants=[p.strip() for p in people.split(",") if p.strip()],
+            session, author=author, note=note,
+            team=(team or None) if ref else team, participants=(names or None) if ref else names,
             plan_id=ref[0] if ref else None, base_revision=ref[1] if ref else None)
     except ConflictError as err:
         st.error(f"Not saved: someone saved revision {err.latest.revision} of this plan after "
@@ -77,7 +98,11 @@ def render_save(plan: Plan, session: Session) -> None:
     except StoreError as err:
         st.error(f"Not saved: {literal(str(err))}", icon=":material/error:")
         return
-    remember_saved(session.scenario, saved.plan_id, saved.revision)
+    remember_saved(session, saved.plan_id, saved.revision)
+    if saved.unchanged:
+        st.info(f"Nothing changed since revision {saved.revision} of plan `{saved.plan_id}`, so "
+                "no new revision was added.", icon=":material/check_circle:")
+        return
     if not ref:
         for kind, name, data in _uploads_to_keep(session):
             plan_store().attach_followup(saved.plan_id, kind=kind, name=f"before: {name}",
@@ -86,27 +111,30 @@ def render_save(plan: Plan, session: Session) -> None:
                icon=":material/check_circle:")
 
 
-def render_share(session: Session, url_path: str) -> None:
+def render_share(plan: Plan | None, session: Session, url_path: str) -> None:
+    if session.uploads:  # the files cannot travel: the numbers they gave travel instead
+        session = replace(session, snapshot=_snapshot_of(plan, session))
     try:
         token = encode(session)
     except LinkError as err:
         st.warning(literal(str(err)), icon=":material/link_off:")
         return
-    root = (st.context.url or "").split("?")[0].rstrip("/")
-    st.code(f"{root}/{url_path}?{LINK_PARAM}={token}", language=None, wrap_lines=True)
-    for note in link_notes(session):
+    st.code(share_url(app_root(), url_path, token, LINK_PARAM), language=None, wrap_lines=True)
+    for note in link_notes(session, token):
         st.caption(f":material/info: {literal(note)}")
 
 
-def render_exports(plan: Plan, session: Session) -> None:
-    stem = plan.playbook.id.replace("_", "-")
+def render_exports(plan: Plan | None, session: Session) -> None:
+    stem = session.scenario.replace("_", "-")
     left, right = st.columns(2)
+    # on_click="ignore": a click must not rerun the page, or a second quick click would ask for
+    # a file the rerun has already replaced.
     left.download_button("Printable HTML (save as PDF)", icon=":material/print:",
-                         data=lambda: plan_html(plan_snapshot(plan, session=session)),
-                         file_name=f"{stem}-plan.html", mime="text/html")
+                         data=lambda: plan_html(_snapshot_of(plan, session)),
+                         file_name=f"{stem}-plan.html", mime="text/html", on_click="ignore")
     right.download_button("Jira CSV import", icon=":material/confirmation_number:",
-                          data=lambda: plan_jira_csv(plan_snapshot(plan, session=session)),
-                          file_name=f"{stem}-jira.csv", mime="text/csv")
+                          data=lambda: plan_jira_csv(_snapshot_of(plan, session)),
+                          file_name=f"{stem}-jira.csv", mime="text/csv", on_click="ignore")
 
 
 def apply_link() -> None:
@@ -131,6 +159,7 @@ def apply_link() -> None:
             f"This link was made with version {session.playbook_version} of the playbook; this "
             f"app has version {book.version}. Answers to questions that changed may not apply.")
     state.replace_session(session)
+    forget_uploads(session.scenario)
     st.session_state.pop("link_error", None)
 
 

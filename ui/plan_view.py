@@ -162,14 +162,67 @@ def render_plan(plan: Plan, session: Session) -> None:
             st.markdown(f"- {literal(line, one_line=True)}")
 
 
-def render_downloads(plan: Plan, session: Session) -> None:
-    """Files are built when clicked, from the plan as it stands after this run's edits."""
-    stem = plan.playbook.id.replace("_", "-")
+def render_downloads(plan: Plan | None, session: Session) -> None:
+    """Files are built when clicked, from the plan as it stands after this run's edits (or the
+    plan as saved, when its uploads are missing and ``plan`` is None)."""
+    stem = session.scenario.replace("_", "-")
+
+    def snapshot() -> dict:
+        return plan_snapshot(plan, session=session) if plan is not None else dict(session.snapshot)
+
     left, right = st.columns(2)
-    left.download_button("Download Markdown", data=lambda: plan_markdown(plan),
+    # on_click="ignore": no rerun on click, so a second quick click still finds its file.
+    left.download_button("Download Markdown", data=lambda: plan_markdown(snapshot()),
                          file_name=f"{stem}-plan.md", mime="text/markdown",
-                         icon=":material/description:", type="primary")
+                         icon=":material/description:", type="primary", on_click="ignore")
     right.download_button("Download plan JSON (re-opens here)",
-                          data=lambda: plan_json(session, plan_snapshot(plan, session=session)),
+                          data=lambda: plan_json(session, snapshot()),
                           file_name=f"{stem}-plan.json", mime="application/json",
-                          icon=":material/data_object:")
+                          icon=":material/data_object:", on_click="ignore")
+
+
+def render_saved_plan(snapshot: dict, session: Session) -> None:
+    """The plan exactly as saved (its uploads are missing here): read-only, with today's
+    owner and status edits of this session laid over it."""
+    st.markdown("#### For the partner")
+    for line in snapshot["summary"]:
+        st.markdown(f"- {literal(line, one_line=True)}")
+    finding = snapshot["finding"]
+    if finding.get("title"):
+        st.success(f"**Finding:** {literal(finding['title'], one_line=True)}",
+                   icon=":material/flag:")
+    if snapshot["steps"]:
+        count = len(snapshot["steps"])
+        with st.expander(f"How we got here ({count} answer{'' if count == 1 else 's'})"):
+            for number, step in enumerate(snapshot["steps"], start=1):
+                note = (f"  \n  _Note: {literal(step['note'], one_line=True)}_"
+                        if step.get("note") else "")
+                st.markdown(f"{number}. {literal(step['question'], one_line=True)} "
+                            f"**{literal(step['answer'], one_line=True)}**{note}")
+    for section in snapshot["sections"]:
+        if not section["items"]:
+            continue
+        st.markdown(f"#### {literal(section['title'], one_line=True)}")
+        rows = []
+        for item in section["items"]:
+            edit = session.plan_edits.get(item["id"])
+            rows.append({"Action": item["title"], "Expected impact": item["impact_text"],
+                         "Effort": item["effort_text"], "Confidence": item["confidence"],
+                         "Owner": edit.owner if edit else item["owner"],
+                         "E-mail": edit.email if edit else item["email"],
+                         "Due": edit.due if edit else item["due"],
+                         "Status": edit.status if edit else item["status"]})
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        for item in section["items"]:
+            if item.get("why"):
+                st.caption(f"**{literal(item['title'], one_line=True)}:** "
+                           f"{literal(item['why'], one_line=True)}")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("#### Assumptions")
+        for line in snapshot["assumptions"]:
+            st.markdown(f"- {literal(line, one_line=True)}")
+    with right:
+        st.markdown("#### Not promised")
+        for line in snapshot["not_promised"]:
+            st.markdown(f"- {literal(line, one_line=True)}")
