@@ -11,18 +11,22 @@ from ui import state  # noqa: E402
 from ui.iteration_inputs import render_inputs  # noqa: E402
 from ui.iteration_views import render_charts, render_headline, render_whatif  # noqa: E402
 from ui.plan_view import render_preview  # noqa: E402
+from ui.reopen import render_banner, render_saved_numbers, render_saved_preview  # noqa: E402
 from ui.stepper import render_stepper  # noqa: E402
 
 book, session = state.open_scenario("slow_iteration")
 
 st.title(book.title)
 st.caption(book.summary)
+saved = render_banner(session)  # the numbers as saved when the runs are missing here
 
 st.subheader("1 · Your numbers")
 analysis, runs = render_inputs(session)
 
 st.subheader("2 · Where the time goes")
-if analysis.has_data:
+if saved is not None:
+    render_saved_numbers(saved)
+elif analysis.has_data:
     render_headline(analysis)
     render_charts(analysis, runs, f"{session.scenario}:{state.widget_version(session.scenario)}")
     with st.expander("What if a stage were faster? (Amdahl's law)", expanded=bool(session.whatif)):
@@ -33,7 +37,10 @@ else:
             icon=":material/edit_note:")
 
 st.subheader("3 · Questions to walk together")
-render_stepper(book, session, analysis.metrics())
+render_stepper(book, session, {} if saved is not None else analysis.metrics())
 
 st.subheader("4 · Plan so far")
-render_preview(iteration_plan(book, session, analysis))
+if saved is not None:
+    render_saved_preview(saved)
+else:
+    render_preview(iteration_plan(book, session, analysis))

@@ -18,6 +18,7 @@ from ui.production_views import (  # noqa: E402
     render_health,
     render_verdict,
 )
+from ui.reopen import render_banner, render_saved_preview  # noqa: E402
 from ui.stepper import render_stepper  # noqa: E402
 
 book, session = state.open_scenario("production_underperformance")
@@ -25,6 +26,8 @@ key = prefix(session.scenario)
 
 st.title(book.title)
 st.caption(book.summary)
+# The typed metric and segments are in the session; only the feature samples can be missing.
+saved = render_banner(session)
 
 st.subheader("1 · Your numbers")
 render_inputs(session)
@@ -48,4 +51,7 @@ st.subheader("3 · Questions to walk together")
 render_stepper(book, session, analysis.metrics())
 
 st.subheader("4 · Plan so far")
-render_preview(production_plan(book, session, analysis))
+if saved is not None:
+    render_saved_preview(saved)
+else:
+    render_preview(production_plan(book, session, analysis))

@@ -260,8 +260,26 @@ def test_production_plan_puts_the_rollback_first(app):
     session = app.session_state["sessions"]["production_underperformance"]
     assert session.answers and next(iter(session.answers.values())) == "serious"
     assert body.index("Now — stop the bleeding") < body.index("Later — prevent recurrence")
-    first_section = app.dataframe[0].value  # the editable table of the first section
-    assert first_section["action"].iloc[0].startswith("Roll back")
+    first_action = body.index("Roll back, or reduce")  # first row of the first section
+    assert body.index("Now — stop the bleeding · Quick win") < first_action
+    assert first_action < body.index("Later — prevent recurrence")
+
+
+def test_owner_and_email_typed_on_the_plan_stay_in_the_session(app):
+    load_production_example(app)
+    confirm(app)
+    open_page(app, "pages/plan.py")
+    owner = next(t for t in app.text_input if t.placeholder == "owner")
+    owner.input("Priya Natarajan").run()
+    email = next(t for t in app.text_input if t.placeholder == "e-mail")
+    email.input("priya@example.com").run()
+    assert not app.exception
+    session = app.session_state["sessions"]["production_underperformance"]
+    edit = next(iter(session.plan_edits.values()))
+    assert (edit.owner, edit.email) == ("Priya Natarajan", "priya@example.com")
+    open_page(app, "pages/home.py")
+    open_page(app, "pages/plan.py")  # the inputs re-initialise from the session
+    assert next(t for t in app.text_input if t.placeholder == "owner").value == "Priya Natarajan"
 
 
 def test_bad_typed_metric_and_segment_csv_are_explained(app):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -52,66 +53,68 @@ def render_preview(plan: Plan) -> None:
                  icon=":material/arrow_forward:")
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Column widths of an action row: what | confidence | owner | e-mail | due | status.
+_ROW = [3.2, 1.1, 1.5, 1.9, 1.2, 1.1]
+
+
 def _edit_table(items: list[PlanAction], session: Session, key: str) -> None:
+    """Owner, e-mail, due date, status and confidence per action, as native inputs.
+
+    Plain inputs rather than an editable grid: a grid opens its cell editor asynchronously, so
+    text typed or pasted and confirmed with Enter at once could be lost; an input keeps every
+    keystroke. Each change is written to the session by its callback, before the page reruns.
+    """
     if not items:
         st.caption("None on this path.")
         return
-    base_key = f"{key}:base"
-    base = st.session_state.get(base_key)
-    if key not in st.session_state or base is None or list(base.index) != [i.id for i in items]:
-        st.session_state[base_key] = pd.DataFrame([{
-            "id": item.id,
-            "action": item.action.title,
-            "impact": item.impact_text,
-            "effort": item.effort_text,
-            "confidence": item.confidence,
-            "owner": item.owner,
-            "email": item.email,
-            "due": date.fromisoformat(item.due) if item.due else None,
-            "status": item.status,
-        } for item in items]).set_index("id")
-    st.data_editor(
-        st.session_state[base_key], key=key, hide_index=True, width="stretch",
-        disabled=["action", "impact", "effort"], on_change=_apply_edits,
-        args=(session, key, base_key, {i.id: i.computed_confidence for i in items}),
-        column_config={
-            "action": st.column_config.TextColumn("Action", width="large"),
-            "impact": st.column_config.TextColumn("Expected impact"),
-            "effort": st.column_config.TextColumn("Effort"),
-            "confidence": st.column_config.SelectboxColumn("Confidence", options=CONFIDENCES,
-                                                           required=True),
-            "owner": st.column_config.TextColumn("Owner", max_chars=120),
-            "email": st.column_config.TextColumn("E-mail", max_chars=200,
-                                                 validate=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-            "due": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
-            "status": st.column_config.SelectboxColumn("Status", options=STATUSES,
-                                                       required=True),
-        },
-    )
+    for column, title in zip(st.columns(_ROW), ("Action · impact · effort", "Confidence",
+                                                "Owner", "E-mail", "Due", "Status"), strict=True):
+        column.caption(title)
+    for item in items:
+        _edit_row(item, session, f"{key}:{item.id}")
 
 
-def _apply_edits(session: Session, key: str, base_key: str, computed: dict[str, str]) -> None:
-    """Editor callback: runs before the page, so this run's plan already shows the edit."""
-    base = st.session_state[base_key]
-    for position, changes in st.session_state[key].get("edited_rows", {}).items():
-        action_id = str(base.index[int(position)])
-        row = {**base.iloc[int(position)].to_dict(), **changes}
-        due = row.get("due")
-        if isinstance(due, date):
-            due = due.isoformat()
-        due = str(due or "")[:10]
-        try:
-            due = date.fromisoformat(due).isoformat() if due else ""
-        except ValueError:
-            due = ""
-        confidence = row.get("confidence") if row.get("confidence") in CONFIDENCES else ""
-        session.set_edit(action_id, ActionEdit(
-            owner=str(row.get("owner") or "").strip(),
-            email=str(row.get("email") or "").strip(),
-            due=due,
-            status=row.get("status") if row.get("status") in STATUSES else "todo",
-            confidence="" if confidence == computed.get(action_id) else confidence,
-        ))
+def _edit_row(item: PlanAction, session: Session, key: str) -> None:
+    edit = session.edit_for(item.id)
+    values = {"confidence": item.confidence, "owner": edit.owner, "email": edit.email,
+              "due": date.fromisoformat(edit.due) if edit.due else None, "status": edit.status}
+    for field, value in values.items():
+        if f"{key}:{field}" not in st.session_state:
+            st.session_state[f"{key}:{field}"] = value
+    what, confidence, owner, email, due, status = st.columns(_ROW, vertical_alignment="center")
+    what.markdown(f"{literal(item.action.title, one_line=True)}  \n"
+                  f":gray[{literal(item.impact_text, one_line=True)} · "
+                  f"{literal(item.effort_text, one_line=True)}]")
+    args = (session, item.id, key, item.computed_confidence)
+    confidence.selectbox("Confidence", CONFIDENCES, key=f"{key}:confidence",
+                         label_visibility="collapsed", on_change=_store_edit, args=args)
+    owner.text_input("Owner", key=f"{key}:owner", max_chars=120, placeholder="owner",
+                     label_visibility="collapsed", on_change=_store_edit, args=args)
+    email.text_input("E-mail", key=f"{key}:email", max_chars=200, placeholder="e-mail",
+                     label_visibility="collapsed", on_change=_store_edit, args=args)
+    due.date_input("Due", key=f"{key}:due", format="YYYY-MM-DD", label_visibility="collapsed",
+                   on_change=_store_edit, args=args)
+    status.selectbox("Status", STATUSES, key=f"{key}:status", label_visibility="collapsed",
+                     on_change=_store_edit, args=args)
+    typed = str(st.session_state.get(f"{key}:email") or "").strip()
+    if typed and not _EMAIL.fullmatch(typed):
+        email.caption(":orange[not an e-mail address; kept as typed]")
+
+
+def _store_edit(session: Session, action_id: str, key: str, computed: str) -> None:
+    """Input callback: runs before the page, so this run's plan already shows the edit."""
+    due = st.session_state.get(f"{key}:due")
+    confidence = st.session_state.get(f"{key}:confidence")
+    status = st.session_state.get(f"{key}:status")
+    session.set_edit(action_id, ActionEdit(
+        owner=str(st.session_state.get(f"{key}:owner") or "").strip(),
+        email=str(st.session_state.get(f"{key}:email") or "").strip(),
+        due=due.isoformat() if isinstance(due, date) else "",
+        status=status if status in STATUSES else "todo",
+        confidence="" if confidence == computed or confidence not in CONFIDENCES else confidence,
+        ticket=session.edit_for(action_id).ticket,
+    ))
 
 
 def _details(item: PlanAction) -> None:
@@ -214,9 +217,9 @@ def render_saved_plan(snapshot: dict, session: Session) -> None:
                          "Status": edit.status if edit else item["status"]})
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         for item in section["items"]:
-            if item.get("why"):
-                st.caption(f"**{literal(item['title'], one_line=True)}:** "
-                           f"{literal(item['why'], one_line=True)}")
+            why = f" — {literal(item['why'], one_line=True)}" if item.get("why") else ""
+            st.caption(f"**{literal(item['title'], one_line=True)}** · "
+                       f"{literal(item['impact_text'], one_line=True)}{why}")
     left, right = st.columns(2)
     with left:
         st.markdown("#### Assumptions")

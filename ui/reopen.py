@@ -96,3 +96,25 @@ def render_banner(session: Session) -> dict[str, Any] | None:
                    "file again to see them; nothing here stands in for them.",
                    icon=":material/cloud_off:")
     return snapshot
+
+
+def render_saved_numbers(snapshot: dict[str, Any]) -> None:
+    """Where a scenario page draws its numbers: the plan's own summary, as saved."""
+    st.caption(f":material/history: As saved on {saved_on(snapshot)}")
+    for line in snapshot["summary"]:
+        st.markdown(f"##### {literal(line, one_line=True)}")
+
+
+def render_saved_preview(snapshot: dict[str, Any]) -> None:
+    """The plan preview of a scenario page, from the plan as saved."""
+    from ui.frame import PLAN
+
+    for section in snapshot["sections"]:
+        if section["items"]:
+            st.markdown(f"**{literal(section['title'], one_line=True)}**")
+            for item in section["items"]:
+                st.markdown(f"- {literal(item['title'], one_line=True)} · "
+                            f"**{literal(item['impact_text'], one_line=True)}** · "
+                            f"{literal(item['effort_text'], one_line=True)}")
+    st.page_link(PLAN, label="Open the full plan: owners, dates, downloads",
+                 icon=":material/arrow_forward:")
