@@ -97,11 +97,7 @@ def _upload(session: Session, key: str) -> None:
 
 
 def _source_choice(session: Session, runs: RunsData | None, key: str) -> str:
-    if runs is None:
-        if session.inputs.get("source") == "runs" and session.uploads:
-            st.warning("This session used an uploaded runs CSV that is not in this browser tab "
-                       f"({session.uploads[-1].name}); showing the typed stage table. Upload "
-                       "the file again to use the runs.", icon=":material/upload_file:")
+    if runs is None:  # runs named in the session but not in this tab: the page's banner says so
         return "table"
     options = {"runs": f"uploaded runs ({runs.name})", "table": "typed stage table"}
     if key not in st.session_state:
