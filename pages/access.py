@@ -7,7 +7,7 @@ ensure_frame()
 import streamlit as st  # noqa: E402
 
 from ui import state  # noqa: E402
-from ui.access_inputs import render_inputs, requests_per_month  # noqa: E402
+from ui.access_inputs import render_inputs, requests_per_month_note  # noqa: E402
 from ui.access_views import render_charts, render_headline, render_read_summary  # noqa: E402
 from ui.bind import prefix  # noqa: E402
 from ui.plan_view import render_preview  # noqa: E402
@@ -24,10 +24,10 @@ analysis = render_inputs(session)
 render_read_summary(analysis)
 
 st.subheader("2 · Where requests wait")
-render_headline(analysis)
-render_charts(analysis, prefix(session.scenario))
+render_headline(analysis, session, prefix(session.scenario))
+render_charts(analysis, prefix(session.scenario), session)
 st.caption(f"Waits in {'business' if analysis.clock.business else 'calendar'} hours; "
-           f"{requests_per_month(session, analysis):.0f} requests per month.")
+           f"{requests_per_month_note(session, analysis)}.")
 
 st.subheader("3 · Questions to walk together")
 render_stepper(book, session, analysis.metrics())

@@ -78,9 +78,13 @@ def test_breach_rate_counts_completed_over_and_open_past_the_sla(analysis):
 
 
 def test_time_to_access_and_shares(analysis):
-    # 24, 50, 106 -> median 50; p90 at 1.8 -> 50 + 0.8 * 56
+    # Kaplan–Meier: got access after 24, 50, 106 h; R4 (120 h) and R3 (168 h) still waiting at
+    # the as-of date, censored; R5 denied and R7 expired are left out. At risk 5, 4, 3:
+    # S(24) = 4/5, S(50) = 4/5 * 3/4 = 0.6, S(106) = 0.6 * 2/3 = 0.4 <= 0.5 -> median 106 h.
+    # S never falls to 0.1: p90 is "more than 168 h", the longest wait seen.
     tta = analysis.time_to_access
-    assert (tta.median_hours, tta.p90_hours, tta.n) == pytest.approx((50, 94.8, 3))
+    assert (tta.median_hours, tta.p90_hours, tta.n) == pytest.approx((106, 168, 3))
+    assert (tta.waiting, tta.left_out, tta.median_more_than, tta.p90_more_than) == (2, 2, False, True)
     assert analysis.requests == 7
     shares = analysis.shares
     assert shares.auto_approved == pytest.approx(1 / 7)
@@ -237,7 +241,7 @@ def test_monthly_trend(analysis):
     assert (february.month, february.requests, february.accessed) == ("2026-02", 1, 0)
     assert february.time_to_access_median_hours is None
     assert (march.month, march.requests, march.accessed, march.pending) == ("2026-03", 6, 3, 2)
-    assert march.time_to_access_median_hours == pytest.approx(50)
+    assert march.time_to_access_median_hours == pytest.approx(106)  # as overall: R7 is February's
 
 
 def test_inventory_decides_ownerless_datasets_and_tiers():
@@ -286,7 +290,8 @@ def test_metrics_have_exactly_the_vocabulary_keys(analysis):
     assert metrics["slowest_share"] == pytest.approx(24 / (10 + 15 + 24 + 12))
     assert metrics["provisioning_to_approval"] == pytest.approx(24 / 15)
     assert (metrics["worst_breach_stage"], metrics["worst_breach_rate"]) == ("provisioning", 0.5)
-    assert metrics["time_to_access_median_hours"] == pytest.approx(50)
+    assert metrics["time_to_access_median_hours"] == pytest.approx(106)
+    assert metrics["time_to_access_text"] == "4.4 d"
     assert metrics["has_inventory"] is False and metrics["preapproved_share"] is None
     json.dumps(metrics, allow_nan=False)
 
@@ -415,4 +420,6 @@ def test_access_plan_sizes_actions_in_request_days_from_the_stage_medians():
     # 60 h at 3-10x saves 40-54 h per request; 30 requests a month; in days
     assert (estimate.low, estimate.high) == pytest.approx((40 * 30 / 24, 54 * 30 / 24))
     assert estimate.unit == "request-days/month"
-    assert "Provisioning is 62% of the time to access" in impact.evidence(automate)
+    evidence = impact.evidence(automate)
+    assert "Provisioning takes a median 60.0 h, 62% of the four stage medians added up (96.0 h)" in evidence
+    assert "time to access" not in evidence  # a sum of medians is not the time to access

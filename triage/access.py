@@ -33,7 +33,22 @@ Semantics (the contract; tests check each of them):
 - **A column missing altogether** means the log does not record that step: the two stages
   around it are unknown for every request (a note says so; no row is skipped for it). Requests
   waiting around such a step count as pending, but in no particular stage.
-- **Time to access** is requested_at → first_access_at over the requests that got access.
+- **Time to access** (one definition, computed only in ``_time_to_access`` and shown only
+  through ``time_to_access_text``): requested_at → first_access_at, the Kaplan–Meier median (and
+  p90) over the requests that got access or are still waiting — a waiting request is
+  right-censored at its age on the as-of date, never dropped and never counted as done. Requests
+  closed without access (denied, expired, revoked) are left out; their shares are reported
+  beside it. When fewer than half got access yet, the median is "more than" the longest wait
+  seen. Quantiles follow R's ``survfit``: the smallest wait at which the share still waiting is
+  at most 1 − q, the midpoint where it equals 1 − q exactly (so complete data gives the ordinary
+  median). Per tier and per month the same estimate over that group's requests. A typed request's
+  time to access is the sum of its typed stages. The stage bar's sum of stage medians is a
+  different quantity ("the four stage medians together") and is never called time to access.
+- **Owner waits per dataset** (``owner_waits``): per dataset, the Kaplan–Meier median wait from
+  requested_at to owner_assigned_at, requests still waiting for an owner censored at their age;
+  requests closed before any owner was found are counted apart (when they closed is unknown).
+  Worst first; the dataset named in plans is the worst one with at least
+  ``MIN_DATASET_REQUESTS`` measured requests (the worst of all when none has that many).
 - **SLA breach rate** per stage = (completed over SLA + open past SLA) / (completed + open past
   SLA); "over" is strictly more than the SLA. Per tier and per month the same formula pools the
   four stages of the requests in that group.
@@ -104,6 +119,8 @@ _NS_PER_HOUR = 3_600_000_000_000
 _NS_PER_DAY = 24 * _NS_PER_HOUR
 _MAX_NAMED = 8
 _ISO_HINT = "is not an ISO 8601 date-time (e.g. 2026-03-01T09:30:00Z)"
+MIN_DATASET_REQUESTS = 3
+_KM_TOLERANCE = 1e-9
 
 
 # --------------------------------------------------------------------------------------------
@@ -149,9 +166,33 @@ class AccessStage:
 
 @dataclass(frozen=True)
 class TimeToAccess:
-    median_hours: float | None
+    """Request → first access; see the module docstring for the one definition."""
+
+    median_hours: float | None  # a lower bound when median_more_than
     p90_hours: float | None
     n: int  # requests that got access
+    waiting: int = 0  # still waiting at the as-of date: censored at their age
+    left_out: int = 0  # closed without access (denied, expired, revoked) or unreadable
+    median_more_than: bool = False
+    p90_more_than: bool = False
+    typed: bool = False  # one typed request: the sum of its stages, not an estimate
+
+
+@dataclass(frozen=True)
+class OwnerWait:
+    """How long requests on one dataset waited for someone to own them."""
+
+    dataset: str
+    requests: int  # all analysed requests on the dataset
+    found: int  # an owner was assigned (completed owner stage)
+    waiting: int  # still waiting for an owner at the as-of date
+    closed: int  # denied, expired or revoked before any owner was found
+    median_hours: float | None  # Kaplan–Meier; a lower bound when more_than
+    more_than: bool = False
+
+    @property
+    def measured(self) -> int:
+        return self.found + self.waiting
 
 
 @dataclass(frozen=True)
@@ -170,8 +211,9 @@ class Shares:
 class TierRow:
     tier: str
     requests: int
-    time_to_access_median_hours: float | None
+    time_to_access_median_hours: float | None  # same definition as TimeToAccess
     breach_rate: float | None  # pooled over the four stages
+    time_to_access_more_than: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,9 +221,10 @@ class MonthRow:
     month: str  # "2026-03"
     requests: int
     accessed: int  # requests of that month that got access
-    time_to_access_median_hours: float | None
+    time_to_access_median_hours: float | None  # same definition as TimeToAccess
     breach_rate: float | None  # pooled over the four stages
     pending: int
+    time_to_access_more_than: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,6 +245,21 @@ class AccessAnalysis:
     unowned_source: str | None = None  # "inventory", or None: unknown without an inventory
     preapproved_share: float | None = None  # requested datasets with a pre-approved path
     naive_timestamps: int = 0
+    owner_waits: tuple[OwnerWait, ...] = ()  # worst first
+
+    @property
+    def slowest_owner_dataset(self) -> OwnerWait | None:
+        """The dataset whose requests wait longest for an owner (see MIN_DATASET_REQUESTS)."""
+        known = [w for w in self.owner_waits if w.median_hours is not None]
+        enough = [w for w in known if w.measured >= MIN_DATASET_REQUESTS]
+        return (enough or known or [None])[0]
+
+    @property
+    def requests_per_month(self) -> float | None:
+        """From the log's dates: requests over the months they were made in; None when typed."""
+        if self.source != "log" or self.requests <= 1 or not self.monthly:
+            return None
+        return self.requests / len(self.monthly)
 
     def stage(self, stage_id: str) -> AccessStage | None:
         return next((s for s in self.stages if s.stage == stage_id), None)
@@ -212,7 +270,8 @@ class AccessAnalysis:
 
     @property
     def typical_hours(self) -> float:
-        """The sum of the stage medians: one typical request's way through the stages."""
+        """The sum of the stage medians ("the four stage medians together"). Medians do not
+        add up: this is not the time to access, which is measured end to end."""
         return float(sum(s.median_hours for s in self.known_stages))
 
     @property
@@ -242,6 +301,8 @@ class AccessAnalysis:
             "slowest_stage_label": slowest.label if slowest else None,
             "slowest_share": (slowest.median_hours / total if slowest and total > 0 else None),
             "time_to_access_median_hours": self.time_to_access.median_hours,
+            "time_to_access_text": (time_to_access_text(self.time_to_access)
+                                    if self.time_to_access.median_hours is not None else None),
             "worst_breach_rate": worst.breach_rate if worst else None,
             "worst_breach_stage": worst.stage if worst else None,
             "provisioning_to_approval": ratio,
@@ -254,6 +315,10 @@ class AccessAnalysis:
             "has_inventory": self.has_inventory,
             "preapproved_share": self.preapproved_share,
         }
+        worst_owner = self.slowest_owner_dataset
+        metrics["owner_slowest_dataset"] = worst_owner.dataset if worst_owner else None
+        metrics["owner_slowest_dataset_hours"] = worst_owner.median_hours if worst_owner else None
+        metrics["owner_slowest_dataset_requests"] = worst_owner.requests if worst_owner else None
         for stage_id in STAGES:
             found = self.stage(stage_id)
             metrics[f"{stage_id}_median_hours"] = found.median_hours if found else None
@@ -570,10 +635,13 @@ def _analyse(log: _Log, slas: dict[str, float], clock: Clock, inv: pd.DataFrame 
     stages = tuple(_stage(stage, k, durations, open_stage, ages, slas[stage])
                    for k, stage in enumerate(STAGES))
     got_access = has[:, 0] & has[:, 4] & (ns[:, 4] >= ns[:, 0])
-    tta = _hours(ns[:, 0], ns[:, 4], got_access, clock)
     if not tracked[4]:
         notes.append("no first_access_at column: time to access cannot be measured")
-    time_to_access = TimeToAccess(*_median_p90(tta[got_access]), n=int(got_access.sum()))
+        got_access[:] = False
+    still_waiting = pending & ~got_access & tracked[4]
+    tta = _hours(ns[:, 0], ns[:, 4], got_access, clock)
+    tta[still_waiting] = _hours(ns[:, 0], as_of, still_waiting, clock)[still_waiting]
+    time_to_access = _time_to_access(tta, got_access, still_waiting)
 
     # Per-request breach counts, pooled over stages, for the tier and month tables.
     sla_row = np.array([slas[s] for s in STAGES])
@@ -583,8 +651,8 @@ def _analyse(log: _Log, slas: dict[str, float], clock: Clock, inv: pd.DataFrame 
     placed = open_stage >= 0
     open_past[placed] = ages[placed] > sla_row[open_stage[placed]]
     per_request = pd.DataFrame({
-        "tta": tta, "over": over + open_past, "base": completed.sum(axis=1) + open_past,
-        "pending": pending,
+        "tta": tta, "accessed": got_access, "waiting": still_waiting,
+        "over": over + open_past, "base": completed.sum(axis=1) + open_past, "pending": pending,
     }, index=frame.index)
 
     tiers, tier_known = _tiers(frame, inv, notes)
@@ -603,6 +671,8 @@ def _analyse(log: _Log, slas: dict[str, float], clock: Clock, inv: pd.DataFrame 
         requests=n, stages=stages, time_to_access=time_to_access, shares=shares,
         by_tier=_by_tier(per_request, tiers) if tier_known else (),
         pending_aging=aging, monthly=_monthly(per_request, months),
+        owner_waits=(_owner_waits(frame["dataset"], durations[:, 0], open_stage == 0, ages,
+                                  closed & ~has[:, 1:].any(axis=1)) if tracked[1] else ()),
         skipped=tuple(sorted(skipped, key=lambda s: s.row)), notes=tuple(notes),
         as_of=pd.Timestamp(as_of, tz="UTC").to_pydatetime(), clock=clock, source="log",
         has_inventory=inv is not None, unowned_source=unowned_source,
@@ -760,10 +830,19 @@ def _local_months(ns: np.ndarray, timezone: str) -> np.ndarray:
 
 
 def _grouped(per_request: pd.DataFrame, key: np.ndarray | pd.Series) -> pd.DataFrame:
-    grouped = per_request.groupby(np.asarray(key), sort=True)
-    table = grouped.agg(requests=("tta", "size"), accessed=("tta", "count"), tta=("tta", "median"),
+    key = np.asarray(key)
+    grouped = per_request.groupby(key, sort=True)
+    table = grouped.agg(requests=("tta", "size"), accessed=("accessed", "sum"),
                         over=("over", "sum"), base=("base", "sum"), pending=("pending", "sum"))
     table["breach"] = table["over"] / table["base"].where(table["base"] > 0)
+    medians = {}
+    for group, rows in grouped.indices.items():  # the same estimate as the overall one
+        part = per_request.iloc[rows]
+        estimate = _time_to_access(part["tta"].to_numpy(), part["accessed"].to_numpy(),
+                                   part["waiting"].to_numpy())
+        medians[group] = (estimate.median_hours, estimate.median_more_than)
+    table["tta"] = [medians[g][0] for g in table.index]
+    table["tta_more"] = [medians[g][1] for g in table.index]
     return table
 
 
@@ -772,14 +851,120 @@ def _by_tier(per_request: pd.DataFrame, tiers: pd.Series) -> tuple[TierRow, ...]
     order = [t for t in (*TIERS, UNKNOWN_TIER) if t in table.index]
     return tuple(TierRow(tier=t, requests=int(table.at[t, "requests"]),
                          time_to_access_median_hours=_finite(table.at[t, "tta"]),
-                         breach_rate=_finite(table.at[t, "breach"])) for t in order)
+                         breach_rate=_finite(table.at[t, "breach"]),
+                         time_to_access_more_than=bool(table.at[t, "tta_more"])) for t in order)
 
 
 def _monthly(per_request: pd.DataFrame, months: np.ndarray) -> tuple[MonthRow, ...]:
     table = _grouped(per_request, months)
     return tuple(MonthRow(month=str(m), requests=int(r.requests), accessed=int(r.accessed),
                           time_to_access_median_hours=_finite(r.tta), breach_rate=_finite(r.breach),
-                          pending=int(r.pending)) for m, r in table.iterrows())
+                          pending=int(r.pending), time_to_access_more_than=bool(r.tta_more))
+                 for m, r in table.iterrows())
+
+
+def _owner_waits(datasets: pd.Series, owner_hours: np.ndarray, waiting: np.ndarray,
+                 ages: np.ndarray, closed_unowned: np.ndarray) -> tuple[OwnerWait, ...]:
+    """Per dataset: the owner stage's Kaplan–Meier median, open requests censored at their age."""
+    found = ~np.isnan(owner_hours)
+    times = np.where(found, owner_hours, np.where(waiting, ages, np.nan))
+    rows = []
+    for dataset, index in datasets.groupby(datasets.to_numpy(), sort=True).indices.items():
+        measured = ~np.isnan(times[index])
+        if not measured.any() and not closed_unowned[index].any():
+            continue
+        (median, more), = km_quantiles(times[index][measured], found[index][measured], (0.5,))
+        rows.append(OwnerWait(dataset=str(dataset), requests=len(index),
+                              found=int(found[index].sum()), waiting=int(waiting[index].sum()),
+                              closed=int(closed_unowned[index].sum()), median_hours=median,
+                              more_than=more))
+    rows.sort(key=lambda w: (w.median_hours is None, -(w.median_hours or 0.0), -w.more_than,
+                             -w.requests, w.dataset))
+    return tuple(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Waits with requests still waiting: Kaplan–Meier
+
+
+def km_quantiles(times: np.ndarray, events: np.ndarray,
+                 qs: tuple[float, ...] = (0.5, 0.9)) -> tuple[tuple[float | None, bool], ...]:
+    """Kaplan–Meier quantiles of waits, some still going (``events`` False: right-censored).
+
+    Per q: (hours, False), the smallest wait at which the estimated share still waiting S(t)
+    is at most 1 − q, or the midpoint to the next wait ended where S equals 1 − q exactly (R's
+    ``survfit``; on complete data this is the ordinary median); (longest wait seen, True) when the
+    curve never falls that far, read "more than"; (None, False) without any wait.
+    """
+    times = np.asarray(times, dtype=float)
+    events = np.asarray(events, dtype=bool)
+    if times.size == 0:
+        return tuple((None, False) for _ in qs)
+    ordered = np.sort(times)
+    ended = np.sort(times[events])
+    if ended.size == 0:
+        return tuple((float(ordered[-1]), True) for _ in qs)
+    distinct = np.unique(ended)
+    at_risk = len(ordered) - np.searchsorted(ordered, distinct, side="left")
+    done = np.searchsorted(ended, distinct, side="right") - np.searchsorted(ended, distinct, side="left")
+    surviving = np.cumprod(1.0 - done / at_risk)
+    result = []
+    for q in qs:
+        target = 1.0 - q
+        reached = np.flatnonzero(surviving <= target + _KM_TOLERANCE)
+        if reached.size == 0:
+            result.append((float(ordered[-1]), True))
+            continue
+        i = int(reached[0])
+        if abs(surviving[i] - target) <= _KM_TOLERANCE and i + 1 < len(distinct):
+            result.append((float((distinct[i] + distinct[i + 1]) / 2), False))
+        else:
+            result.append((float(distinct[i]), False))
+    return tuple(result)
+
+
+def _time_to_access(hours: np.ndarray, accessed: np.ndarray, waiting: np.ndarray) -> TimeToAccess:
+    """The one time-to-access estimate: got access = ended, still waiting = censored."""
+    hours, accessed, waiting = np.asarray(hours), np.asarray(accessed, bool), np.asarray(waiting, bool)
+    counted = accessed | waiting
+    (median, median_more), (p90, p90_more) = km_quantiles(hours[counted], accessed[counted])
+    if not accessed.any():  # nothing ended: no estimate, however long the waits
+        median = p90 = None
+        median_more = p90_more = False
+    return TimeToAccess(median_hours=median, p90_hours=p90, n=int(accessed.sum()),
+                        waiting=int(waiting.sum()), left_out=int((~counted).sum()),
+                        median_more_than=median_more, p90_more_than=p90_more)
+
+
+def days_text(hours: float | None) -> str:
+    """Hours as the app shows waits in headlines and plans: "5.9 d"."""
+    return "unknown" if hours is None else f"{hours / 24:.1f} d"
+
+
+def time_to_access_text(tta: TimeToAccess, which: str = "median") -> str:
+    """The time to access as shown everywhere (page, charts, plan, exports): "5.9 d",
+    "more than 12.0 d" or "unknown"."""
+    hours = tta.median_hours if which == "median" else tta.p90_hours
+    more = tta.median_more_than if which == "median" else tta.p90_more_than
+    return ("more than " if more and hours is not None else "") + days_text(hours)
+
+
+def time_to_access_label(analysis: AccessAnalysis) -> str:
+    """The one name of the time to access: "Time to access (median)", or for one typed
+    request "Time to access (typed request)"."""
+    return ("Time to access (typed request)" if analysis.source == "typed"
+            else "Time to access (median)")
+
+
+def time_to_access_basis(analysis: AccessAnalysis) -> str:
+    """What the number is over, in a few words, for captions and the plan."""
+    tta = analysis.time_to_access
+    if analysis.source == "typed":
+        return "request to first use, the typed stages added up"
+    text = f"request to first use over {tta.n:,} requests that got access"
+    if tta.waiting:
+        text += f" and {tta.waiting:,} still waiting, counted up to the as-of date"
+    return text
 
 
 # --------------------------------------------------------------------------------------------
@@ -808,7 +993,7 @@ def analyse_typed(stage_hours: Mapping[str, Any], *, slas: Mapping[str, float] |
         for s, h in hours.items()
     )
     known = [h for h in hours.values() if h is not None]
-    tta = TimeToAccess(float(sum(known)) if known else None, None, 1 if known else 0)
+    tta = TimeToAccess(float(sum(known)) if known else None, None, 1 if known else 0, typed=True)
     return AccessAnalysis(requests=1 if known else 0, stages=stages, time_to_access=tta,
                           shares=Shares(), clock=clock, source="typed")
 

@@ -288,28 +288,56 @@ def drift_distribution(feature) -> go.Figure:
 # Data access
 
 
-def access_stages(stages: list) -> go.Figure:
-    """Where the days go: one bar, each stage's median wait; the slowest in vermillion."""
-    slowest = max(stages, key=lambda s: s.median_hours or 0, default=None)
+def access_stages(stages: list, time_to_access_hours: float | None = None,
+                  headline: str = "", marker: str = "", typed: bool = False) -> go.Figure:
+    """Where a request waits: one bar of each stage's median wait, the slowest in vermillion.
+
+    ``headline`` (e.g. "Time to access (median): 5.9 d") titles the chart; when
+    ``time_to_access_hours`` is given, a dashed line marks it on the same axis, labelled
+    ``marker``: stage medians do not add up to the end-to-end median, and the chart says so
+    rather than calling their sum the time to access. Stages without a median are not drawn.
+    ``typed``: one typed request, whose stages are its own hours, not medians.
+    """
+    shown = [s for s in stages if s.median_hours is not None]
+    slowest = max(shown, key=lambda s: s.median_hours, default=None)
     traces = []
-    for stage in stages:
-        hours = stage.median_hours or 0.0
+    for stage in shown:
+        hours = stage.median_hours
         label = plain(stage_label(stage.stage))
         traces.append(go.Bar(
-            y=["a typical request"], x=[hours], orientation="h", name=label,
+            y=["stages"], x=[hours], orientation="h", name=label, textangle=0,
             marker_color=HIGHLIGHT if stage is slowest else WAITING,
             marker_line={"color": "white", "width": 2},
             text=[f"{label}<br>{hours / 24:.1f} d"], textposition="inside",
-            insidetextanchor="middle", hovertemplate="%{fullData.name}: %{x:.0f} h<extra></extra>",
+            insidetextanchor="middle",
+            hovertemplate="%{fullData.name}: %{x:.0f} h" + ("" if typed else " median") + "<extra></extra>",
         ))
-    total = sum(s.median_hours or 0.0 for s in stages)
-    return figure(traces, f"Where the days go: {total / 24:.1f} days of waiting", height=230,
-                  barmode="stack", showlegend=False, uniformtext={"minsize": 12, "mode": "hide"},
-                  xaxis={"title": "hours (medians of each stage)"})
+    total = sum(s.median_hours for s in shown)
+    extra: dict[str, Any] = {}
+    right = total
+    if time_to_access_hours is not None and abs(time_to_access_hours - total) > 0.005 * max(total, 1):
+        extra = reference_line(x=time_to_access_hours, colour="#444444", text=plain(marker))
+        for note in extra["annotations"]:  # the label left of the line, never cut at the edge
+            note["xanchor"] = "right"
+        right = max(total, time_to_access_hours)
+    title = plain(headline) if headline else "Where a request waits"
+    return figure(traces, title, height=250, barmode="stack", showlegend=False,
+                  uniformtext={"minsize": 12, "mode": "hide"},
+                  xaxis={"title": (f"hours in each stage (together {total / 24:.1f} d)" if typed else
+                                   f"hours: each stage's median (together {total / 24:.1f} d)"),
+                         "range": [0, max(right, 1.0) * 1.04]},
+                  yaxis={"showticklabels": False}, margin={"l": 10, "r": 20, "t": 80, "b": 40},
+                  **extra)
 
 
-def access_distributions(stages: list) -> go.Figure:
-    """Each stage's completed waits, with its SLA marked; log hours keep days and weeks readable."""
+_WAIT_TICKS = ((0.1, "6 min"), (1, "1 h"), (4, "4 h"), (24, "1 d"), (72, "3 d"), (168, "1 w"),
+               (336, "2 w"), (720, "30 d"), (2160, "90 d"), (8760, "1 y"))
+
+
+def access_distributions(stages: list, sla_note: str = "") -> go.Figure:
+    """Each stage's completed waits, with its SLA marked; log hours keep days and weeks readable.
+    The axis runs from the data: the shortest typical waits (5th percentile, at least six minutes:
+    auto-approvals would stretch a log axis over decades of nothing) to the longest wait or SLA."""
     shown = [s for s in stages if len(s.durations)]
     traces = [go.Box(x=list(stage.durations), name=plain(stage_label(stage.stage)),
                      marker_color=WAITING, boxpoints=False, orientation="h") for stage in shown]
@@ -320,30 +348,42 @@ def access_distributions(stages: list) -> go.Figure:
                             "line": {"width": 3}},
         hovertemplate="%{y}: SLA %{x:.0f} h<extra></extra>",
     ))
-    longest = max((max(s.durations) for s in shown), default=10.0)
-    # Waits under six minutes (auto-approvals) would stretch a log axis over decades of nothing.
-    return figure(traces, "Waits per stage against the SLA (red mark)",
-                  height=140 + 60 * max(1, len(shown)), showlegend=False,
-                  xaxis={"type": "log", "title": "hours (log scale)",
-                         "range": [-1, math.log10(max(longest, 1.0)) + 0.1]})
+    values = [v for s in shown for v in s.durations]
+    longest = max(values + [s.sla_hours for s in shown] + [1.0])
+    low = sorted(values)[len(values) // 20] if values else 1.0
+    low = min([max(low, 0.1)] + [s.sla_hours for s in shown if s.sla_hours > 0])
+    title = "Waits per stage against the SLA (red mark)" + (f", {plain(sla_note)}" if sla_note else "")
+    ticks = [(h, text) for h, text in _WAIT_TICKS if low / 1.5 <= h <= longest * 1.3]
+    return figure(traces, title, height=140 + 60 * max(1, len(shown)), showlegend=False,
+                  xaxis={"type": "log", "title": "wait (log scale)",
+                         "tickvals": [h for h, _ in ticks], "ticktext": [t for _, t in ticks],
+                         "range": [math.log10(low) - 0.15, math.log10(longest) + 0.1]})
 
 
 def breach_rates(labels: list[str], rates: list[float | None], title: str) -> go.Figure:
-    """Share of requests over their SLA, one bar each (stages or sensitivity tiers)."""
-    values = [r if r is not None else 0.0 for r in rates]
+    """Share of requests over their SLA, one bar each (stages or sensitivity tiers). A group
+    without a rate (nothing completed, nothing open past its SLA) has no bar; 0% keeps its bar
+    label, since "nobody over the SLA" is news."""
+    pairs = [(label, rate) for label, rate in zip(labels, rates, strict=True) if rate is not None]
+    values = [rate for _, rate in pairs]
     bars = go.Bar(
-        x=[plain(label) for label in labels], y=values,
+        x=[plain(label) for label, _ in pairs], y=values,
         marker_color=[HIGHLIGHT if v > 0.2 else WAITING for v in values],
-        text=[f"{r:.0%}" if r is not None else "n/a" for r in rates], textposition="outside",
+        text=[f"{v:.0%}" for v in values], textposition="outside", cliponaxis=False,
         hovertemplate="%{x}: %{y:.0%} over SLA<extra></extra>",
     )
     return figure([bars], title, height=320,
-                  yaxis={"tickformat": ".0%", "range": [0, max(values + [0.1]) * 1.25],
+                  yaxis={"tickformat": ".0%", "range": [0, max(values + [0.05]) * 1.2],
                          "title": "over SLA"})
 
 
 def pending_aging(buckets: list[tuple[str, int]]) -> go.Figure:
-    """How long the requests still open have been waiting."""
-    bars = go.Bar(x=[b for b, _ in buckets], y=[n for _, n in buckets], marker_color=WAITING,
-                  text=[n for _, n in buckets], textposition="outside")
-    return figure([bars], "Open requests by age", height=320, yaxis={"title": "open requests"})
+    """How long the requests still open have been waiting; empty age groups before the first
+    and after the last open request are not drawn (the ones between keep the scale honest)."""
+    counts = [n for _, n in buckets]
+    used = [i for i, n in enumerate(counts) if n]
+    kept = buckets[used[0]:used[-1] + 1] if used else []
+    bars = go.Bar(x=[b for b, _ in kept], y=[n for _, n in kept], marker_color=WAITING,
+                  text=[n if n else "" for _, n in kept], textposition="outside", cliponaxis=False)
+    return figure([bars], "Open requests by age", height=320,
+                  yaxis={"title": "open requests", "range": [0, max([n for _, n in kept] + [1]) * 1.2]})

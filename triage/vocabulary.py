@@ -66,8 +66,16 @@ ACCESS_METRICS: dict[str, str] = {
     "slowest_stage": "access stage id with the largest median wait: owner, approval, provisioning, "
                      "first_use",
     "slowest_stage_label": "human name of that stage",
-    "slowest_share": "that stage's share of the typical time to access (sum of stage medians)",
-    "time_to_access_median_hours": "median hours from request to first access",
+    "slowest_share": "that stage's share of the four stage medians added up (not of the time to "
+                     "access, which is measured end to end)",
+    "time_to_access_median_hours": "median hours from request to first access (Kaplan–Meier: "
+                                   "requests still waiting count up to the as-of date)",
+    "time_to_access_text": "the time to access as the page shows it, e.g. '5.9 d' or 'more than "
+                           "7.0 d'",
+    "owner_slowest_dataset": "the dataset whose requests wait longest for an owner (median, at "
+                             "least 3 requests when any dataset has that many)",
+    "owner_slowest_dataset_hours": "that dataset's median wait for an owner, hours",
+    "owner_slowest_dataset_requests": "number of requests on that dataset",
     "owner_median_hours": "median hours to find an owner",
     "approval_median_hours": "median hours from owner found to approval",
     "provisioning_median_hours": "median hours from approval to working access",

@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime, time
 
 import streamlit as st
 
-from triage.access import AccessAnalysis, Clock, analyse_typed, parse_requests, read_inventory
+from triage.access import (
+    DEFAULT_SLAS,
+    AccessAnalysis,
+    Clock,
+    analyse_typed,
+    parse_requests,
+    read_inventory,
+)
 from triage.examples import DATA_DIR
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
@@ -17,22 +24,41 @@ from ui import state
 from ui.bind import bound, prefix
 
 EXAMPLE_DIR = DATA_DIR / "access"
-DEFAULT_SLAS = {"owner": 24.0, "approval": 48.0, "provisioning": 24.0, "first_use": 72.0}
+SAMPLE_TYPICAL = {"owner": 30.0, "approval": 20.0, "provisioning": 60.0, "first_use": 6.0}
+SAMPLE_REQUESTS_PER_MONTH = 40.0
 TIMEZONES = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
              "Asia/Kolkata", "Asia/Singapore", "Australia/Sydney"]
 _FILES = "access_files"  # per tab: {"log": (name, digest, bytes), "inventory": ..., "cache": ...}
 
 
 def ensure_defaults(session: Session) -> None:
+    """Fill what is missing; sample and default values are listed in ``inputs["prefilled"]``
+    until the team types, confirms or uploads them (a session without the key predates it:
+    nothing in it counts as prefilled)."""
     inputs = session.inputs
     inputs.setdefault("source", "typed")
-    inputs.setdefault("typical", {"owner": 30.0, "approval": 20.0, "provisioning": 60.0,
-                                  "first_use": 6.0})
-    inputs.setdefault("slas", dict(DEFAULT_SLAS))
     inputs.setdefault("clock", {"business": False, "start_hour": 9, "end_hour": 17,
                                 "timezone": "UTC"})
     inputs.setdefault("as_of", None)
-    inputs.setdefault("requests_per_month", 40.0)
+    filled = []
+    for name, value in (("typical", dict(SAMPLE_TYPICAL)), ("slas", dict(DEFAULT_SLAS)),
+                        ("requests_per_month", SAMPLE_REQUESTS_PER_MONTH)):
+        if name not in inputs:
+            inputs[name] = value
+            filled.append(name)
+    if filled:
+        inputs["prefilled"] = sorted(set(inputs.get("prefilled") or ()) | set(filled))
+
+
+def prefilled(session: Session) -> set[str]:
+    return set(session.inputs.get("prefilled") or ())
+
+
+def confirm(session: Session, name: str) -> None:
+    """The team typed or confirmed ``name``: it is no longer a sample or default."""
+    names = prefilled(session) - {name}
+    if "prefilled" in session.inputs:
+        session.inputs["prefilled"] = sorted(names)
 
 
 def _files() -> dict:
@@ -50,6 +76,7 @@ def load_example(session: Session) -> None:
     fresh = Session(scenario=session.scenario, playbook_version=session.playbook_version,
                     title="Fraud team: three weeks from 'can we use this table?' to a first query")
     ensure_defaults(fresh)
+    fresh.inputs["prefilled"] = []  # the worked example is labelled as such, not as samples
     fresh.inputs["source"] = "log"
     state.replace_session(fresh)
     _files().clear()
@@ -71,24 +98,33 @@ def _as_of(inputs: dict) -> datetime | None:
     return datetime.combine(date.fromisoformat(text), time(23, 59, 59), tzinfo=UTC)
 
 
-def analysis_for(session: Session) -> AccessAnalysis:
-    """The log's analysis when one is loaded and chosen, else the typed request; cached per tab
-    on everything it depends on, so unrelated reruns never re-parse the file."""
-    inputs = session.inputs
-    slas = {k: float(v) for k, v in inputs["slas"].items() if v}
+def _slas(inputs: dict) -> dict[str, float]:
+    return {k: float(v) for k, v in inputs["slas"].items() if v}
+
+
+def _analyse_log(inputs: dict) -> AccessAnalysis:
+    """The loaded log's analysis, cached per tab on everything it depends on, so unrelated
+    reruns never re-parse the file."""
     files = _files()
-    if inputs.get("source") == "log" and "log" in files:
-        inventory = files.get("inventory")
-        key = (files["log"][1], inventory[1] if inventory else None, tuple(sorted(slas.items())),
-               _clock(inputs), inputs.get("as_of"))
-        cached = files.get("cache")
-        if cached is None or cached[0] != key:
-            frame = read_inventory(inventory[2], inventory[0]) if inventory else None
-            analysis = parse_requests(files["log"][2], files["log"][0], as_of=_as_of(inputs),
-                                      slas=slas, clock=_clock(inputs), inventory=frame)
-            files["cache"] = cached = (key, analysis)
-        return cached[1]
-    return analyse_typed(inputs["typical"], slas=slas)
+    slas = _slas(inputs)
+    inventory = files.get("inventory")
+    key = (files["log"][1], inventory[1] if inventory else None, tuple(sorted(slas.items())),
+           _clock(inputs), inputs.get("as_of"))
+    cached = files.get("cache")
+    if cached is None or cached[0] != key:
+        frame = read_inventory(inventory[2], inventory[0]) if inventory else None
+        analysis = parse_requests(files["log"][2], files["log"][0], as_of=_as_of(inputs),
+                                  slas=slas, clock=_clock(inputs), inventory=frame)
+        files["cache"] = cached = (key, analysis)
+    return cached[1]
+
+
+def analysis_for(session: Session) -> AccessAnalysis:
+    """The log's analysis when one is loaded and chosen, else the typed request."""
+    inputs = session.inputs
+    if inputs.get("source") == "log" and "log" in _files():
+        return _analyse_log(inputs)
+    return analyse_typed(inputs["typical"], slas=_slas(inputs))
 
 
 def _upload(session: Session, key: str, kind: str, label: str) -> None:
@@ -97,19 +133,46 @@ def _upload(session: Session, key: str, kind: str, label: str) -> None:
         return
     st.session_state[f"{key}:{kind}:id"] = uploaded.file_id
     data = uploaded.getvalue()
+    name = literal(uploaded.name, one_line=True)
+    with st.status(f"Reading {name}…", expanded=False) as status:
+        st.write(f"Reading {len(data) / 1024:,.0f} KB…")
+        try:
+            if kind == "log":  # analyse now, so a bad file is reported and never kept
+                analysis = _check_log(session, data, uploaded.name)
+                rows = analysis.requests
+                st.write(f"Checked: {rows:,} requests usable, {len(analysis.skipped):,} "
+                         "rows or stages skipped.")
+            else:
+                rows = len(read_inventory(data, uploaded.name))
+                st.write(f"Checked: {rows:,} datasets.")
+        except InputError as err:
+            st.session_state[f"{key}:{kind}:error"] = str(err)
+            status.update(label=f"{name} could not be used", state="error")
+            return
+        st.session_state.pop(f"{key}:{kind}:error", None)
+        _remember(session, kind, uploaded.name, data, rows, "uploaded")
+        if kind == "log":
+            session.inputs["source"] = "log"
+            st.session_state.pop(f"{key}:source", None)
+            _files()["cache"] = None
+            try:
+                _analyse_log(session.inputs)  # the first analysis, cached for this run
+                st.write("Analysed the waits per stage, tier and month.")
+            except InputError:  # a setting the new file cannot use: the page says which
+                pass
+        status.update(label=f"Read {name}: {rows:,} {'requests' if kind == 'log' else 'datasets'}",
+                      state="complete")
+
+
+def _check_log(session: Session, data: bytes, name: str) -> AccessAnalysis:
+    """The log analysed with the session's settings; an as-of date or clock the file cannot
+    use falls back to the defaults rather than rejecting a good file."""
+    inputs = session.inputs
     try:
-        if kind == "log":  # parse once now, so a bad file is reported and never kept
-            rows = parse_requests(data, uploaded.name).requests
-        else:
-            rows = len(read_inventory(data, uploaded.name))
-    except InputError as err:
-        st.session_state[f"{key}:{kind}:error"] = str(err)
-        return
-    st.session_state.pop(f"{key}:{kind}:error", None)
-    _remember(session, kind, uploaded.name, data, rows, "uploaded")
-    if kind == "log":
-        session.inputs["source"] = "log"
-        st.session_state.pop(f"{key}:source", None)
+        return parse_requests(data, name, as_of=_as_of(inputs), slas=_slas(inputs),
+                              clock=_clock(inputs))
+    except InputError:
+        return parse_requests(data, name)
 
 
 def _show_upload_state(key: str, kind: str, keeps: str) -> None:
@@ -141,21 +204,48 @@ def _log_tab(session: Session, key: str) -> None:
 
 
 def _typed_tab(session: Session, key: str) -> None:
-    st.caption("One typical request: hours each stage took, as well as anyone remembers.")
+    if "typical" in prefilled(session):
+        st.caption(":material/science: **Sample values, not the team's:** type how long a "
+                   "recent request spent in each stage, as well as anyone remembers.")
+    else:
+        st.caption("One typical request: hours each stage took, as well as anyone remembers.")
     columns = st.columns(4)
     for column, (stage, label) in zip(columns, ACCESS_STAGE_LABELS.items(), strict=True):
         bound(column.number_input, f"{label} (h)", f"{key}:typical:{stage}",
-              session.inputs["typical"], stage, None, value=None, min_value=0.0, format="%.1f")
+              session.inputs["typical"], stage, None, value=None, min_value=0.0, format="%.1f",
+              on_change=confirm, args=(session, "typical"))
     bound(st.number_input, "Requests per month (the team's)", f"{key}:rpm", session.inputs,
-          "requests_per_month", 40.0, min_value=0.0, step=1.0,
-          help="Turns hours saved per request into hours per month.")
+          "requests_per_month", SAMPLE_REQUESTS_PER_MONTH, min_value=0.0, step=1.0,
+          on_change=confirm, args=(session, "requests_per_month"),
+          help="Turns hours saved per request into hours per month. When a request log is "
+               "analysed, its dates give this number instead.")
+    if "requests_per_month" in prefilled(session):
+        st.caption(f":material/science: {SAMPLE_REQUESTS_PER_MONTH:.0f} requests per month is a "
+                   "sample value, not the team's.")
+
+
+def default_slas_text() -> str:
+    return "/".join(f"{DEFAULT_SLAS[s]:.0f}" for s in DEFAULT_SLAS) + " h"
+
+
+def render_sla_default_note(session: Session, key: str, where: str) -> None:
+    """While nobody set the SLAs: say they are the app's defaults, with a one-click confirm."""
+    if "slas" not in prefilled(session):
+        return
+    st.caption(f":material/rule: **Default SLAs** ({default_slas_text()} for owner, approval, "
+               "provisioning, first use): the app's, not the team's. Breaches are judged "
+               "against them until you confirm them or set your own under *SLAs and clock*.")
+    st.button("Use these SLAs", key=f"{key}:confirm_slas:{where}", on_click=confirm,
+              args=(session, "slas"), icon=":material/check:")
 
 
 def _sla_tab(session: Session, key: str) -> None:
+    render_sla_default_note(session, key, "tab")
     columns = st.columns(4)
     for column, (stage, label) in zip(columns, ACCESS_STAGE_LABELS.items(), strict=True):
         bound(column.number_input, f"{label} SLA (h)", f"{key}:sla:{stage}",
-              session.inputs["slas"], stage, DEFAULT_SLAS[stage], min_value=1.0, step=1.0)
+              session.inputs["slas"], stage, DEFAULT_SLAS[stage], min_value=1.0, step=1.0,
+              on_change=confirm, args=(session, "slas"))
     clock = session.inputs["clock"]
     business, start, end, zone = st.columns([2, 1, 1, 2])
     bound(business.toggle, "Count business hours (Mon–Fri)", f"{key}:business", clock,
@@ -191,18 +281,55 @@ def render_inputs(session: Session) -> AccessAnalysis:
         options = {"log": f"the request log ({_files()['log'][0]})", "typed": "the typed request"}
         bound(st.radio, "Analyse", f"{key}:source", session.inputs, "source", "log",
               options=list(options), format_func=options.get, horizontal=True)
-    else:
+    elif not any(u.kind == "log" for u in session.uploads):
+        # A log named in the session but not in this tab (a link, a plan JSON) stays the
+        # source: the page shows the numbers as saved until the log is uploaded again.
         session.inputs["source"] = "typed"
     try:
-        return analysis_for(session)
+        analysis = analysis_for(session)
+        failed = False
     except InputError as err:  # e.g. a new as-of date before every request
         st.error(f"{literal(str(err))}\n\nShowing the typed request instead.",
                  icon=":material/error:")
-        return analyse_typed(session.inputs["typical"], slas=session.inputs["slas"])
+        analysis, failed = analyse_typed(session.inputs["typical"], slas=_slas(session.inputs)), True
+    st.markdown(f":material/visibility: **Showing:** {showing_text(session, analysis, failed)}")
+    return analysis
+
+
+def showing_text(session: Session, analysis: AccessAnalysis, log_failed: bool = False) -> str:
+    """Which data the page's numbers come from, in words (Markdown-safe)."""
+    if analysis.source == "log" and "log" in _files():
+        log = next((u for u in session.uploads if u.kind == "log"), None)
+        text = (f"{literal(_files()['log'][0], one_line=True)}, {analysis.requests:,} requests"
+                + (" (the worked example)" if log and log.note == "worked example" else ""))
+        if analysis.has_inventory and "inventory" in _files():
+            text += f", with the inventory {literal(_files()['inventory'][0], one_line=True)}"
+        return text
+    text = "the typed typical request"
+    if "typical" in prefilled(session):
+        text += " (sample values, not the team's: type yours under *One typical request*)"
+    if log_failed:
+        text += "; the request log could not be analysed with these settings"
+    return text
 
 
 def requests_per_month(session: Session, analysis: AccessAnalysis) -> float:
-    """From the log's span when a log is analysed, else as typed."""
-    if analysis.requests > 1 and analysis.monthly:
-        return analysis.requests / len(analysis.monthly)
+    """From the log's dates when a log is analysed, else the typed (or sample) number."""
+    from_log = analysis.requests_per_month
+    if from_log is not None:
+        return from_log
     return float(session.inputs.get("requests_per_month") or 0.0)
+
+
+def requests_per_month_note(session: Session, analysis: AccessAnalysis) -> str:
+    """'167 requests per month (from the log's dates)', '40 … (sample value, not the team's)'."""
+    per_month = requests_per_month(session, analysis)
+    if analysis.requests_per_month is not None:
+        months = len(analysis.monthly)
+        basis = f"from the log's dates: {analysis.requests:,} requests over {months} month" + (
+            "s" if months != 1 else "")
+    elif "requests_per_month" in prefilled(session):
+        basis = "sample value, not the team's: type it under *One typical request*"
+    else:
+        basis = "as typed"
+    return f"{per_month:.0f} requests per month ({basis})"
