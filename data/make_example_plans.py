@@ -26,9 +26,8 @@ from triage.drift import compare, read_sample  # noqa: E402
 from triage.engine import suggestion_for, walk  # noqa: E402
 from triage.examples import (  # noqa: E402
     ITERATION_EXAMPLE_TITLE,
-    ITERATIONS_PER_MONTH,
+    iteration_example_inputs,
     iteration_example_runs,
-    stage_table_from,
 )
 from triage.export import plan_json, plan_snapshot  # noqa: E402
 from triage.gap import read_segments  # noqa: E402
@@ -73,8 +72,7 @@ def iteration_example(book: Playbook) -> tuple[Session, Callable[[Session], Plan
     analysis = runs.analysis
     session = Session(scenario=book.id, playbook_version=book.version,
                       title=ITERATION_EXAMPLE_TITLE)
-    session.inputs = {"stage_table": stage_table_from(runs),
-                      "iterations_per_month": ITERATIONS_PER_MONTH, "source": "runs"}
+    session.inputs = iteration_example_inputs(runs)  # the same inputs as the app's example
     session.uploads = [UploadSummary(name=runs.name, kind="runs", rows_read=runs.rows_read,
                                      rows_used=runs.rows_read - len(analysis.skipped),
                                      note=f"{analysis.runs} runs, {len(analysis.stages)} stages")]

@@ -8,7 +8,7 @@ import streamlit as st  # noqa: E402
 
 from triage.iteration_plan import iteration_plan  # noqa: E402
 from ui import state  # noqa: E402
-from ui.iteration_inputs import render_inputs  # noqa: E402
+from ui.iteration_inputs import render_inputs, showing_samples  # noqa: E402
 from ui.iteration_views import render_charts, render_headline, render_whatif  # noqa: E402
 from ui.plan_view import render_preview  # noqa: E402
 from ui.reopen import render_banner, render_saved_numbers, render_saved_preview  # noqa: E402
@@ -27,7 +27,7 @@ st.subheader("2 · Where the time goes")
 if saved is not None:
     render_saved_numbers(saved)
 elif analysis.has_data:
-    render_headline(analysis)
+    render_headline(analysis, showing_samples(session, analysis))
     render_charts(analysis, runs, f"{session.scenario}:{state.widget_version(session.scenario)}")
     with st.expander("What if a stage were faster? (Amdahl's law)", expanded=bool(session.whatif)):
         render_whatif(session, analysis)

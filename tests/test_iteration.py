@@ -229,3 +229,245 @@ def test_cli_iteration_unusable_input(tmp_path, capsys):
     assert captured.out == ""
     assert len(captured.err.strip().splitlines()) == 1
     assert cli_main(["iteration", str(tmp_path / "nope.csv"), "--json"]) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 17: rounding tolerance on wait_hours, hand-off transitions, iterations per month
+
+
+def _one_row(duration: str, wait: str) -> bytes:
+    return (f"run_id,stage,duration_hours,wait_hours\nr1,queue,{duration},{wait}\n"
+            "r1,training,2,0\n").encode()
+
+
+@pytest.mark.parametrize("duration, wait, kept", [
+    # 10 h: 1% is 0.1 h (360 s), larger than 60 s
+    ("10", "10.1", True),  # exactly 1% above
+    ("10", "10.1003", False),  # 1% + ~1 s above
+    # 1 h: 1% is 36 s, so 60 s is the allowance
+    ("1", str(1 + 60 / 3600), True),  # exactly 60 s above
+    ("1", str(1 + 59 / 3600), True),
+    ("1", str(1 + 61 / 3600), False),  # 61 s above
+    ("1", "1", True),  # equal: nothing to clamp
+])
+def test_wait_a_hair_above_the_duration_is_clamped_beyond_it_skipped(duration, wait, kept):
+    analysis = parse_runs(_one_row(duration, wait)).analysis
+    queue = analysis.stage("startup")
+    if kept:
+        assert analysis.skipped == ()
+        assert queue.wait_hours == pytest.approx(float(duration))  # clamped to the duration
+        assert analysis.clamped_waits == (0 if wait == duration else 1)
+    else:
+        assert queue is None and analysis.clamped_waits == 0
+        assert [(s.row, s.reason) for s in analysis.skipped] == [
+            (2, "wait_hours is longer than the stage itself (more than 1% or 60 s above its "
+                "duration): check which column holds what")]
+
+
+def test_negative_or_text_wait_is_skipped_with_its_own_reason():
+    analysis = parse_runs(b"run_id,stage,duration_hours,wait_hours\nr1,data,2,-1\nr1,train,2,x\n"
+                          b"r2,data,2,1\n").analysis
+    assert [(s.row, s.reason) for s in analysis.skipped] == [
+        (2, "wait_hours must be a number of 0 or more"),
+        (3, "wait_hours must be a number of 0 or more")]
+
+
+def _slurm_like() -> bytes:
+    """20 runs x (data, queue, training) = 60 rows, as the docs' Slurm recipe describes: the
+    queue row is all waiting. In odd runs the queue took 59 min 50 s but its wait was written
+    rounded to 2 decimals (1.00 h, 10 s above the duration)."""
+    lines = ["run_id,stage,started_at,ended_at,wait_hours"]
+    for i in range(20):
+        day = f"2026-09-{i + 1:02d}"
+        queue_end = "10:59:50" if i % 2 else "11:00:00"
+        train_end = "13:59:50" if i % 2 else "14:00:00"
+        lines += [f"r{i},data,{day}T08:00:00Z,{day}T10:00:00Z,0.5",
+                  f"r{i},queue,{day}T10:00:00Z,{day}T{queue_end}Z,1.00",
+                  f"r{i},training,{day}T{queue_end}Z,{day}T{train_end}Z,0"]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_slurm_like_queue_rows_keep_their_share_instead_of_becoming_handoffs():
+    runs = parse_runs(_slurm_like())
+    analysis = runs.analysis
+    assert runs.rows_read == 60 and analysis.skipped == () and analysis.clamped_waits == 10
+    assert analysis.stage("handoff") is None and analysis.transitions == ()
+    # queue: ten runs of 1 h and ten of 3590 s -> median (1 + 3590/3600) / 2; data 2 h; train 3 h
+    queue = (1 + 3590 / 3600) / 2
+    total = 2 + queue + 3
+    assert analysis.iteration_hours == pytest.approx(total)
+    assert analysis.stage("startup").share == pytest.approx(queue / total)  # 16.6%
+    assert analysis.stage("data").share == pytest.approx(2 / total)
+    assert analysis.stage("training").share == pytest.approx(3 / total)
+    # the queue is all waiting once clamped; data waits 0.5 of 2 h; training 0
+    assert analysis.stage("startup").wait_hours == pytest.approx(queue)
+    assert analysis.flow_efficiency == pytest.approx(1 - (queue + 0.5) / total)
+
+
+def test_the_docs_slurm_recipe_writes_rows_the_app_reads_whole(tmp_path):
+    """The script in docs/runs_csv.md, run on sacct-style lines (second-resolution times, a job
+    that never started, a state with extra words), yields valid rows and queue-is-waiting."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "runs_csv.md").read_text()
+    script = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
+    (tmp_path / "slurm_to_runs.py").write_text(script)
+    sacct = "\n".join([
+        "rank-001:features|2026-09-01T08:00:00|2026-09-01T08:59:50|2026-09-01T10:00:00|COMPLETED",
+        "rank-001:train|2026-09-01T10:00:00|2026-09-01T11:00:07|2026-09-01T14:00:00|COMPLETED",
+        "rank-001:eval|2026-09-01T14:00:00|2026-09-01T14:10:00|2026-09-01T15:00:00|CANCELLED by 42",
+        "rank-002:train|2026-09-02T10:00:00|Unknown|Unknown|PENDING",
+        "rank-002:features|2026-09-02T08:00:00|2026-09-02T08:00:01|2026-09-02T09:30:00|COMPLETED",
+    ]) + "\n"
+    done = subprocess.run([sys.executable, str(tmp_path / "slurm_to_runs.py")], input=sacct,
+                          capture_output=True, text=True, check=True)
+    analysis = parse_runs(done.stdout.encode()).analysis
+    assert analysis.skipped == () and analysis.runs == 2
+    startup = analysis.stage("startup")  # every queue row maps to job startup and queueing
+    assert startup.wait_hours == pytest.approx(startup.median_hours, abs=1e-3)
+    # rank-001 queued 3590 + 3607 + 600 s, rank-002 1 s: median of the two run totals
+    assert startup.median_hours == pytest.approx((7797 + 1) / 2 / 3600, abs=1e-3)
+    assert analysis.failed_runs == 1  # the cancelled eval
+    assert analysis.stage("handoff") is None
+
+
+HANDOFFS = b"""run_id,stage,started_at,ended_at
+a,data,2026-03-02T08:00:00Z,2026-03-02T10:00:00Z
+a,training,2026-03-02T11:00:00Z,2026-03-02T13:00:00Z
+a,eval,2026-03-02T13:30:00Z,2026-03-02T14:00:00Z
+a,deploy,2026-03-02T16:00:00Z,2026-03-02T17:00:00Z
+b,data,2026-03-03T08:00:00Z,2026-03-03T10:00:00Z
+b,training,2026-03-03T10:00:00Z,2026-03-03T12:00:00Z
+b,eval,2026-03-03T12:00:00Z,2026-03-03T13:00:00Z
+b,deploy,2026-03-03T17:00:00Z,2026-03-03T18:00:00Z
+"""
+
+
+def test_handoff_time_is_named_by_the_transition_it_sits_in():
+    from triage.iteration import handoff_where
+
+    analysis = parse_runs(HANDOFFS).analysis
+    # gaps: a: data->training 1 h, training->eval 0.5 h, eval->deploy 2 h; b: eval->deploy 4 h
+    # hand-off total 7.5 h: eval->deploy 6 h = 80%, data->training 1 h, training->eval 0.5 h
+    found = [(t.after, t.before, t.hours, t.runs) for t in analysis.transitions]
+    assert found == [("evaluation", "deployment", 6.0, 2), ("data", "training", 1.0, 1),
+                     ("training", "evaluation", 0.5, 1)]
+    assert [t.share for t in analysis.transitions] == pytest.approx([0.8, 1 / 7.5, 0.5 / 7.5])
+    assert handoff_where(analysis) == ("Evaluation & comparison → Deployment & approval: 80% "
+                                       "of hand-off time")
+    # hand-off per run 3.5 and 4 h -> median 3.75 h, the largest stage
+    assert analysis.stage("handoff").median_hours == pytest.approx(3.75)
+    assert analysis.bottleneck.stage == "handoff"
+    # stages: data 2, training 2, eval median(0.5, 1) = 0.75, deploy 1, hand-off 3.75 -> 9.5 h
+    assert analysis.iteration_hours == pytest.approx(9.5)
+    assert headline(analysis).endswith("Hand-off waiting is 39%: most of it (80%) between "
+                                       "Evaluation & comparison and Deployment & approval.")
+    metrics = analysis.metrics()
+    assert metrics["handoff_top_transition_share"] == pytest.approx(0.8)
+    assert metrics["handoff_top_transition"] == "Evaluation & comparison → Deployment & approval"
+
+
+def test_a_gap_after_parallel_work_counts_after_the_stage_that_ended_last():
+    analysis = parse_runs(b"""run_id,stage,started_at,ended_at
+r1,data,2026-03-02T08:00:00Z,2026-03-02T12:00:00Z
+r1,eval,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z
+r1,deploy,2026-03-02T13:00:00Z,2026-03-02T14:00:00Z
+r2,training,2026-03-03T08:00:00Z,2026-03-03T09:00:00Z
+r2,deploy,2026-03-03T11:00:00Z,2026-03-03T12:00:00Z
+r2,training,2026-03-03T12:30:00Z,2026-03-03T13:00:00Z
+""").analysis
+    # r1: deploy starts 1 h after data (which ended last, not eval); r2: training -> deploy 2 h,
+    # deploy -> training 0.5 h. Total 3.5 h.
+    assert [(t.after, t.before, t.hours) for t in analysis.transitions] == [
+        ("training", "deployment", 2.0), ("data", "deployment", 1.0),
+        ("deployment", "training", 0.5)]
+    from triage.iteration import handoff_where
+    # 57% + 29% covers 86% >= 60%: two named
+    assert handoff_where(analysis) == ("Training → Deployment & approval: 57% of hand-off "
+                                       "time; Data access & features → Deployment & approval: 29%")
+
+
+def test_hand_off_transition_reaches_the_suggestion_and_the_plans_why_line():
+    from triage.engine import suggestion_for
+    from triage.iteration_plan import iteration_plan
+    from triage.playbook import load_catalogue
+    from triage.session import Session
+
+    book = load_catalogue().playbooks["slow_iteration"]
+    analysis = parse_runs(HANDOFFS).analysis
+    hint = suggestion_for(book.node("which_stage"), analysis.metrics())
+    assert hint.option == "handoff"
+    assert hint.message.endswith("where it sits: Evaluation & comparison → Deployment & "
+                                 "approval: 80% of hand-off time")
+    session = Session(scenario=book.id, playbook_version=book.version,
+                      answers={"know_loop": "known", "which_stage": "handoff",
+                               "handoff_chained": "manual"},
+                      inputs={"iterations_per_month": 10.0, "source": "runs"})
+    plan = iteration_plan(book, session, analysis)
+    chain = next(a for a in plan.actions if a.id == "chain_stages")
+    assert chain.why.endswith("Hand-off waiting is 39% of one iteration (3.8 h of 9.5 h), of "
+                              "which 3.8 h waiting; where it sits: Evaluation & comparison → "
+                              "Deployment & approval: 80% of hand-off time.")
+    assert len(plan.summary) == 3
+    assert plan.summary[0].endswith("Hand-off waiting between stages is 39% of it; where it "
+                                    "sits: Evaluation & comparison → Deployment & approval: 80% "
+                                    "of hand-off time.")
+
+
+def test_iterations_per_month_from_the_runs_dates():
+    from datetime import datetime, timedelta
+
+    from triage.iteration import cadence_of
+
+    first = datetime(2026, 9, 1, 8)
+    # 40 runs whose starts span 52 days (the last on day 52), any order
+    starts = [first + timedelta(days=52 * i / 39) for i in range(40)][::-1]
+    cadence = cadence_of(starts)
+    assert (cadence.dated_runs, cadence.days) == (40, pytest.approx(52))
+    assert cadence.per_month == pytest.approx(40 / (52 / 30.44))  # 23.4
+    assert cadence.basis == "40 runs started over 52.0 days"
+    short = cadence_of([first, first + timedelta(days=6.9)])
+    assert short.per_month is None and "6.9 days" in short.reason
+    assert cadence_of([first + timedelta(days=7)] + [first]).per_month == pytest.approx(
+        2 / (7 / 30.44))
+    assert cadence_of([first]).per_month is None
+
+
+def test_run_starts_are_each_runs_earliest_timestamp():
+    analysis = parse_runs(HANDOFFS + b"c,data,2026-03-12T09:00:00Z,2026-03-12T10:00:00Z\n"
+                          b"c,training,2026-03-12T07:00:00Z,2026-03-12T08:00:00Z\n").analysis
+    # run starts: a 03-02 08:00, b 03-03 08:00, c 03-12 07:00 -> 9 days 23 h
+    days = 9 + 23 / 24
+    assert analysis.cadence.days == pytest.approx(days)
+    assert analysis.cadence.per_month == pytest.approx(3 / (days / 30.44))
+    assert parse_runs(DURATIONS).analysis.cadence.per_month is None  # no dates at all
+
+
+@pytest.mark.parametrize("inputs, line", [
+    ({"iterations_per_month": 12.0, "prefilled": ["iterations_per_month", "stage_table"]},
+     "12 iterations per month: a sample value, not the team's; type the real number on the "
+     "iteration page and the hours per month follow."),
+    ({"iterations_per_month": 23.4, "iterations_per_month_from": "40 runs started over 52.0 days",
+      "prefilled": []},
+     "23.4 iterations per month, from the runs' dates: 40 runs started over 52.0 days."),
+    ({"iterations_per_month": 9.0, "prefilled": []}, "9 iterations per month, as typed in the "
+                                                      "meeting."),
+    ({"iterations_per_month": 9.0}, "9 iterations per month, as typed in the meeting."),  # older
+])
+def test_plan_says_where_iterations_per_month_came_from(inputs, line):
+    from triage.iteration_plan import iteration_plan
+    from triage.playbook import load_catalogue
+    from triage.session import Session
+
+    book = load_catalogue().playbooks["slow_iteration"]
+    table = [{"stage": "data", "hours": 6, "wait_hours": 2}, {"stage": "training", "hours": 4}]
+    session = Session(scenario=book.id, playbook_version=book.version,
+                      inputs={**inputs, "stage_table": table, "source": "table"})
+    plan = iteration_plan(book, session, analyse_stage_table(table))
+    assert line in plan.assumptions
+    assert ("as typed" in " ".join(plan.assumptions)) == ("as typed" in line)
+    sample = "stage_table" in inputs.get("prefilled", [])
+    assert ("sample stage table — sample values, not the team's" in plan.summary[0]) == sample

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from triage.iteration import RunsData, parse_runs
+from triage.iteration_plan import FROM_RUNS
 from triage.vocabulary import STAGE_LABELS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ITERATION_RUNS = DATA_DIR / "iteration" / "example_runs.csv"
 ITERATION_TEMPLATE = DATA_DIR / "iteration" / "template_runs.csv"
 ITERATION_EXAMPLE_TITLE = "Ranking model retraining takes two days per iteration"
-ITERATIONS_PER_MONTH = 12.0
+ITERATIONS_PER_MONTH = 12.0  # the sample a fresh page starts from, marked as such until typed
 
 
 def iteration_example_runs() -> RunsData:
@@ -29,6 +30,25 @@ def stage_table_from(runs: RunsData) -> list[dict[str, object]]:
         for stats in runs.analysis.stages
     ]
 
+
+def iterations_from_runs(runs: RunsData) -> tuple[float, str] | None:
+    """Iterations per month read from the runs' dates (rounded as a person would write it) and
+    how it was read, e.g. (20.8, "40 runs started over 58.5 days"); None without enough dates."""
+    cadence = runs.analysis.cadence
+    if cadence is None or cadence.per_month is None:
+        return None
+    return round(cadence.per_month, 1), cadence.basis
+
+
+def iteration_example_inputs(runs: RunsData) -> dict[str, object]:
+    """The worked example's inputs: its runs, a typed table mirroring them and the iterations
+    per month its runs' dates imply (the worked example is not a sample: nothing is prefilled)."""
+    inputs: dict[str, object] = {"stage_table": stage_table_from(runs),
+                                 "iterations_per_month": ITERATIONS_PER_MONTH, "source": "runs"}
+    derived = iterations_from_runs(runs)
+    if derived is not None:
+        inputs["iterations_per_month"], inputs[FROM_RUNS] = derived
+    return inputs
 
 
 def example_metrics(playbook_id: str) -> dict:

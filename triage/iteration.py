@@ -26,6 +26,13 @@ RUNS_TEMPLATE = "run_id,stage,started_at,ended_at,duration_hours,wait_hours,stat
 _FAILED = {"failed", "failure", "error", "errored", "crashed", "killed", "timeout", "timed_out"}
 _SUCCEEDED = {"succeeded", "success", "successful", "ok", "completed", "complete", "done", "passed"}
 _HAS_ZONE = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+# A wait_hours this far above its row's duration is rounding (a wait written to two decimals, a
+# queue row computed from the same timestamps): clamped to the duration, not skipped.
+WAIT_TOLERANCE_SHARE = 0.01  # 1% of the duration…
+WAIT_TOLERANCE_HOURS = 60 / 3600  # …or 60 seconds, whichever is larger
+_FLOAT_SLACK = 1e-9  # hours: float noise at the exact boundary counts as inside it
+DAYS_PER_MONTH = 30.44  # an average month (365.25 / 12, rounded)
+MIN_CADENCE_DAYS = 7.0  # runs spanning less than a week say little about a month
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,52 @@ class StageStats:
 
 
 @dataclass(frozen=True)
+class Transition:
+    """Hand-off waiting between two stages: the gaps after ``after`` ended, before ``before``."""
+
+    after: str  # stage id that ended
+    before: str  # stage id that started after the gap
+    hours: float  # summed over all runs
+    share: float  # of all hand-off hours, 0..1
+    runs: int  # runs with a gap here
+
+    @property
+    def label(self) -> str:
+        return f"{stage_label(self.after)} → {stage_label(self.before)}"
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How often iterations start, read from the runs' dates.
+
+    ``per_month`` = dated runs / (days from the first run's start to the last run's start /
+    30.44); None when fewer than two runs have dates or they span less than a week.
+    """
+
+    dated_runs: int
+    days: float
+    per_month: float | None
+    reason: str = ""  # why per_month is None
+
+    @property
+    def basis(self) -> str:
+        return f"{self.dated_runs} runs started over {self.days:.1f} days"
+
+
+def cadence_of(run_starts: Sequence[Any]) -> Cadence:
+    """Iterations per month from the start time of each run (one per run, any order)."""
+    starts = pd.to_datetime(pd.Series(list(run_starts), dtype=object), utc=True).dropna()
+    count = int(len(starts))
+    if count < 2:
+        return Cadence(count, 0.0, None, "fewer than two runs have start times")
+    days = float((starts.max() - starts.min()).total_seconds() / 86400)
+    if days < MIN_CADENCE_DAYS:
+        return Cadence(count, days, None, f"the runs' starts span only {days:.1f} days; a month "
+                       "cannot be read from less than a week")
+    return Cadence(count, days, count / (days / DAYS_PER_MONTH))
+
+
+@dataclass(frozen=True)
 class IterationAnalysis:
     stages: tuple[StageStats, ...]
     source: str  # "table" | "runs"
@@ -71,6 +124,9 @@ class IterationAnalysis:
     skipped: tuple[SkippedRow, ...] = ()
     naive_timestamps: int = 0
     notes: tuple[str, ...] = ()
+    clamped_waits: int = 0  # rows whose wait_hours was a hair above the duration, clamped
+    transitions: tuple[Transition, ...] = ()  # where hand-off time sits, largest first
+    cadence: Cadence | None = None  # runs' dates -> iterations per month (runs only)
 
     @property
     def iteration_hours(self) -> float:
@@ -136,6 +192,10 @@ class IterationAnalysis:
             found = self.stage(stage_id)
             known = found is not None and found.wait_hours is not None and found.median_hours > 0
             metrics[f"{stage_id}_wait_share"] = found.wait_hours / found.median_hours if known else None
+        top_transition = self.transitions[0] if self.transitions else None
+        metrics["handoff_top_transition"] = top_transition.label if top_transition else None
+        metrics["handoff_top_transition_share"] = top_transition.share if top_transition else None
+        metrics["handoff_where_text"] = handoff_where(self) or None
         variable = [s for s in self.stages if s.variability is not None]
         if variable:
             worst = max(variable, key=lambda s: s.variability)
@@ -309,12 +369,21 @@ def parse_runs(data: bytes, name: str = "runs.csv") -> RunsData:
     work["hours"] = duration.astype(float)
 
     work["wait_hours"] = np.nan
+    clamped = 0
     if "wait_hours" in frame:
         wait = _parse_numbers(frame["wait_hours"])
         typed = frame["wait_hours"] != ""
-        bad_wait = typed & (~np.isfinite(wait) | (wait < 0) | (wait > work["hours"] + 1e-9))
-        _skip_mark(bad_wait, "wait_hours must be a number between 0 and the stage's duration",
-                   skipped, rows)
+        hours = work["hours"]
+        allowed = hours + np.maximum(hours * WAIT_TOLERANCE_SHARE, WAIT_TOLERANCE_HOURS)
+        unusable = typed & (~np.isfinite(wait) | (wait < 0))
+        too_long = typed & ~unusable & (wait > allowed + _FLOAT_SLACK)
+        _skip_mark(unusable, "wait_hours must be a number of 0 or more", skipped, rows)
+        _skip_mark(too_long, "wait_hours is longer than the stage itself (more than 1% or 60 s "
+                   "above its duration): check which column holds what", skipped, rows)
+        hair = typed & ~unusable & ~too_long & (wait > hours)
+        clamped = int(hair.sum())
+        wait = wait.where(~hair, hours)
+        bad_wait = unusable | too_long
         work = work[~bad_wait]
         frame = frame[~bad_wait]
         work["wait_hours"] = wait[~bad_wait]
@@ -338,7 +407,7 @@ def parse_runs(data: bytes, name: str = "runs.csv") -> RunsData:
         notes.append(f"{naive} timestamps had no time zone and were read as UTC")
     skipped.sort(key=lambda s: s.row)
     runs = _summarise_runs(work, name, len(table.frame), tuple(skipped), naive, tuple(notes))
-    return replace(runs, raw=data)
+    return replace(runs, raw=data, analysis=replace(runs.analysis, clamped_waits=clamped))
 
 
 def _count_naive(stamps: pd.Series) -> int:
@@ -352,17 +421,19 @@ def _skip_mark(bad: pd.Series, reason: str, skipped: list[SkippedRow], rows: pd.
         skipped.extend(SkippedRow(int(r), reason) for r in rows.loc[bad[bad].index])
 
 
-def _handoff_hours(work: pd.DataFrame) -> pd.DataFrame:
-    """Per run: time between one stage's end and the next stage's start (parallel work overlaps).
+def _handoff_hours(work: pd.DataFrame) -> tuple[pd.DataFrame, tuple[Transition, ...]]:
+    """Per run: time between one stage's end and the next stage's start (parallel work overlaps),
+    and where those gaps sit: after which stage ended (the latest end so far), before which began.
 
     Only runs with at least two timed rows can show a hand-off; their gaps may well be zero.
     """
+    empty = pd.DataFrame(columns=["run_id", "hours"]), ()
     if "started_at" not in work:
-        return pd.DataFrame(columns=["run_id", "hours"])
+        return empty
     timed = work.dropna(subset=["started_at", "ended_at"])
     timed = timed[timed.groupby("run_id")["run_id"].transform("size") >= 2]
     if timed.empty:
-        return pd.DataFrame(columns=["run_id", "hours"])
+        return empty
     # lexsort on integer codes is several times faster than sort_values on 500k mixed keys.
     run_codes = pd.factorize(timed["run_id"])[0]
     ends, starts = (timed[c].astype("int64").to_numpy() for c in ("ended_at", "started_at"))
@@ -373,8 +444,34 @@ def _handoff_hours(work: pd.DataFrame) -> pd.DataFrame:
     gaps = (timed["started_at"] - previous_end).dt.total_seconds().div(3600).clip(lower=0)
     per_run = gaps.fillna(0).groupby(timed["run_id"]).sum()
     if not (per_run > 0).any():
-        return pd.DataFrame(columns=["run_id", "hours"])
-    return per_run.rename("hours").reset_index()
+        return empty
+    # The stage holding the latest end so far; a run's first row always holds it, so a plain
+    # forward fill never carries a stage from one run into the next.
+    stage_codes, stage_ids = pd.factorize(timed["stage"])
+    holder = pd.Series(stage_codes, index=timed.index, dtype=float).where(
+        timed["ended_at"] == latest_end).ffill()
+    runs_sorted = run_codes[order]
+    first = np.r_[True, runs_sorted[1:] != runs_sorted[:-1]]
+    after = holder.shift().to_numpy()
+    waited = (gaps.fillna(0).to_numpy() > 0) & ~first
+    total = float(gaps[waited].sum())
+    found = pd.DataFrame({"after": after[waited].astype(int), "before": stage_codes[waited],
+                          "hours": gaps.to_numpy()[waited], "run_id": timed["run_id"][waited]})
+    summed = found.groupby(["after", "before"]).agg(hours=("hours", "sum"),
+                                                     runs=("run_id", "nunique"))
+    transitions = tuple(sorted(
+        (Transition(after=str(stage_ids[a]), before=str(stage_ids[b]), hours=float(row.hours),
+                    share=float(row.hours) / total if total > 0 else 0.0, runs=int(row.runs))
+         for (a, b), row in summed.iterrows()),
+        key=lambda t: (-t.hours, t.after, t.before)))
+    return per_run.rename("hours").reset_index(), transitions
+
+
+def _run_starts(work: pd.DataFrame) -> pd.Series:
+    """Each run's earliest start time (runs without timestamps are left out)."""
+    if "started_at" not in work:
+        return pd.Series(dtype="datetime64[ns, UTC]")
+    return work.dropna(subset=["started_at"]).groupby("run_id")["started_at"].min()
 
 
 def _summarise_runs(work: pd.DataFrame, name: str, rows_read: int, skipped, naive: int,
@@ -393,7 +490,7 @@ def _summarise_runs(work: pd.DataFrame, name: str, rows_read: int, skipped, naiv
                           wait_rows=("wait_hours", "count"), rows=("hours", "size")).reset_index()
     per_run.loc[per_run["wait_rows"] < per_run["rows"], "wait_hours"] = np.nan
     per_run = per_run[["run_id", "stage", "hours", "wait_hours"]]
-    handoff = _handoff_hours(work)
+    handoff, transitions = _handoff_hours(work)
     if not handoff.empty:
         handoff = handoff.assign(stage="handoff", wait_hours=handoff["hours"])
         per_run = pd.concat([per_run, handoff[per_run.columns]], ignore_index=True)
@@ -401,7 +498,8 @@ def _summarise_runs(work: pd.DataFrame, name: str, rows_read: int, skipped, naiv
     analysis = IterationAnalysis(
         stages=stages, source="runs", runs=int(work["run_id"].nunique()),
         failed_runs=failed_runs, failed_hours=failed_hours, recorded_hours=recorded,
-        skipped=skipped, naive_timestamps=naive, notes=notes,
+        skipped=skipped, naive_timestamps=naive, notes=notes, transitions=transitions,
+        cadence=cadence_of(_run_starts(work).tolist()),
     )
     return RunsData(per_run=per_run, analysis=analysis, name=name, rows_read=rows_read,
                     notes=notes)
@@ -502,6 +600,28 @@ def whatif(analysis: IterationAnalysis, factors: Mapping[str, float],
                    iterations_per_month)
 
 
+def handoff_where(analysis: IterationAnalysis, limit: int = 2) -> str:
+    """Where hand-off waiting sits, largest first, e.g. "Evaluation & comparison → Deployment &
+    approval: 80% of hand-off time; Data access & features → Job startup & queueing: 15%".
+
+    Names transitions until they cover most of it (at least 60%) or ``limit`` are named; empty
+    when the analysis has no measured hand-offs.
+    """
+    parts: list[str] = []
+    covered = 0.0
+    for transition in analysis.transitions[:limit]:
+        if parts and (covered >= 0.6 or transition.share < 0.1):
+            break
+        suffix = " of hand-off time" if not parts else ""
+        parts.append(f"{transition.label}: {_percent(transition.share)}{suffix}")
+        covered += transition.share
+    return "; ".join(parts)
+
+
+def _percent(share: float) -> str:
+    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
+
+
 def headline(analysis: IterationAnalysis) -> str:
     """The chart's message in words: what dominates, what halving it buys, what cannot help much.
 
@@ -521,4 +641,13 @@ def headline(analysis: IterationAnalysis) -> str:
         if small.stage != top.stage:
             text += (f" {small.label} is {small.share:.0%} — even at zero, at most "
                      f"{amdahl_ceiling(small.share):.2f}× faster.")
+    handoff = analysis.stage("handoff")
+    where = analysis.transitions[0] if analysis.transitions else None
+    if handoff is not None and where is not None and (handoff.share >= 0.1 or handoff is top):
+        between = f"{stage_label(where.after)} and {stage_label(where.before)}"
+        if where.after == where.before:
+            between = f"two {stage_label(where.after)} attempts"
+        amount = "most of it" if where.share >= 0.5 else "the largest part"
+        text += (f" Hand-off waiting is {handoff.share:.0%}: {amount} "
+                 f"({_percent(where.share)}) between {between}.")
     return text

@@ -16,6 +16,7 @@ from triage.iteration import (
     SpeedUp,
     amdahl_ceiling,
     analyse_stage_table,
+    handoff_where,
     project,
 )
 from triage.plan import Estimate, Plan, PlanAction, build_plan
@@ -24,6 +25,9 @@ from triage.session import Session
 from triage.vocabulary import stage_label
 
 UNIT = "h/month"
+SAMPLE_NOTE = "sample values, not the team's"
+# session.inputs keys: where iterations per month came from when it was read from the runs' dates
+FROM_RUNS = "iterations_per_month_from"
 _WIDE_RANGE = 2.5  # a speed-up range whose high/low exceeds this is a guess, not an estimate
 
 
@@ -41,6 +45,12 @@ def _range(low: float, high: float, unit: str = "h") -> str:
 class IterationImpact:
     analysis: IterationAnalysis
     iterations_per_month: float
+    # Where iterations per month came from: "typed" in the meeting, a "sample" nobody typed, or
+    # "runs" (the runs' dates; ``iterations_basis`` then says how, e.g. "40 runs started over
+    # 52.0 days").
+    iterations_source: str = "typed"
+    iterations_basis: str = ""
+    sample_table: bool = False  # the stage table analysed holds the app's sample values
 
     whole = "one iteration"  # what the stage shares are shares of, in the evidence text
     runs_noun = "runs"  # what one measured unit is called
@@ -118,6 +128,10 @@ class IterationImpact:
         if stats.share < 0.1:
             text += (f"; even removing it entirely makes {self.whole} at most "
                      f"{amdahl_ceiling(stats.share):.2f}× faster")
+        if stats.stage == "handoff" and (where := handoff_where(self.analysis)):
+            text += f"; where it sits: {where}"
+        if self.sample_table:
+            text += f" ({SAMPLE_NOTE})"
         return text
 
     def summary(self, quick: list[PlanAction], cross: list[PlanAction], plan: Plan) -> list[str]:
@@ -130,9 +144,16 @@ class IterationImpact:
             ]
         top = analysis.bottleneck
         source = (f"median of {analysis.runs} runs" if analysis.source == "runs"
+                  else f"from the sample stage table — {SAMPLE_NOTE}" if self.sample_table
                   else "from the stage table")
         lines = [f"One iteration takes about {hours_text(analysis.iteration_hours)} ({source}); "
                  f"{top.label.lower()} is {top.share:.0%} of it."]
+        handoff = analysis.stage("handoff")
+        on_handoff = any(a.action.stage == "handoff" for a in plan.actions)
+        where = handoff_where(analysis)
+        if handoff is not None and where and (on_handoff or top.stage == "handoff"):
+            lines[0] += (f" Hand-off waiting between stages is {handoff.share:.0%} of it; "
+                         f"where it sits: {where}.")
         lines.append(self._line_for("the quick wins", [a for a in quick if a.status != "dropped"]))
         live_cross = [a for a in cross if a.status != "dropped"]
         if live_cross:
@@ -162,7 +183,7 @@ class IterationImpact:
         items = [
             "Each action's effect is its playbook speed-up range applied to your measured stage "
             "time (Amdahl's law); the ranges are experience, not measurements of your system.",
-            f"{self.iterations_per_month:g} iterations per month, as typed in the meeting.",
+            self._iterations_line(),
             "Hours saved are lead time — waiting for results — not engineers' working hours.",
             "Actions on the same stage compound (each speeds up what the other leaves); fixes that "
             "remove the same waste gain less.",
@@ -174,6 +195,16 @@ class IterationImpact:
             items.append(f"Stage times are medians over {self.analysis.runs} runs; "
                          "a stage's typical run, not its worst.")
         return items
+
+    def _iterations_line(self) -> str:
+        count = f"{self.iterations_per_month:g} iterations per month"
+        if self.iterations_source == "sample":
+            return (f"{count}: a sample value, not the team's; type the real number on the "
+                    "iteration page and the hours per month follow.")
+        if self.iterations_source == "runs":
+            how = f": {self.iterations_basis}" if self.iterations_basis else ""
+            return f"{count}, from the runs' dates{how}."
+        return f"{count}, as typed in the meeting."
 
     def not_promised(self) -> list[str]:
         return [
@@ -191,6 +222,27 @@ def session_analysis(session: Session, runs: IterationAnalysis | None) -> Iterat
     return analyse_stage_table(session.inputs.get("stage_table", []))
 
 
+def prefilled(session: Session) -> set[str]:
+    """Inputs the app filled in (samples) that the team has not typed, confirmed or uploaded;
+    sessions made before this was recorded have none."""
+    names = session.inputs.get("prefilled")
+    return {str(n) for n in names} if isinstance(names, list) else set()
+
+
+def iterations_source(session: Session) -> tuple[str, str]:
+    """("sample" | "runs" | "typed", how it was read) for the session's iterations per month."""
+    if "iterations_per_month" in prefilled(session):
+        return "sample", ""
+    basis = session.inputs.get(FROM_RUNS)
+    if isinstance(basis, str) and basis:
+        return "runs", basis
+    return "typed", ""
+
+
 def iteration_plan(book: Playbook, session: Session, analysis: IterationAnalysis) -> Plan:
-    model = IterationImpact(analysis, float(session.inputs.get("iterations_per_month", 0) or 0))
+    source, basis = iterations_source(session)
+    model = IterationImpact(
+        analysis, float(session.inputs.get("iterations_per_month", 0) or 0),
+        iterations_source=source, iterations_basis=basis,
+        sample_table=analysis.source == "table" and "stage_table" in prefilled(session))
     return build_plan(book, session, walk(book, session.answers), model)

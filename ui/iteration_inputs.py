@@ -9,10 +9,13 @@ import streamlit as st
 from triage.examples import (
     ITERATION_TEMPLATE,
     ITERATIONS_PER_MONTH,
+    iteration_example_inputs,
     iteration_example_runs,
+    iterations_from_runs,
     stage_table_from,
 )
 from triage.iteration import IterationAnalysis, RunsData, analyse_stage_table, parse_runs
+from triage.iteration_plan import FROM_RUNS, SAMPLE_NOTE, iterations_source, prefilled
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from triage.tabular import InputError
@@ -39,19 +42,32 @@ def _example() -> RunsData:
 
 
 def ensure_defaults(session: Session) -> None:
+    """Fill what the page needs; whatever the app fills is marked prefilled (a sample)."""
     inputs = session.inputs
-    inputs.setdefault("stage_table", stage_table_from(_example()))
-    inputs.setdefault("iterations_per_month", ITERATIONS_PER_MONTH)
+    filled = prefilled(session)
+    if "stage_table" not in inputs:
+        inputs["stage_table"] = stage_table_from(_example())
+        filled.add("stage_table")
+    if "iterations_per_month" not in inputs:
+        inputs["iterations_per_month"] = ITERATIONS_PER_MONTH
+        filled.add("iterations_per_month")
     inputs.setdefault("source", "table")
+    if filled or "prefilled" in inputs:
+        inputs["prefilled"] = sorted(filled)
+
+
+def _unmark(session: Session, name: str) -> None:
+    """The team typed, confirmed or uploaded ``name``: it is theirs, no longer a sample."""
+    if "prefilled" in session.inputs:
+        session.inputs["prefilled"] = sorted(prefilled(session) - {name})
 
 
 def load_example(session: Session) -> None:
-    """Start from the worked example: its runs, a matching typed table, sensible defaults."""
+    """Start from the worked example: its runs, a matching typed table, its runs' cadence."""
     runs = _example()
     fresh = Session(scenario=session.scenario, playbook_version=session.playbook_version,
                     title="Ranking model retraining takes two days per iteration")
-    fresh.inputs = {"stage_table": stage_table_from(runs),
-                    "iterations_per_month": ITERATIONS_PER_MONTH, "source": "runs"}
+    fresh.inputs = iteration_example_inputs(runs)
     fresh.uploads = [_summary(runs)]
     state.replace_session(fresh)
     # The cached example is shared by every session: each gets its own copy of the table.
@@ -66,11 +82,34 @@ def _summary(runs: RunsData) -> UploadSummary:
 
 
 def _stage_table(session: Session, key: str) -> None:
+    # The editor's edits arrive in its state before it is drawn: any edit makes the table theirs.
+    edits = st.session_state.get(key) or {}
+    if any(edits.get(part) for part in ("edited_rows", "added_rows", "deleted_rows")):
+        _unmark(session, "stage_table")
+    if "stage_table" in prefilled(session):
+        st.caption(":material/science: **Sample values** from the worked example, not your "
+                   "team's: type over them, or upload your runs.")
     session.inputs["stage_table"] = edited_records(key, session.inputs["stage_table"],
                                                    _TABLE_COLUMNS, ("hours", "wait_hours"))
 
 
-def _upload(session: Session, key: str) -> None:
+def _use_runs_cadence(session: Session, runs: RunsData, ipm_key: str) -> bool:
+    """Iterations per month from the runs' dates; True when it was applied."""
+    derived = iterations_from_runs(runs)
+    if derived is None:
+        return False
+    session.inputs["iterations_per_month"], session.inputs[FROM_RUNS] = derived
+    _unmark(session, "iterations_per_month")
+    st.session_state[ipm_key] = derived[0]
+    return True
+
+
+def _typed_iterations(session: Session) -> None:
+    _unmark(session, "iterations_per_month")
+    session.inputs.pop(FROM_RUNS, None)
+
+
+def _upload(session: Session, key: str, ipm_key: str) -> None:
     uploaded = st.file_uploader("Runs CSV", type=["csv", "txt", "tsv"], key=key,
                                 help="One row per stage of a run: run_id, stage, and either "
                                      "started_at + ended_at (ISO 8601) or duration_hours; "
@@ -81,19 +120,36 @@ def _upload(session: Session, key: str) -> None:
                          icon=":material/download:")
     right.button("Load the worked example", on_click=load_example, args=(session,),
                  icon=":material/science:", key=f"{key}:example")
-    if uploaded is None or st.session_state.get(_UPLOAD_ID) == uploaded.file_id:
+    if uploaded is None:  # the file was removed: its error goes with it
+        st.session_state.pop(_UPLOAD_ID, None)
+        st.session_state.pop(f"{key}:error", None)
+        return
+    if st.session_state.get(_UPLOAD_ID) == uploaded.file_id:
         return
     st.session_state[_UPLOAD_ID] = uploaded.file_id
-    try:
-        runs = parse_runs(uploaded.getvalue(), uploaded.name)
-    except InputError as err:
-        st.session_state[f"{key}:error"] = str(err)
-        return
-    st.session_state.pop(f"{key}:error", None)
-    state.set_runs_data(session.scenario, runs)
-    session.uploads = [u for u in session.uploads if u.kind != "runs"] + [_summary(runs)]
-    session.inputs["source"] = "runs"
-    st.session_state.pop(key.replace(":upload", ":source"), None)  # show the new source
+    name = literal(uploaded.name, one_line=True)
+    with st.status(f"Reading {name}…", expanded=False) as status:
+        st.write(f"Reading {uploaded.size / 1024:,.0f} KB and checking each row…")
+        try:
+            runs = parse_runs(uploaded.getvalue(), uploaded.name)
+        except InputError as err:
+            st.session_state[f"{key}:error"] = str(err)
+            status.update(label=f"Could not use {name}", state="error")
+            return
+        analysis = runs.analysis
+        st.write(f"Checked {runs.rows_read:,} rows: {len(analysis.skipped):,} skipped, "
+                 f"{analysis.clamped_waits:,} waits clamped.")
+        st.write(f"Analysed {analysis.runs:,} runs over {len(analysis.stages)} stages.")
+        st.session_state.pop(f"{key}:error", None)
+        state.set_runs_data(session.scenario, runs)
+        session.uploads = [u for u in session.uploads if u.kind != "runs"] + [_summary(runs)]
+        session.inputs["source"] = "runs"
+        st.session_state.pop(key.replace(":upload", ":source"), None)  # show the new source
+        source, _ = iterations_source(session)
+        if source != "typed" and _use_runs_cadence(session, runs, ipm_key):
+            st.write(f"Iterations per month from the runs' dates: "
+                     f"{session.inputs['iterations_per_month']:g}.")
+        status.update(label=f"Read {name}: {analysis.runs:,} runs", state="complete")
 
 
 def _source_choice(session: Session, runs: RunsData | None, key: str) -> str:
@@ -108,14 +164,19 @@ def _source_choice(session: Session, runs: RunsData | None, key: str) -> str:
     return choice
 
 
-def _read_summary(analysis: IterationAnalysis, runs: RunsData | None) -> str:
+def _read_summary(analysis: IterationAnalysis, runs: RunsData | None, sample: bool) -> str:
     stage_count = len([s for s in analysis.stages if s.stage != "handoff"])
     if analysis.source == "runs" and runs is not None:
         text = f"{analysis.runs} runs, {stage_count} stages"
         if analysis.stage("handoff"):
             text += " + hand-off waits between them"
+    elif sample:
+        text = f"{stage_count} stages, sample values, not the team's: type over them or upload runs"
     else:
         text = f"{stage_count} stages typed in"
+    if analysis.clamped_waits:
+        rows = "row" if analysis.clamped_waits == 1 else "rows"
+        text += f"; {analysis.clamped_waits} {rows}: wait a hair above duration, clamped"
     if analysis.skipped:
         reasons = sorted({s.reason for s in analysis.skipped})
         text += f", {len(analysis.skipped)} rows skipped: {'; '.join(reasons[:2])}"
@@ -124,33 +185,71 @@ def _read_summary(analysis: IterationAnalysis, runs: RunsData | None) -> str:
     return text
 
 
+def showing_samples(session: Session, analysis: IterationAnalysis) -> bool:
+    """Whether the numbers on the page are the app's sample stage table."""
+    return analysis.source == "table" and "stage_table" in prefilled(session)
+
+
+def _shown_now(session: Session, analysis: IterationAnalysis, runs: RunsData | None) -> str:
+    if analysis.source == "runs" and runs is not None:
+        return (f"The page still shows the runs read earlier from "
+                f"**{literal(runs.name, one_line=True)}** ({analysis.runs} runs).")
+    if showing_samples(session, analysis):
+        return f"The page shows the **sample stage table** ({SAMPLE_NOTE})."
+    return "The page shows **your typed stage table**."
+
+
+def _iterations_caption(session: Session, runs: RunsData | None, ipm_key: str) -> None:
+    source, basis = iterations_source(session)
+    if source == "sample":
+        hint = ("the runs have no dates to read it from" if runs is not None
+                else "or upload runs with dates")
+        st.caption(f":material/science: **Sample value** — type your team's number ({hint}).")
+    elif source == "runs":
+        st.caption(f":material/calendar_month: From the runs' dates: {literal(basis)} "
+                   "(type a number to override).")
+    else:
+        st.caption(":material/edit: As typed.")
+        derived = iterations_from_runs(runs) if runs is not None else None
+        if derived and abs(derived[0] - float(session.inputs["iterations_per_month"])) >= 0.05:
+            st.button(f"Use {derived[0]:g} from the runs' dates", key=f"{ipm_key}:from_runs",
+                      help=f"{derived[1]}: dated runs / (days spanned / 30.44)",
+                      on_click=_use_runs_cadence, args=(session, runs, ipm_key))
+
+
 def render_inputs(session: Session) -> tuple[IterationAnalysis, RunsData | None]:
     """Draw the inputs; return the analysis of whichever source the room chose."""
     ensure_defaults(session)
     version = state.widget_version(session.scenario)
     prefix = f"{session.scenario}:{version}"
+    ipm_key = f"{prefix}:ipm"
     typed, upload = st.tabs(["Type stage times", "Upload runs CSV"])
     with upload:
-        _upload(session, f"{prefix}:upload")
-        error = st.session_state.get(f"{prefix}:upload:error")
-        if error:
-            st.error(f"{literal(error)}\n\nThe typed stage table and earlier data are unchanged.",
-                     icon=":material/error:")
+        _upload(session, f"{prefix}:upload", ipm_key)
+        error_slot = st.empty()
     with typed:
         _stage_table(session, f"{prefix}:table")
     runs = state.runs_data(session.scenario)
     left, right = st.columns([3, 1])
     with right:
-        ipm_key = f"{prefix}:ipm"
         if ipm_key not in st.session_state:
             st.session_state[ipm_key] = float(session.inputs["iterations_per_month"])
         session.inputs["iterations_per_month"] = st.number_input(
             "Iterations per month", min_value=0.0, max_value=10_000.0, step=1.0, key=ipm_key,
+            on_change=_typed_iterations, args=(session,),
             help="How many full iterations the team runs in a month: turns hours per "
-                 "iteration into hours per month.")
+                 "iteration into hours per month. With uploaded runs it is read from their "
+                 "dates: dated runs / (days from the first start to the last / 30.44).")
+        _iterations_caption(session, runs, ipm_key)
     with left:
         source = _source_choice(session, runs, f"{prefix}:source")
     analysis = (runs.analysis if source == "runs" and runs is not None
                 else analyse_stage_table(session.inputs["stage_table"]))
-    render_read_notes(_read_summary(analysis, runs), analysis.notes, analysis.skipped)
+    error = st.session_state.get(f"{prefix}:upload:error")
+    if error:
+        error_slot.error(f"{literal(error)}\n\nNothing from this file was used; the typed stage "
+                         "table and earlier data are unchanged. "
+                         f"{_shown_now(session, analysis, runs)}", icon=":material/error:")
+    render_read_notes(_read_summary(analysis, runs, showing_samples(session, analysis)),
+                      analysis.notes, analysis.skipped)
     return analysis, runs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from triage import charts
-from triage.iteration import IterationAnalysis, RunsData, headline, whatif
+from triage.iteration import IterationAnalysis, RunsData, handoff_where, headline, whatif
 from triage.markdown import literal
 from triage.session import Session
 from ui import state
@@ -14,10 +14,14 @@ from ui.learn_views import glossary_hint
 SPEEDUP_STEPS = [1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 5.0, 10.0]
 
 
-def render_headline(analysis: IterationAnalysis) -> None:
+def render_headline(analysis: IterationAnalysis, sample: bool = False) -> None:
     top = analysis.bottleneck
+    if sample:
+        st.caption(":material/science: **Sample values, not the team's** — the numbers below "
+                   "show how the page reads; type your stage times or upload runs to see yours.")
     first, second, third, fourth = st.columns(4)
-    first.metric("One iteration", f"{analysis.iteration_hours:.1f} h")
+    first.metric("One iteration (sample)" if sample else "One iteration",
+                 f"{analysis.iteration_hours:.1f} h")
     second.metric("Biggest stage", f"{top.share:.0%}", top.label, delta_color="off",
                   delta_arrow="off")
     efficiency = analysis.flow_efficiency
@@ -32,6 +36,20 @@ def render_headline(analysis: IterationAnalysis) -> None:
         fourth.metric("At most, by fixing it", f"{1 / max(1e-9, 1 - top.share):.2f}×",
                       "if that stage took no time", delta_color="off", delta_arrow="off")
     st.markdown(f"##### {literal(headline(analysis), one_line=True)}")
+    if analysis.transitions:
+        _render_transitions(analysis)
+
+
+def _render_transitions(analysis: IterationAnalysis) -> None:
+    """Where the hand-off bar's time sits: between which stages, from the runs' timestamps."""
+    total = sum(t.hours for t in analysis.transitions)
+    with st.expander(f"Where hand-off waiting sits: "
+                     f"{literal(handoff_where(analysis), one_line=True)}"):
+        st.dataframe([{"between": t.label, "hours (all runs)": round(t.hours, 1),
+                       "share of hand-off time": f"{t.share:.0%}", "runs": t.runs}
+                      for t in analysis.transitions], hide_index=True)
+        st.caption(f"{total:.1f} h of gaps between one stage's end and the next stage's start, "
+                   "summed over all runs; a gap counts after the stage that ended last.")
 
 
 def render_charts(analysis: IterationAnalysis, runs: RunsData | None, key: str) -> None:
@@ -68,7 +86,7 @@ def render_whatif(session: Session, analysis: IterationAnalysis) -> None:
     controls, picture = st.columns([1, 2])
     with controls:
         st.caption("How much faster could each stage be? (1× = unchanged)")
-        for stats in analysis.stages:
+        for stats in [s for s in analysis.stages if s.median_hours > 0]:
             key = f"{prefix}:{stats.stage}"
             if key not in st.session_state:
                 st.session_state[key] = _nearest(session.whatif.get(stats.stage, 1.0))
