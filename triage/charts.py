@@ -84,7 +84,8 @@ def reference_line(*, x: float | None = None, y: float | None = None, colour: st
 
 def iteration_breakdown(analysis: IterationAnalysis) -> go.Figure:
     """One iteration, stage by stage, each bar split into working and waiting time."""
-    stages = list(reversed(analysis.stages))  # horizontal bars read top-down in pipeline order
+    # Horizontal bars read top-down in pipeline order; a stage with no time gets no row.
+    stages = [s for s in reversed(analysis.stages) if s.median_hours > 0]
     labels = [plain(s.label) for s in stages]
     working = [s.active_hours if s.wait_hours is not None else 0.0 for s in stages]
     waiting = [s.wait_hours or 0.0 for s in stages]
@@ -96,13 +97,13 @@ def iteration_breakdown(analysis: IterationAnalysis) -> go.Figure:
                                      ("not split", unsplit, UNSPLIT))
         if any(v > 0 for v in values)
     ]
-    shares = [f"{s.share:.0%}" for s in stages]
+    shares = [_share_text(s.share) for s in stages]
     traces.append(go.Scatter(
         y=labels, x=[s.median_hours for s in stages], text=shares, mode="text",
         textposition="middle right", showlegend=False, hoverinfo="skip",
         textfont={"size": 16},
     ))
-    longest = max((s.median_hours for s in stages), default=1.0)
+    longest = max((s.median_hours for s in stages), default=0.0) or 1.0
     return figure(traces, f"One iteration: {analysis.iteration_hours:.1f} h",
                   height=120 + 48 * len(stages), barmode="stack",
                   xaxis={"title": "hours (median per iteration)", "range": [0, longest * 1.18]})
@@ -110,14 +111,16 @@ def iteration_breakdown(analysis: IterationAnalysis) -> go.Figure:
 
 def stage_pareto(analysis: IterationAnalysis) -> go.Figure:
     """Stage shares from largest to smallest, with the cumulative share on a second axis."""
-    ordered = sorted(analysis.stages, key=lambda s: s.share, reverse=True)
+    ordered = sorted((s for s in analysis.stages if s.share > 0), key=lambda s: s.share,
+                     reverse=True)
     labels = [plain(s.label) for s in ordered]
     cumulative = pd.Series([s.share for s in ordered]).cumsum().tolist()
     top = analysis.bottleneck
     colours = [HIGHLIGHT if top and s.stage == top.stage else NEUTRAL for s in ordered]
     traces = [
         go.Bar(x=labels, y=[s.share for s in ordered], marker_color=colours, name="share",
-               texttemplate="%{y:.0%}", textposition="outside",
+               text=[_share_text(s.share) for s in ordered], texttemplate="%{text}",
+               textposition="outside",
                hovertemplate="%{x}: %{y:.1%}<extra></extra>"),
         go.Scatter(x=labels, y=cumulative, name="cumulative", mode="lines+markers",
                    line={"color": "#444444"}, yaxis="y2",
@@ -125,7 +128,8 @@ def stage_pareto(analysis: IterationAnalysis) -> go.Figure:
     ]
     return figure(
         traces, "Share of one iteration, largest first", showlegend=False,
-        yaxis={"tickformat": ".0%", "range": [0, max(0.01, ordered[0].share * 1.2)]},
+        yaxis={"tickformat": ".0%",
+               "range": [0, max(0.01, ordered[0].share * 1.2 if ordered else 0.01)]},
         yaxis2={"overlaying": "y", "side": "right", "range": [0, 1.05], "tickformat": ".0%",
                 "tickvals": [0, 0.25, 0.5, 0.75, 1], "showgrid": False},
     )
@@ -134,17 +138,20 @@ def stage_pareto(analysis: IterationAnalysis) -> go.Figure:
 def stage_distributions(per_run: pd.DataFrame) -> go.Figure:
     """How much each stage varies from run to run: one box per stage over per-run hours."""
     order = per_run.groupby("stage", sort=False)["hours"].median()
+    order = order[per_run.groupby("stage", sort=False)["hours"].max() > 0]  # no all-zero rows
+    longest = float(per_run["hours"].max()) if len(per_run) else 0.0
     traces = [go.Box(x=per_run.loc[per_run["stage"] == stage, "hours"],
                      name=plain(stage_label(stage)), marker_color=WORKING, boxpoints="outliers",
                      orientation="h")
               for stage in order.index]
     return figure(traces, "Run-to-run spread per stage", height=120 + 55 * len(order),
-                  showlegend=False, xaxis={"title": "hours per run"})
+                  showlegend=False,
+                  xaxis={"title": "hours per run", "range": [0, (longest or 1.0) * 1.05]})
 
 
 def whatif_comparison(analysis: IterationAnalysis, projection: WhatIf) -> go.Figure:
-    """Each stage now and after the what-if speed-ups."""
-    stages = list(reversed(analysis.stages))
+    """Each stage now and after the what-if speed-ups (stages with no time get no row)."""
+    stages = [s for s in reversed(analysis.stages) if s.median_hours > 0]
     labels = [plain(s.label) for s in stages]
     traces = [
         go.Bar(y=labels, x=[s.median_hours for s in stages], name="now", orientation="h",
@@ -154,8 +161,14 @@ def whatif_comparison(analysis: IterationAnalysis, projection: WhatIf) -> go.Fig
     ]
     title = (f"What-if: {projection.before_hours:.1f} h → {projection.after_hours:.1f} h "
              f"({projection.speedup:.2f}× faster)")
+    longest = max((s.median_hours for s in stages), default=0.0) or 1.0
     return figure(traces, title, height=140 + 60 * len(stages), barmode="group",
-                  xaxis={"title": "hours per iteration"})
+                  xaxis={"title": "hours per iteration", "range": [0, longest * 1.08]})
+
+
+def _share_text(share: float) -> str:
+    """A stage's share as a label: "<1%" rather than a "0%" that reads as no time at all."""
+    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
 
 
 def _short(text: str, width: int = 30) -> str:

@@ -45,6 +45,11 @@ ITERATION_METRICS: dict[str, str] = {
     "training_share": "share of the iteration spent training",
     "data_share": "share of the iteration spent on data access and features",
     "handoff_share": "share of the iteration lost between stages",
+    "handoff_top_transition": "the transition holding most hand-off time, e.g. 'Evaluation & "
+                              "comparison → Deployment & approval' (runs with timestamps only)",
+    "handoff_top_transition_share": "its share of all hand-off time, 0 to 1",
+    "handoff_where_text": "where hand-off time sits, e.g. 'Evaluation & comparison → Deployment "
+                          "& approval: 80% of hand-off time'",
     "failed_share": "share of all recorded run hours spent in failed runs",
     "max_variability": "largest p90/median ratio over stages (runs only)",
     "most_variable_stage": "stage id with that ratio",
