@@ -63,8 +63,9 @@ def test_win_back_compounds_on_a_part_and_never_exceeds_the_shortfall():
     alone = impact.estimate([action("all", (0.2, 0.2)), action("mix", (1, 1), "y")])
     assert alone.low == pytest.approx(0.0045)
     assert impact.estimate([action("", None)]) is None
-    assert impact.evidence(
-        action("fallback", (0.5, 1.0))) == "fallbacks explain 0.00187 of the 0.0075 drop in CTR"
+    # Only segment B has fallbacks (f = 0.2), so all of the fallback loss sits there.
+    assert impact.evidence(action("fallback", (0.5, 1.0))) == (
+        "fallbacks explain 0.00187 of the 0.0075 drop in CTR, all in B")
 
 
 def test_summary_states_the_gap_and_its_parts():
@@ -79,8 +80,9 @@ def test_summary_states_the_gap_and_its_parts():
     lines = impact.summary([], [], plan)
     assert lines[0] == ("Online CTR is 0.035 against 0.0425 expected: 0.0075 lower (17.6%), "
                         "beyond sampling noise.")
-    assert lines[1] == ("Of the 0.0075 drop: traffic mix 0.0045, fallbacks 0.00187, "
-                        "the model itself 0.000625, unexplained 0.0005.")
+    # A's metric did not move, so B holds all of the fallback and all of the model part.
+    assert lines[1] == ("Of the 0.0075 drop: traffic mix 0.0045, fallbacks 0.00187 (all in B), "
+                        "the model itself 0.000625 (all in B), unexplained 0.0005.")
 
 
 def test_bad_typed_values_become_problems_not_crashes():

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from triage.gap import Waterfall
+from triage.gap import Waterfall, decimals_for, fixed
 from triage.iteration import IterationAnalysis, WhatIf
 from triage.plan import Plan, fmt
 from triage.vocabulary import stage_label
@@ -175,33 +175,144 @@ def _short(text: str, width: int = 30) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+# Label placement for the impact/effort chart, in pixels of an assumed plot area: narrow enough
+# for a 1024 px screen with the sidebar open, so labels that fit here fit on wider screens too.
+_PLOT_W, _PLOT_H = 480, 340
+_CHAR_W, _LINE_H, _MARKER_R = 7.6, 20, 9  # 14 px labels: ~7 px a character
+_PLACES = {  # textposition: (dx, dy) of the label box's centre from the point, in box units
+    "middle right": (0.5, 0), "middle left": (-0.5, 0), "top center": (0, -0.5),
+    "bottom center": (0, 0.5), "top right": (0.5, -0.5), "bottom right": (0.5, 0.5),
+    "top left": (-0.5, -0.5), "bottom left": (-0.5, 0.5),
+}
+
+
+def _label_places(points: list[tuple[float, float]], texts: list[list[str]],
+                  whiskers: list[tuple[float, float, float, float]] | None = None
+                  ) -> list[tuple[str, str]]:
+    """(text, textposition) per point: the longest of its candidate texts that fits somewhere
+    without overlapping another label, a marker, a range line or the plot's edge. Points (and
+    their ranges: x low, x high, y low, y high) are in plot fractions, best-ranked first, so they
+    get the best spots."""
+    boxes = [(x * _PLOT_W - _MARKER_R, (1 - y) * _PLOT_H - _MARKER_R,
+              x * _PLOT_W + _MARKER_R, (1 - y) * _PLOT_H + _MARKER_R) for x, y in points]
+    obstacles = list(boxes)
+    for (x, y), (x_low, x_high, y_low, y_high) in zip(points, whiskers or [], strict=False):
+        obstacles.append((x_low * _PLOT_W, (1 - y) * _PLOT_H - 1, x_high * _PLOT_W,
+                          (1 - y) * _PLOT_H + 1))
+        obstacles.append((x * _PLOT_W - 1, (1 - y_high) * _PLOT_H, x * _PLOT_W + 1,
+                          (1 - y_low) * _PLOT_H))
+    placed: list[tuple[float, float, float, float]] = []
+    result = []
+    for index, ((x, y), candidates) in enumerate(zip(points, texts, strict=True)):
+        cx, cy = x * _PLOT_W, (1 - y) * _PLOT_H
+        chosen = (candidates[-1], "top center")
+        for text in candidates:
+            width, height = len(text) * _CHAR_W + 6, _LINE_H
+            fits = None
+            for place, (dx, dy) in _PLACES.items():
+                left = cx + dx * (width + 2 * _MARKER_R) - width / 2
+                top = cy + dy * (height + 2 * _MARKER_R) - height / 2
+                box = (left, top, left + width, top + height)
+                inside = box[0] >= 0 and box[2] <= _PLOT_W and box[1] >= 0 and box[3] <= _PLOT_H
+                clear = not any(_overlap(box, other) for other in placed) and not any(
+                    _overlap(box, other) for i, other in enumerate(obstacles) if i != index)
+                if inside and clear:
+                    fits = (place, box)
+                    break
+            if fits is not None:
+                chosen = (text, fits[0])
+                placed.append(fits[1])
+                break
+        result.append(chosen)
+    return result
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 def impact_effort(plan: Plan) -> go.Figure:
-    """Each quantified action by effort (x) and expected impact (y, midpoint with its range)."""
-    traces = []
+    """Each quantified action at its effort (x, midpoint with its range) and expected impact (y,
+    midpoint with its range), numbered by its rank in the plan (as in the exports).
+
+    Both axes come from the data, whatever the unit (hours per month, CTR points, requests…):
+    0 to the largest range end plus a margin. Labels read "rank · title", shortened or reduced to
+    the rank where they would overlap another label or point; the hover has the full title.
+    """
+    ranks = {item.id: position for position, item in enumerate(plan.actions, start=1)}
     quantified = [a for a in plan.active if a.impact is not None]
+    unit = quantified[0].impact.unit if quantified else ""
+    quantified = [a for a in quantified if a.impact.unit == unit]
+    widest = max((a.action.effort_days[1] for a in quantified), default=1.0) or 1.0
+    highest = max((a.impact.high for a in quantified), default=1.0)
+    lowest = min([0.0] + [a.impact.low for a in quantified])
+    span = (highest - lowest) or abs(highest) or 1.0
+    x_range = [0.0, widest * 1.12]
+    y_range = [lowest - 0.06 * span if lowest < 0 else -0.04 * span, highest + 0.12 * span]
+    by_rank = sorted(quantified, key=lambda a: ranks[a.id])
+    def fx(value: float) -> float:
+        return (value - x_range[0]) / (x_range[1] - x_range[0])
+
+    def fy(value: float) -> float:
+        return (value - y_range[0]) / (y_range[1] - y_range[0])
+
+    points = [(fx(a.action.effort_mid), fy(a.impact.mid)) for a in by_rank]
+    whiskers = [(fx(a.action.effort_days[0]), fx(a.action.effort_days[1]), fy(a.impact.low),
+                 fy(a.impact.high)) for a in by_rank]
+    texts = [[f"{ranks[a.id]} · {plain(_short(a.action.title, width))}" for width in (30, 16)]
+             + [str(ranks[a.id])] for a in by_rank]
+    labels = dict(zip((a.id for a in by_rank), _label_places(points, texts, whiskers),
+                      strict=True))
+    traces = []
     for kind, colour in KIND_COLOURS.items():
-        items = [a for a in quantified if a.action.kind == kind]
+        items = [a for a in by_rank if a.action.kind == kind]
         if not items:
             continue
         traces.append(go.Scatter(
             x=[a.action.effort_mid for a in items],
             y=[a.impact.mid for a in items],
-            error_y={"type": "data", "symmetric": False,
+            error_x={"type": "data", "symmetric": False, "thickness": 1.5, "width": 0,
+                     "array": [a.action.effort_days[1] - a.action.effort_mid for a in items],
+                     "arrayminus": [a.action.effort_mid - a.action.effort_days[0] for a in items]},
+            error_y={"type": "data", "symmetric": False, "thickness": 1.5, "width": 0,
                      "array": [a.impact.high - a.impact.mid for a in items],
                      "arrayminus": [a.impact.mid - a.impact.low for a in items]},
-            mode="markers+text", text=[_short(a.action.title) for a in items],
-            textposition="middle right", name=items[0].kind_label,
-            marker={"color": colour, "size": 16},
-            customdata=[[a.action.title, a.impact.text()] for a in items],
-            hovertemplate="%{customdata[0]}<br>effort %{x:.1f} person-days<br>"
+            mode="markers+text", text=[labels[a.id][0] for a in items],
+            textposition=[labels[a.id][1] for a in items],
+            textfont={"size": 14, "color": "#333333"},
+            name=items[0].kind_label, marker={"color": colour, "size": 16},
+            customdata=[[plain(a.action.title), a.impact.text(), ranks[a.id], a.effort_text]
+                        for a in items],
+            hovertemplate="%{customdata[2]}. %{customdata[0]}<br>effort %{customdata[3]}<br>"
                           "%{customdata[1]}<extra></extra>",
         ))
-    widest = max((a.action.effort_mid for a in quantified), default=1.0)
-    highest = max((a.impact.high for a in quantified), default=1.0)
-    unit = quantified[0].impact.unit if quantified else ""
-    return figure(traces, "Impact vs effort — top left first", height=460,
-                  xaxis={"title": "effort (person-days)", "range": [0, widest * 1.6 + 0.5]},
-                  yaxis={"title": f"expected impact ({unit})", "range": [0, highest * 1.1 + 0.1]})
+    # Points whose label had to shrink to the rank are named under the chart, so a number on
+    # the chart is never the only way to tell which action it is.
+    key = [f"{ranks[a.id]} · {plain(_short(a.action.title, 44))}" for a in by_rank
+           if labels[a.id][0] == str(ranks[a.id])]
+    rows = ["      ".join(key[i:i + 2]) for i in range(0, len(key), 2)]
+    notes = [{"xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": -58, "xanchor": "left",
+              "yanchor": "top", "align": "left", "showarrow": False, "font": {"size": 14},
+              "text": "<br>".join(rows)}] if rows else []
+    result = figure(traces, "Impact vs effort — top left first", height=460,
+                    xaxis={"title": "effort (person-days; lines: the range)", "range": x_range},
+                    yaxis={"title": f"expected impact ({plain(unit)})", "range": y_range,
+                           "tickformat": _tick_format(highest)},
+                    annotations=notes)
+    if rows:  # room for the key under the axis title, keeping the house margins otherwise
+        extra = 20 * len(rows) + 16
+        result.layout.margin.b = (result.layout.margin.b or 40) + extra
+        result.layout.height = (result.layout.height or 460) + extra
+    return result
+
+
+def _tick_format(highest: float) -> str:
+    """Plain decimals for the impact axis, never '1e-3' or SI suffixes like '500µ'."""
+    if highest <= 0 or not math.isfinite(highest):
+        return ""
+    if highest >= 100:
+        return ",.0f"
+    return f".{max(0, 1 - math.floor(math.log10(highest / 5)))}f"
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,41 +323,48 @@ BETTER = WORKING
 
 
 def gap_waterfall(chart: Waterfall, metric_name: str, higher_is_better: bool = True) -> go.Figure:
-    """Expected → each part of the change → observed; worse-direction bars in vermillion."""
-    labels = ["expected", *(plain(label) for label, _, _ in chart.steps), "observed"]
-    values = [chart.expected, *(value for _, value, _ in chart.steps), chart.observed]
-    meanings = ["what offline or shadow promised", *(plain(m) for _, _, m in chart.steps),
+    """Expected → each part of the change → observed; worse-direction bars in vermillion.
+
+    A part that is exactly zero (no fallback columns, an unchanged mix) draws no bar: it says
+    nothing and would only crowd the axis. Every value shows with one number of fixed decimals,
+    three significant digits of the gap, never in scientific notation.
+    """
+    steps = [step for step in chart.steps if abs(step[1]) > 1e-15]
+    labels = ["expected", *(plain(label) for label, _, _ in steps), "observed"]
+    values = [chart.expected, *(value for _, value, _ in steps), chart.observed]
+    meanings = ["what offline or shadow promised", *(plain(m) for _, _, m in steps),
                 "what production shows"]
     down, up = (WORSE, BETTER) if higher_is_better else (BETTER, WORSE)
     gap = chart.observed - chart.expected
     # Step labels share one number of decimals, two digits finer than the gap itself.
-    decimals = max(0, 2 - int(math.floor(math.log10(abs(gap))))) if gap else 4
+    decimals = decimals_for(gap)
     bars = go.Waterfall(
-        x=labels, y=values, measure=["absolute", *["relative"] * len(chart.steps), "total"],
-        text=[fmt(v) if i in (0, len(values) - 1) else f"{v:+.{decimals}f}"
+        x=labels, y=values, measure=["absolute", *["relative"] * len(steps), "total"],
+        text=[fmt(v) if i in (0, len(values) - 1) else fixed(v, decimals, signed=True)
               for i, v in enumerate(values)],
         textposition="outside", customdata=meanings,
-        hovertemplate="%{x}: %{y:.4g}<br>%{customdata}<extra></extra>",
+        hovertemplate=f"%{{x}}: %{{y:.{decimals}f}}<br>%{{customdata}}<extra></extra>",
         decreasing={"marker": {"color": down}}, increasing={"marker": {"color": up}},
         totals={"marker": {"color": UNSPLIT}}, connector={"line": {"color": "#bbbbbb"}},
     )
     low = min(chart.expected, chart.observed)
     running, lows, highs = chart.expected, [low], [max(chart.expected, chart.observed)]
-    for _, value, _ in chart.steps:
+    for _, value, _ in steps:
         running += value
         lows.append(running)
         highs.append(running)
     span = max(highs) - min(lows) or abs(chart.expected) or 1.0
     metric_name = plain(metric_name)
+    signed_gap = ("+" if gap > 0 else "") + fmt(gap)
     return figure([bars], f"Where {metric_name} is lost: {fmt(chart.expected)} → "
-                          f"{fmt(chart.observed)} ({gap:+.4g})", height=440, showlegend=False,
+                          f"{fmt(chart.observed)} ({signed_gap})", height=440, showlegend=False,
                   yaxis={"title": metric_name,
                          "range": [min(lows) - 0.6 * span, max(highs) + 0.35 * span]})
 
 
 def health_vs_budget(checks: list) -> go.Figure:
     """Each serving-health figure as a share of its budget; above 1 is over budget."""
-    budgeted = [c for c in checks if c.budget]
+    budgeted = [c for c in checks if c.budget]  # a figure without a budget has nothing to meet
     bars = go.Bar(
         x=[c.label for c in budgeted], y=[c.value / c.budget for c in budgeted],
         marker_color=[WORSE if c.over_budget else BETTER for c in budgeted],
@@ -273,28 +391,43 @@ def drift_ranking(features: list, threshold: float = 0.1) -> go.Figure:
         hovertemplate="%{y}: %{x:.3f}<extra></extra>",
     ), go.Scatter(
         y=names, x=[(f.null_band or {}).get("js_distance") for f in ranked], mode="markers",
-        name="chance (95th pct, no drift)", marker={"symbol": "line-ns-open", "size": 22,
+        name="chance alone (95th pct)", marker={"symbol": "line-ns-open", "size": 22,
                                                    "color": "#222222", "line": {"width": 3}},
         hovertemplate="%{y}: chance reaches %{x:.3f}<extra></extra>",
     )]
-    widest = max([threshold * 1.5] + [(f.js_distance or 0) * 1.15 for f in features])
+    bands = [(f.null_band or {}).get("js_distance") or 0 for f in features]
+    widest = max([threshold * 1.5] + [max(f.js_distance or 0, band) * 1.15
+                                      for f, band in zip(features, bands, strict=True)])
     # The threshold is named in the axis title: a label on the line would sit under the legend.
+    # Short axis title and legend names: on a 1024 px screen this chart is ~430 px wide.
     return figure(traces, "Drift per feature, ranked", height=140 + 38 * len(features),
-                  xaxis={"title": f"Jensen–Shannon distance (0 = same, 0.83 = disjoint; "
-                                  f"dotted: {threshold:g})", "range": [0, widest]},
+                  xaxis={"title": f"JS distance (0 same, 0.83 disjoint; dotted: {threshold:g})",
+                         "range": [0, widest]},
                   **reference_line(x=threshold, dash="dot"))
 
 
 def drift_distribution(feature) -> go.Figure:
-    """Reference (training) vs current (serving) shares on the bins the statistics used."""
-    bins = [plain(b) for b in feature.bin_labels]
+    """Reference (training) vs current (serving) shares on the bins the statistics used.
+
+    Bins empty on both sides carry no information and are left out.
+    """
+    kept = [i for i, (r, c) in enumerate(zip(feature.reference_shares, feature.current_shares,
+                                             strict=True)) if r > 0 or c > 0]
+    bins = [plain(feature.bin_labels[i]) for i in kept]
+    reference = [feature.reference_shares[i] for i in kept]
+    current = [feature.current_shares[i] for i in kept]
     traces = [
-        go.Bar(x=bins, y=list(feature.reference_shares), name="training", marker_color=UNSPLIT),
-        go.Bar(x=bins, y=list(feature.current_shares), name="serving",
-               marker_color=WORSE if feature.drifted else BETTER),
+        go.Bar(x=bins, y=reference, name="training", marker_color=UNSPLIT,
+               hovertemplate="%{x}: %{y:.1%} of training rows<extra></extra>"),
+        go.Bar(x=bins, y=current, name="serving",
+               marker_color=WORSE if feature.drifted else BETTER,
+               hovertemplate="%{x}: %{y:.1%} of serving rows<extra></extra>"),
     ]
-    return figure(traces, f"{plain(feature.feature)}: training vs serving", height=340,
-                  barmode="group", yaxis={"tickformat": ".0%", "title": "share of rows"})
+    top = max(reference + current + [0.01])
+    # The feature's name alone: the chart is narrow beside the ranking, and the legend says
+    # training and serving (a spike's value and shares are in words just above the charts).
+    return figure(traces, plain(feature.feature), height=340, barmode="group",
+                  yaxis={"tickformat": ".0%", "title": "share of rows", "range": [0, top * 1.12]})
 
 
 # --------------------------------------------------------------------------------------------

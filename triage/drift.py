@@ -40,6 +40,21 @@ Missing values and types
     * ±inf are left out of the statistics of a numeric feature and counted in its ``note``; they
       are neither missing nor part of ``n_reference``/``n_current``.
 
+Default-value spikes (``default_spike``): one value that a large share of serving rows hold, far
+more than in training — the signature of a default filled in when a lookup fails (0 for a
+timed-out join, "unknown" for a missing category). Shares are of all rows of each sample (missing
+values included in the denominator). A value is a spike when, in the current sample, it holds
+    * at least ``SPIKE_MIN_SHARE`` (20%) of the rows: no single value of a many-valued feature
+      normally holds a fifth of them, while a default on every failed lookup easily does;
+    * at least ``SPIKE_MIN_RATIO`` (2) times and ``SPIKE_MIN_RISE`` (10 points) more than its share
+      of the reference rows: a value common in training too is the feature's own mode, not a default;
+    * a rise beyond sampling noise: two-proportion z (pooled standard error) of at least
+      ``SPIKE_MIN_Z`` (4), so 6 zeros out of 20 serving rows are not called a spike.
+  It is looked for in numeric features with more than 10 distinct values (in few-valued
+  features, one value gaining share is ordinary drift, shown by the chart) and, in categorical
+  features, only for values that read as a default (``DEFAULT_TEXTS``: "unknown", "none", "0", …),
+  so a category that simply grew is not called a default. The largest rise wins.
+
 Null band (``null_band``): for each statistic, its 95th percentile over ``splits`` (default 50)
 seeded random splits of the reference into k = min(n_current, ⌊n_reference/2⌋) values, playing the
 current sample, and the rest, playing the reference; both parts are subsampled to at most 50,000
@@ -90,7 +105,7 @@ except ImportError:  # pragma: no cover - only with another scipy version
 
 __all__ = [
     "BAND_MAX_ROWS", "DEFAULT_SPLITS", "JS_THRESHOLD", "STATISTICS", "DriftReport", "FeatureDrift",
-    "compare", "drift_report", "drift_report_json", "psi_reading", "read_sample",
+    "ValueSpike", "compare", "drift_report", "drift_report_json", "psi_reading", "read_sample",
 ]
 
 STATISTICS = ("ks_statistic", "ks_pvalue", "wasserstein_norm", "psi", "js_distance", "chi2_pvalue",
@@ -111,6 +126,14 @@ MOSTLY_NUMERIC = 0.9
 MAX_CHART_CATEGORIES = 20
 MAX_UNSEEN = 20
 MISSING_RATE_NOTE = 0.05
+SPIKE_MIN_SHARE = 0.2
+SPIKE_MIN_RATIO = 2.0
+SPIKE_MIN_RISE = 0.1
+SPIKE_MIN_Z = 4.0
+# Category texts that read as a filled-in default (compared lower-cased, stripped).
+DEFAULT_TEXTS = frozenset({"0", "-1", "-", "?", "unknown", "none", "null", "nan", "n/a", "na",
+                           "missing", "default", "other", "undefined", "not set", "(not set)",
+                           "empty", "no value"})
 # Texts pandas' read_csv treats as missing by default; here only inside otherwise numeric columns.
 NA_TEXTS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
                       "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
@@ -127,13 +150,23 @@ _MAX_WORKERS = 4
 
 
 @dataclass(frozen=True)
+class ValueSpike:
+    """One value held by far more serving rows than training rows (shares of all rows)."""
+
+    value: str
+    reference_share: float
+    current_share: float
+
+
+@dataclass(frozen=True)
 class FeatureDrift:
     """Drift of one feature. Statistics that do not apply or cannot be computed are None.
 
     ``null_band`` maps every name in ``STATISTICS`` to its band (95th percentile, 5th for p-values)
     or None. ``bin_labels`` with ``reference_shares``/``current_shares`` are what a chart draws: the
     numeric bins, or the categories (the 20 largest, then "(other)"). ``unseen`` holds up to 20
-    categories seen only in the current sample, with their current share.
+    categories seen only in the current sample, with their current share. ``default_spike`` is a
+    value far more common at serving than in training (see the module notes), or None.
     """
 
     feature: str
@@ -152,6 +185,7 @@ class FeatureDrift:
     null_band: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(STATISTICS))
     drifted: bool = False
     unseen: dict[str, float] = field(default_factory=dict)
+    default_spike: ValueSpike | None = None
     note: str = ""
     bin_labels: tuple[str, ...] = ()
     reference_shares: tuple[float, ...] = ()
@@ -170,6 +204,21 @@ class DriftReport:
     @property
     def drifted(self) -> tuple[FeatureDrift, ...]:
         return tuple(feature for feature in self.features if feature.drifted)
+
+    @property
+    def default_spikes(self) -> tuple[FeatureDrift, ...]:
+        """Features with a default-value spike, the largest rise first."""
+        spiked = [f for f in self.features if f.default_spike is not None]
+        return tuple(sorted(spiked, key=lambda f: -(f.default_spike.current_share
+                                                    - f.default_spike.reference_share)))
+
+    @property
+    def new_categories(self) -> tuple[tuple[str, str, float], ...]:
+        """(feature, category, share of serving rows it holds) for every category unseen in
+        training, the largest share first."""
+        found = [(f.feature, category, share) for f in self.features
+                 for category, share in f.unseen.items()]
+        return tuple(sorted(found, key=lambda item: -item[2]))
 
 
 def psi_reading(psi: float | None) -> str:
@@ -191,6 +240,10 @@ def drift_report_json(report: DriftReport) -> dict[str, Any]:
         row["drifted"] = bool(item.drifted)
         row["note"] = item.note
         row["unseen"] = {str(key): _json_float(value) for key, value in item.unseen.items()}
+        spike = item.default_spike
+        row["default_spike"] = None if spike is None else {
+            "value": spike.value, "reference_share": _json_float(spike.reference_share),
+            "current_share": _json_float(spike.current_share)}
         row["bin_labels"] = list(item.bin_labels)
         row["reference_shares"] = [_json_float(value) for value in item.reference_shares]
         row["current_shares"] = [_json_float(value) for value in item.current_shares]
@@ -597,6 +650,9 @@ def _analyse(column: _Column, cache: _DrawCache) -> FeatureDrift:
         stats_, band, extras = _numeric_feature(column, cache)
     else:
         stats_, band, extras = _categorical_feature(column, cache, notes)
+    if (spike := extras.get("default_spike")) is not None:
+        notes.append(f"default-value spike: {spike.value} on {_percent(spike.current_share)} of "
+                     f"the current rows, {_percent(spike.reference_share)} of the reference rows")
     null_band = dict.fromkeys(STATISTICS)
     if band is None:
         notes.append("the reference needs at least 2 values for a null band, so there is no drift "
@@ -632,6 +688,7 @@ def _numeric_feature(column: _Column, cache: _DrawCache
         edges = np.unique(np.quantile(ref, DECILES))
         labels = _interval_labels(edges)
     del merged
+    spike = (_numeric_spike(ref, cur, column.rows) if distinct > MAX_VALUE_BINS else None)
     wasserstein = float(np.einsum("i,i->", gaps, step)) / (n * m)  # einsum: no BLAS threads
     gaps *= step > 0  # only where the next value differs are both ECDFs complete
     ks = float(gaps.max(initial=0.0)) / (n * m)
@@ -647,10 +704,44 @@ def _numeric_feature(column: _Column, cache: _DrawCache
         "js_distance": float(_js(ref_shares, cur_shares)),
     }
     extras = {"bin_labels": labels, "reference_shares": tuple(map(float, ref_shares)),
-              "current_shares": tuple(map(float, cur_shares))}
+              "current_shares": tuple(map(float, cur_shares)), "default_spike": spike}
     key = (n, min(m, n // 2))  # == column.band_key, which the cache counted
     band = _numeric_band(ref, cache.acquire(key), edges) if key[1] >= 1 else None
     return result, band, extras
+
+
+def _numeric_spike(ref: np.ndarray, cur: np.ndarray, rows: tuple[int, int]) -> ValueSpike | None:
+    """The most risen value among those holding ``SPIKE_MIN_SHARE`` of the current rows (at most
+    five), from the sorted samples: run lengths of ``cur``, counts in ``ref`` by searchsorted."""
+    if not len(cur) or not rows[1]:
+        return None
+    starts = np.flatnonzero(np.concatenate(([True], cur[1:] != cur[:-1])))
+    counts = np.diff(np.append(starts, len(cur)))
+    large = np.flatnonzero(counts >= SPIKE_MIN_SHARE * rows[1])
+    candidates = []
+    for index in large:
+        value = cur[starts[index]]
+        in_ref = int(np.searchsorted(ref, value, side="right") - np.searchsorted(ref, value))
+        candidates.append((_number(float(value)), in_ref, int(counts[index])))
+    return _best_spike(candidates, rows)
+
+
+def _best_spike(candidates: Iterable[tuple[str, int, int]], rows: tuple[int, int]
+                ) -> ValueSpike | None:
+    """(value, reference count, current count) → the spike with the largest rise, if any."""
+    best = None
+    n_ref, n_cur = rows
+    if not n_ref or not n_cur:
+        return None
+    for value, ref_count, cur_count in candidates:
+        r, c = ref_count / n_ref, cur_count / n_cur
+        pooled = (ref_count + cur_count) / (n_ref + n_cur)
+        se = math.sqrt(pooled * (1 - pooled) * (1 / n_ref + 1 / n_cur))
+        if (c >= SPIKE_MIN_SHARE and c >= SPIKE_MIN_RATIO * r and c - r >= SPIKE_MIN_RISE
+                and se > 0 and (c - r) / se >= SPIKE_MIN_Z
+                and (best is None or c - r > best.current_share - best.reference_share)):
+            best = ValueSpike(value, r, c)
+    return best
 
 
 def _merge(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -775,7 +866,12 @@ def _categorical_feature(column: _Column, cache: _DrawCache, notes: list[str]
         notes.append(f"{len(unseen_index):,} categor{'y' if len(unseen_index) == 1 else 'ies'} unseen "
                      f"in the reference ({_percent(float(cur_shares[unseen_index].sum()))} of the "
                      "current sample)")
-    extras = {"unseen": unseen, **_category_chart(categories, ref_shares, cur_shares)}
+    defaults = [i for i in np.flatnonzero(cur_counts >= SPIKE_MIN_SHARE * column.rows[1])
+                if str(categories[i]).strip().lower() in DEFAULT_TEXTS]
+    spike = _best_spike(((str(categories[i]), int(ref_counts[i]), int(cur_counts[i]))
+                         for i in defaults), column.rows)
+    extras = {"unseen": unseen, "default_spike": spike,
+              **_category_chart(categories, ref_shares, cur_shares)}
     key = (n, min(m, n // 2))
     band = _categorical_band(ref_codes, size, cache.acquire(key)) if key[1] >= 1 else None
     return result, band, extras

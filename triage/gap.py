@@ -209,6 +209,72 @@ class Decomposition:
         return (all_up and self.change < 0) or (all_down and self.change > 0)
 
 
+@dataclass(frozen=True)
+class Concentration:
+    """Where one part of the loss sits: segments by their share of that part's loss."""
+
+    component: str  # "fallback" or "model"
+    loss: float  # the part's loss summed over the segments that lost (metric units, > 0)
+    segments: tuple[tuple[str, float], ...]  # (segment, share of ``loss``), largest first
+
+    @property
+    def top(self) -> tuple[str, float]:
+        return self.segments[0]
+
+    def named(self) -> tuple[tuple[str, float], ...]:
+        """The segments worth naming: the largest, and the next one too when the largest holds
+        less than half of the loss (then one name alone would mislead)."""
+        first = self.segments[:1]
+        if first and first[0][1] < 0.5 and len(self.segments) > 1:
+            return tuple(self.segments[:2])
+        return tuple(first)
+
+    def text(self) -> str:
+        """e.g. '85% in partner-api', '45% in ios-app, 42% in android-app' or 'all in web'."""
+        named = self.named()
+        if len(named) == 1 and named[0][1] >= 0.995:
+            return f"all in {named[0][0]}"
+        return ", ".join(f"{share:.0%} in {segment}" for segment, share in named)
+
+
+def concentration(decomposition: Decomposition, component: str, higher_is_better: bool = True
+                  ) -> Concentration | None:
+    """The segments holding the ``component`` ("fallback" or "model") part of the loss.
+
+    A segment's loss is −sign × its part (sign +1 when higher is better); shares are of the loss
+    summed over the segments that lost, so they lie in 0..1 and add up to 1 even when another
+    segment gained. None when no segment lost on that part.
+    """
+    sign = 1 if higher_is_better else -1
+    losses = [(s.segment, max(-sign * getattr(s, component), 0.0))
+              for s in decomposition.segments]
+    total = sum(loss for _, loss in losses)
+    if total <= 1e-15:
+        return None
+    ranked = sorted(((name, loss / total) for name, loss in losses if loss > 0),
+                    key=lambda item: -item[1])
+    return Concentration(component, total, tuple(ranked))
+
+
+def decimals_for(scale: float, significant: int = 3) -> int:
+    """Fixed decimals that show ``scale`` (e.g. the gap) with ``significant`` digits: 0.0069 → 5.
+
+    One number of decimals per table or chart keeps columns comparable and never falls into
+    scientific notation (−4.49e-05 reads as −0.00004 next to a 0.0069 gap).
+    """
+    if not scale or not math.isfinite(scale):
+        return 4
+    return int(min(10, max(0, significant - 1 - math.floor(math.log10(abs(scale))))))
+
+
+def fixed(value: float, decimals: int, signed: bool = False) -> str:
+    """``value`` with ``decimals`` fixed decimals; a value that rounds to zero reads 0, unsigned."""
+    text = f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
+    if float(text) == 0:
+        text = f"{0:.{decimals}f}"
+    return text
+
+
 def _normalised(values: Sequence[float], label: str) -> tuple[list[float], str]:
     total = sum(values)
     if any(v < 0 for v in values):

@@ -15,11 +15,13 @@ import numpy as np
 
 from triage.engine import walk
 from triage.gap import (
+    Concentration,
     Decomposition,
     GapVerdict,
     MetricInput,
     Waterfall,
     as_finite,
+    concentration,
     decompose,
     gap_vs_noise,
     metric_problems,
@@ -32,7 +34,14 @@ from triage.session import Session
 from triage.tabular import InputError
 
 if TYPE_CHECKING:
-    from triage.drift import DriftReport
+    from triage.drift import DriftReport, ValueSpike
+
+
+def spike_text(feature: str, spike: ValueSpike) -> str:
+    """A default-value spike in words: 'discount_pct is 0 on 40.0% of serving rows against 5.0%
+    in training'."""
+    return (f"{feature} is {spike.value} on {spike.current_share:.1%} of serving rows against "
+            f"{spike.reference_share:.1%} in training")
 
 _EXPLAINS = {"mix": "the traffic mix explains", "fallback": "fallbacks explain",
              "model": "the model itself explains", "unexplained": "an unexplained remainder is"}
@@ -107,6 +116,7 @@ class ProductionAnalysis:
     drift: DriftReport | None = None
     correlation: float | None = None
     history_size: int = 0
+    prefilled: tuple[str, ...] = ()  # inputs the page filled in, not yet set by the team
 
     @property
     def sign(self) -> int:
@@ -124,6 +134,44 @@ class ProductionAnalysis:
         value = {"mix": self.decomposition.mix, "fallback": self.decomposition.fallback,
                  "model": self.decomposition.model, "unexplained": self.chart.unexplained}[component]
         return max(-self.sign * value, 0.0)
+
+    def concentration(self, component: str) -> Concentration | None:
+        """Which segments hold the fallback or model part of the loss (None without a table)."""
+        if self.decomposition is None or component not in ("fallback", "model"):
+            return None
+        higher = self.metric.higher_is_better if self.metric else True
+        return concentration(self.decomposition, component, higher)
+
+    def culprits(self) -> list[str]:
+        """The named culprits in words: where the fallback and model loss sit, default-value
+        spikes and categories training never saw. Empty when the data names none."""
+        lines = []
+        for component, label in (("fallback", "fallback"), ("model", "model's own")):
+            where = self.concentration(component)
+            if where is not None and self.loss(component) > 0:
+                lines.append(f"the {label} loss: {where.text()}")
+        if self.drift is not None:
+            lines.extend(self.feature_culprits())
+        return lines
+
+    def feature_culprits(self, *, spikes_only: bool = False) -> list[str]:
+        """Default-value spikes and categories training never saw, in words (at most 3 each)."""
+        if self.drift is None:
+            return []
+        lines = []
+        spikes = self.drift.default_spikes
+        for feature in spikes[:3]:
+            lines.append(f"{spike_text(feature.feature, feature.default_spike)} "
+                         "(a default-value spike)")
+        if len(spikes) > 3:
+            lines.append(f"{len(spikes) - 3} more default-value spikes")
+        new = () if spikes_only else self.drift.new_categories
+        for feature, category, share in new[:3]:
+            lines.append(f'"{category}" in {feature} is a new category, unseen in training '
+                         f"({share:.1%} of the serving sample)")
+        if len(new) > 3:
+            lines.append(f"{len(new) - 3} more new categories")
+        return lines
 
     def metrics(self) -> dict[str, Any]:
         metrics: dict[str, Any] = {name: None for name in _METRIC_NAMES}
@@ -149,6 +197,12 @@ class ProductionAnalysis:
             # By rate (fallback + model): a segment's mix term alone says little about it.
             worst = max(self.decomposition.segments, key=lambda s: -self.sign * s.rate)
             metrics["worst_segment"] = worst.segment
+            for component in ("fallback", "model"):
+                where = self.concentration(component)
+                if where is not None:
+                    metrics[f"{component}_top_segment"] = where.top[0]
+                    metrics[f"{component}_top_segment_share"] = where.top[1]
+                    metrics[f"{component}_segments_text"] = where.text()
         metrics.update(_rollout_metrics(self.rollout))
         if self.health:
             by_label = {c.label: c for c in self.health}
@@ -165,6 +219,19 @@ class ProductionAnalysis:
                 top = self.drift.features[0]
                 metrics["top_drift_feature"] = top.feature
                 metrics["top_drift_js"] = top.js_distance
+            spikes = self.drift.default_spikes
+            metrics["default_spikes"] = len(spikes)
+            if spikes:
+                spike = spikes[0].default_spike
+                metrics.update(default_spike_feature=spikes[0].feature,
+                               default_spike_value=spike.value,
+                               default_spike_reference_share=spike.reference_share,
+                               default_spike_current_share=spike.current_share)
+            new = self.drift.new_categories
+            metrics["new_categories"] = len(new)
+            if new:
+                metrics.update(new_category_feature=new[0][0], new_category=new[0][1],
+                               new_category_share=new[0][2])
         metrics["offline_online_correlation"] = self.correlation
         return metrics
 
@@ -177,6 +244,11 @@ _METRIC_NAMES = (
     "rollback_available", "has_health", "health_breaches", "latency_over_budget", "timeout_rate",
     "error_rate", "fallback_rate", "has_drift", "drifted_features", "top_drift_feature",
     "top_drift_js", "has_history", "offline_online_correlation",
+    "fallback_top_segment", "fallback_top_segment_share", "fallback_segments_text",
+    "model_top_segment", "model_top_segment_share", "model_segments_text",
+    "default_spikes", "default_spike_feature", "default_spike_value",
+    "default_spike_reference_share", "default_spike_current_share",
+    "new_categories", "new_category_feature", "new_category", "new_category_share",
 )
 
 
@@ -225,6 +297,7 @@ def analyse(inputs: dict[str, Any], drift: DriftReport | None = None) -> Product
         chart=chart, health=tuple(health_checks(inputs.get("health") or {})),
         rollout=dict(inputs.get("rollout") or {}), drift=drift,
         correlation=history_correlation(history), history_size=len(history),
+        prefilled=tuple(str(name) for name in inputs.get("prefilled") or ()),
     )
 
 
@@ -300,7 +373,15 @@ class ProductionImpact:
             return f"the shortfall is {fmt(shortfall)} {self.unit}"
         if analysis.chart is None:
             return ""
-        return f"{_EXPLAINS[action.component]} {fmt(loss)} of the {fmt(shortfall)} drop in {self.unit}"
+        text = f"{_EXPLAINS[action.component]} {fmt(loss)} of the {fmt(shortfall)} drop in {self.unit}"
+        where = analysis.concentration(action.component)
+        if where is not None and loss > 0:
+            text += f", {where.text()}"
+        # A default filled in at serving is what a fix to the model's inputs works on.
+        if action.component == "model" and (features := analysis.feature_culprits(
+                spikes_only=True)):
+            text += "; " + "; ".join(features)
+        return text
 
     def summary(self, quick: list[PlanAction], cross: list[PlanAction], plan: Plan) -> list[str]:
         analysis = self.analysis
@@ -319,12 +400,18 @@ class ProductionImpact:
                  + (f" ({relative:.1%})" if relative is not None else "") + f", {noise}.")
         lines = [first]
         if analysis.chart is not None and verdict.shortfall > 0:
-            parts = ", ".join(f"{COMPONENT_LABELS[c]} {fmt(analysis.loss(c))}"
-                              for c in ("mix", "fallback", "model", "unexplained")
-                              if analysis.loss(c) > 0)
-            lines.append(f"Of the {fmt(verdict.shortfall)} drop: {parts}.")
+            parts = []
+            for component in ("mix", "fallback", "model", "unexplained"):
+                if analysis.loss(component) <= 0:
+                    continue
+                where = analysis.concentration(component)
+                parts.append(f"{COMPONENT_LABELS[component]} {fmt(analysis.loss(component))}"
+                             + (f" ({where.text()})" if where is not None else ""))
+            lines.append(f"Of the {fmt(verdict.shortfall)} drop: {', '.join(parts)}.")
         else:
             lines.append("No segment table yet, so the gap is not split into causes.")
+        if features := analysis.feature_culprits():
+            lines.append("In the features: " + "; ".join(features) + ".")
         now = [a.action for a in plan.active if a.action.horizon == "now"]
         estimate = self.estimate(now)
         if estimate is not None:
@@ -342,6 +429,12 @@ class ProductionImpact:
             "is wrong with it.",
             "Actions on the same part compound; the total never exceeds the shortfall.",
         ]
+        metric = self.analysis.metric
+        if metric is not None and "metric_settings" in self.analysis.prefilled:
+            kind = "a proportion" if metric.kind == "proportion" else "another kind of metric"
+            better = "higher" if metric.higher_is_better else "lower"
+            items.insert(0, f"{metric.name} is read as {kind} where {better} is better: the "
+                            "page's default settings, not confirmed in the meeting.")
         if self.analysis.metric and self.analysis.metric.kind == "proportion":
             items.append("Noise of a proportion from n, assuming independent impressions; "
                          "clustered traffic (per user, per session) makes the real interval wider.")

@@ -146,6 +146,22 @@ PRODUCTION_METRICS: dict[str, str] = {
     "top_drift_js": "its Jensen-Shannon distance, 0 to 0.833",
     "has_history": "true when offline-vs-online history of past launches is typed in",
     "offline_online_correlation": "correlation of past offline and online deltas, -1 to 1",
+    "fallback_top_segment": "the segment holding the largest part of the fallback loss",
+    "fallback_top_segment_share": "its share of the fallback loss, 0 to 1",
+    "fallback_segments_text": "where the fallback loss sits, e.g. '85% in partner-api'",
+    "model_top_segment": "the segment holding the largest part of the model's own loss",
+    "model_top_segment_share": "its share of the model's own loss, 0 to 1",
+    "model_segments_text": "where the model's own loss sits, e.g. '45% in ios, 42% in android'",
+    "default_spikes": "number of features with a default-value spike (one value on far more "
+                      "serving rows than training rows)",
+    "default_spike_feature": "the feature with the largest default-value spike",
+    "default_spike_value": "its spiking value, as text (e.g. 0)",
+    "default_spike_reference_share": "share of training rows holding that value, 0 to 1",
+    "default_spike_current_share": "share of serving rows holding that value, 0 to 1",
+    "new_categories": "number of categories in the serving sample unseen in training",
+    "new_category_feature": "the feature of the largest new category",
+    "new_category": "the largest category unseen in training",
+    "new_category_share": "its share of the serving sample, 0 to 1",
 }
 
 # Metrics whose values come from a fixed set: a rule comparing them must name a known value.

@@ -52,43 +52,102 @@ def load_example(session: Session) -> None:
     state.replace_session(fresh)
     store = st.session_state.setdefault(_DRIFT, {})
     store.clear()
+    store[_SEGMENTS_SOURCE] = "the worked example (example_segments.csv)"
     for side in ("reference", "current"):
         path = EXAMPLE_DIR / f"example_{side}.csv"
         _remember_sample(fresh, side, path.name, path.read_bytes())
+    store[_EXAMPLE_SIDES] = {"reference", "current"}
 
 
-def _remember_sample(session: Session, side: str, name: str, data: bytes) -> None:
-    frame = read_sample(data, name)
+# Keys of the per-tab store besides the two samples and their report.
+_SEGMENTS_SOURCE = "segments_source"  # where the segment table on the page came from
+_EXAMPLE_SIDES = "example_sides"  # sides holding the worked example's sample, not an upload
+_SIDE_LABELS = {"reference": "training", "current": "serving"}
+
+
+def _remember_sample(session: Session, side: str, name: str, data: bytes,
+                     frame=None) -> None:
+    frame = read_sample(data, name) if frame is None else frame
     store = st.session_state.setdefault(_DRIFT, {})
     store[side] = (name, hashlib.sha256(data).hexdigest(), frame)
     store.pop("report", None)
+    store.setdefault(_EXAMPLE_SIDES, set()).discard(side)
     session.uploads = [u for u in session.uploads if u.kind != side] + [
         UploadSummary(name=name, kind=side, rows_read=len(frame), rows_used=len(frame),
                       note=f"{len(frame.columns)} features")]
 
 
 def drift_report() -> DriftReport | None:
-    """Computed once per pair of uploads (keyed by their digests), never on unrelated reruns."""
+    """Computed once per pair of uploads (keyed by their digests), never on unrelated reruns.
+
+    Uploaded samples are compared under a status box with its steps (it takes seconds on large
+    files); the worked example's pair compares in a fraction of a second without one.
+    """
     store = st.session_state.get(_DRIFT, {})
     if "reference" not in store or "current" not in store:
         return None
     digests = (store["reference"][1], store["current"][1])
     cached = store.get("report")
     if cached is None or cached[0] != digests:
-        with st.spinner("Comparing training and serving samples…"):
-            store["report"] = (digests, compare(store["reference"][2], store["current"][2]))
+        reference, current = store["reference"][2], store["current"][2]
+        if store.get(_EXAMPLE_SIDES) == {"reference", "current"}:
+            report = compare(reference, current)
+        else:
+            report = _compare_with_status(store["reference"][0], reference,
+                                          store["current"][0], current)
+        store["report"] = (digests, report)
     return store["report"][1]
+
+
+def _compare_with_status(reference_name: str, reference, current_name: str, current
+                         ) -> DriftReport:
+    shared = [c for c in reference.columns if c in set(current.columns)]
+    with st.status("Comparing training and serving samples…", expanded=False) as status:
+        st.write(f"Training: {literal(reference_name, one_line=True)}, {len(reference):,} rows; "
+                 f"serving: {literal(current_name, one_line=True)}, {len(current):,} rows")
+        st.write(f"Comparing {len(shared)} shared column{'' if len(shared) == 1 else 's'}, "
+                 "each against its null band…")
+        report = compare(reference, current)
+        drifted = len(report.drifted)
+        st.write(f"{len(report.features)} features compared, {drifted} beyond chance")
+        status.update(label=f"Compared {len(report.features)} features: {drifted} drifted "
+                            "beyond chance", state="complete")
+    return report
+
+
+def _set_prefilled(session: Session, name: str, on: bool) -> None:
+    """Keep ``inputs["prefilled"]`` (the sorted names the page filled in) up to date."""
+    names = set(session.inputs.get("prefilled") or ())
+    if on == (name in names):
+        return
+    names = names | {name} if on else names - {name}
+    session.inputs["prefilled"] = sorted(names)
 
 
 def _metric(session: Session, key: str) -> None:
     metric = session.inputs.setdefault("metric", {})
-    name, kind, direction = st.columns([2, 2, 1])
-    bound(name.text_input, "Metric", f"{key}:name", metric, "name", "CTR", max_chars=60)
+    if "kind" not in metric and "higher_is_better" not in metric:
+        # A fresh session: the page chooses how to read the metric until the team says so.
+        metric.update(kind="proportion", higher_is_better=True)
+        _set_prefilled(session, "metric_settings", True)
+    confirmed = {"on_change": _set_prefilled, "args": (session, "metric_settings", False)}
+    name, kind, direction = st.columns([3, 3, 2])
+    bound(name.text_input, "Metric", f"{key}:name", metric, "name", "", max_chars=60,
+          placeholder="its name, e.g. CTR or AUC")
     bound(kind.selectbox, "Kind", f"{key}:kind", metric, "kind", "proportion",
           options=["proportion", "other"],
           format_func={"proportion": "a proportion (CTR, accuracy): noise from n",
-                       "other": "another metric (AUC, a mean): type its standard error"}.get)
-    bound(direction.toggle, "Higher is better", f"{key}:higher", metric, "higher_is_better", True)
+                       "other": "another metric (AUC, a mean): type its standard error"}.get,
+          **confirmed)
+    bound(direction.toggle, "Higher is better", f"{key}:higher", metric, "higher_is_better", True,
+          **confirmed)
+    if "metric_settings" in (session.inputs.get("prefilled") or ()):
+        note, button = st.columns([5, 1], vertical_alignment="center")
+        note.caption(":material/tune: **Default settings, not yet yours:** the page reads the "
+                     "metric as a proportion where higher is better. Change them above, or "
+                     "confirm they fit; until then the plan says they are defaults.")
+        button.button("They fit", key=f"{key}:settings_ok", on_click=_set_prefilled,
+                      args=(session, "metric_settings", False), width="stretch")
     columns = st.columns(4)
     fields = [("expected", "Expected (offline / shadow)"), ("n_expected", "n expected"),
               ("observed", "Observed (online)"), ("n_observed", "n observed")]
@@ -113,12 +172,27 @@ def _segments(session: Session, key: str) -> None:
         else:
             st.session_state.pop(f"{key}:csv_error", None)
             st.session_state.pop(f"{key}:table", None)  # redraw the editor from the upload
+            st.session_state.setdefault(_DRIFT, {})[_SEGMENTS_SOURCE] = uploaded.name
     if error := st.session_state.get(f"{key}:csv_error"):
-        st.error(f"{literal(error)}\n\nThe segment table below is unchanged.",
-                 icon=":material/error:")
+        st.error(f"{literal(error)}\n\n{_segments_shown(session)}", icon=":material/error:")
     numeric = [c for c in SEGMENT_COLUMNS if c != "segment"]
     session.inputs["segments"] = edited_records(f"{key}:table", session.inputs.get("segments", []),
                                                 SEGMENT_COLUMNS, numeric)
+
+
+def _segments_shown(session: Session) -> str:
+    """After a rejected upload: which segment table the page (and every number below) uses."""
+    rows = [r for r in session.inputs.get("segments") or []
+            if any(v not in (None, "") for v in r.values())]
+    if not rows:
+        return ("Nothing was read from this file: the segment table below is unchanged and "
+                "still empty, so the page does not split the gap.")
+    source = st.session_state.get(_DRIFT, {}).get(_SEGMENTS_SOURCE)
+    count = f"{len(rows)} segment{'' if len(rows) == 1 else 's'}"
+    origin = (f"from {literal(source, one_line=True)}, with any edits made since" if source
+              else "typed in or re-opened with the plan")
+    return (f"Nothing was read from this file: the segment table below is unchanged. The page "
+            f"still shows the earlier table ({count}, {origin}); the numbers below come from it.")
 
 
 def _health(session: Session, key: str) -> None:
@@ -159,21 +233,41 @@ def _samples(session: Session, key: str) -> None:
         if uploaded is None or st.session_state.get(f"{key}:{side}:id") == uploaded.file_id:
             continue
         st.session_state[f"{key}:{side}:id"] = uploaded.file_id
-        try:
-            _remember_sample(session, side, uploaded.name, uploaded.getvalue())
-        except InputError as err:
-            st.session_state[f"{key}:{side}:error"] = str(err)
-        else:
-            st.session_state.pop(f"{key}:{side}:error", None)
+        name = literal(uploaded.name, one_line=True)
+        with column.status(f"Reading {name}…", expanded=False) as status:
+            try:
+                st.write("Reading the file…")
+                data = uploaded.getvalue()
+                frame = read_sample(data, uploaded.name)
+                st.write(f"Checked: {len(frame):,} rows, {len(frame.columns)} columns")
+                _remember_sample(session, side, uploaded.name, data, frame)
+            except InputError as err:
+                st.session_state[f"{key}:{side}:error"] = str(err)
+                status.update(label=f"{name} could not be read", state="error")
+            else:
+                st.session_state.pop(f"{key}:{side}:error", None)
+                status.update(label=f"Read {name}: {len(frame):,} rows", state="complete")
     store = st.session_state.get(_DRIFT, {})
     for column, side in ((left, "reference"), (right, "current")):
         if error := st.session_state.get(f"{key}:{side}:error"):
-            column.error(f"{error}\n\nThe earlier sample, if any, is still used.",
+            column.error(f"{literal(error)}\n\n{_sample_shown(store, side)}",
                          icon=":material/error:")
         elif side in store:
             name, _, frame = store[side]
             column.caption(f":material/fact_check: {name}: {len(frame):,} rows, "
                            f"{len(frame.columns)} columns")
+
+
+def _sample_shown(store: dict, side: str) -> str:
+    """After a rejected sample: which sample the drift below uses, in plain words."""
+    label = _SIDE_LABELS[side]
+    if side not in store:
+        return (f"Nothing was read from this file, and no {label} sample is in: drift is not "
+                "computed until one is.")
+    name, _, frame = store[side]
+    example = " (the worked example's)" if side in store.get(_EXAMPLE_SIDES, ()) else ""
+    return (f"Nothing was read from this file. Drift below still uses the earlier {label} "
+            f"sample{example}, {literal(name, one_line=True)} ({len(frame):,} rows).")
 
 
 def render_inputs(session: Session) -> None:

@@ -6,46 +6,88 @@ import pandas as pd
 import streamlit as st
 
 from triage import charts
+from triage.gap import decimals_for, fixed
 from triage.markdown import literal
 from triage.plan import fmt
-from triage.production import COMPONENT_LABELS, ProductionAnalysis
+from triage.production import COMPONENT_LABELS, ProductionAnalysis, spike_text
 from ui.learn_views import glossary_hint
+
+
+def signed(value: float, significant: int = 3) -> str:
+    """A signed number for a headline, never in scientific notation: -0.0069, +0.00012."""
+    return ("+" if value > 0 else "") + fmt(value, significant)
+
+
+_SHORT_LABELS = {"model": "the model"}  # a headline value, where "the model itself" is cut
+_METRIC_WIDTH = 250  # px: four in a row from ~1100 px of page, two by two on a 1024 px screen
+
+
+class _Metrics:
+    """``st.metric`` at a fixed width inside a wrapping row."""
+
+    def __init__(self, row) -> None:
+        self._row = row
+
+    def metric(self, *args, **kwargs) -> None:
+        self._row.metric(*args, width=_METRIC_WIDTH, **kwargs)
 
 
 def render_verdict(analysis: ProductionAnalysis) -> None:
     metric, verdict = analysis.metric, analysis.verdict
-    gap, interval, noise, parts = st.columns(4)
+    # Four headline numbers that wrap two by two on a narrow screen instead of being cut off.
+    row = st.container(horizontal=True, wrap=True, gap="medium")
+    cells = _Metrics(row)
     relative = abs(verdict.gap) / abs(metric.expected) if metric.expected else None
-    gap.metric(f"{metric.name}: online vs expected", f"{verdict.gap:+.4g}",
-               f"{relative:.1%} {'below' if verdict.gap < 0 else 'above'}" if relative else None,
-               delta_color="off", delta_arrow="off")
+    cells.metric(f"{metric.name}: online vs expected", signed(verdict.gap),
+                 f"{relative:.1%} {'below' if verdict.gap < 0 else 'above'}" if relative else None,
+                 delta_color="off", delta_arrow="off")
     if verdict.interval is not None:
         low, high = verdict.interval
-        interval.metric("95% interval of the gap", f"±{(high - low) / 2:.2g}",
-                        f"{low:+.2g} to {high:+.2g}", delta_color="off", delta_arrow="off",
-                        help="Sampling error only: for a proportion from n, otherwise from the "
-                             "typed standard errors.")
-        noise.metric("Beyond noise?", "yes" if verdict.significant else "no",
+        cells.metric("95% interval of the gap", f"±{fmt((high - low) / 2, 2)}",
+                     f"{signed(low, 2)} to {signed(high, 2)}", delta_color="off",
+                     delta_arrow="off",
+                     help="Sampling error only: for a proportion from n, otherwise from the "
+                          "typed standard errors.")
+        cells.metric("Beyond noise?", "yes" if verdict.significant else "no",
                      f"z = {verdict.z:.1f}" if verdict.z is not None else None,
                      delta_color="off", delta_arrow="off")
     else:
-        interval.metric("95% interval of the gap", "unknown")
-        noise.metric("Beyond noise?", "cannot tell", verdict.why_unknown, delta_color="off",
+        cells.metric("95% interval of the gap", "unknown")
+        cells.metric("Beyond noise?", "cannot tell", verdict.why_unknown, delta_color="off",
                      delta_arrow="off")
     if analysis.chart is not None and verdict.shortfall > 0:
         largest = max(("mix", "fallback", "model", "unexplained"), key=analysis.loss)
         share = analysis.loss(largest) / verdict.shortfall
-        parts.metric("Largest part of the drop", COMPONENT_LABELS[largest], f"{share:.0%}",
-                     delta_color="off", delta_arrow="off")
+        label = _SHORT_LABELS.get(largest, COMPONENT_LABELS[largest])
+        cells.metric("Largest part of the drop", label, f"{share:.0%}", delta_color="off",
+                     delta_arrow="off")
 
 
 def _contributions(analysis: ProductionAnalysis) -> pd.DataFrame:
+    """One row per segment; metric values and parts with one number of fixed decimals (three
+    significant digits of the gap, as on the waterfall), so columns compare at a glance."""
+    decomposition = analysis.decomposition
+    gap = (analysis.verdict.gap if analysis.verdict is not None else decomposition.change)
+    places = decimals_for(gap)
     return pd.DataFrame([{
         "segment": s.segment, "share offline": f"{s.w0:.1%}", "share online": f"{s.w1:.1%}",
-        "metric offline": fmt(s.m0), "metric online": fmt(s.m1), "traffic mix": f"{s.mix:+.4g}",
-        "fallbacks": f"{s.fallback:+.4g}", "model": f"{s.model:+.4g}",
-        "total": f"{s.total:+.4g}",
-    } for s in analysis.decomposition.segments])
+        "metric offline": fixed(s.m0, places), "metric online": fixed(s.m1, places),
+        "traffic mix": fixed(s.mix, places, signed=True),
+        "fallbacks": fixed(s.fallback, places, signed=True),
+        "model": fixed(s.model, places, signed=True),
+        "total": fixed(s.total, places, signed=True),
+    } for s in decomposition.segments])
+
+
+def _where_it_sits(analysis: ProductionAnalysis) -> None:
+    """The segments holding the fallback and the model's own loss, by name."""
+    parts = []
+    for component, label in (("fallback", "Fallback loss"), ("model", "The model's own loss")):
+        where = analysis.concentration(component)
+        if where is not None and analysis.loss(component) > 0:
+            parts.append(f"{label}: {literal(where.text(), one_line=True)}")
+    if parts:
+        st.markdown(":material/location_on: " + " · ".join(parts))
 
 
 def render_gap(analysis: ProductionAnalysis, key: str) -> None:
@@ -57,6 +99,7 @@ def render_gap(analysis: ProductionAnalysis, key: str) -> None:
     higher = metric.higher_is_better if metric else True
     st.plotly_chart(charts.gap_waterfall(analysis.chart, metric.name if metric else "metric",
                                          higher), key=f"{key}:waterfall")
+    _where_it_sits(analysis)
     for note in analysis.decomposition.notes:
         st.caption(f":material/info: {literal(note)}")
     glossary_hint("gap_decomposition")
@@ -83,6 +126,7 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
         return
     for problem in report.problems:
         st.warning(literal(problem), icon=":material/warning:")
+    _feature_culprits(analysis)
     computed = [f for f in report.features if f.js_distance is not None]
     if not computed:
         return
@@ -91,8 +135,9 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
     with left:
         glossary_hint("null_band")
     with right:
+        spiked = [f for f in computed if f.default_spike is not None]
         drifted = [f for f in computed if f.drifted]
-        top = drifted or computed[:1]
+        top = spiked or drifted or computed[:1]
         choice = st.selectbox("Look at a feature", [f.feature for f in computed],
                               index=computed.index(top[0]), key=f"{key}:drift_feature")
         feature = next(f for f in computed if f.feature == choice)
@@ -103,3 +148,19 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
                    f"{band:.3f} at these sizes. "
                    + ("**Drifted.**" if feature.drifted else "Not beyond chance.")
                    if band is not None else "")
+
+
+def _feature_culprits(analysis: ProductionAnalysis) -> None:
+    """Default-value spikes and categories training never saw, named in words."""
+    report = analysis.drift
+    for feature in report.default_spikes[:5]:
+        st.markdown(f":material/report: **Default-value spike:** "
+                    f"{literal(spike_text(feature.feature, feature.default_spike), one_line=True)}"
+                    " — usually a lookup that fails at serving and fills in a default.")
+    new = report.new_categories
+    for feature, category, share in new[:5]:
+        st.markdown(f":material/fiber_new: **New category:** "
+                    f"{literal(f'“{category}” in {feature}', one_line=True)}, unseen in training "
+                    f"({share:.1%} of the serving sample).")
+    if len(new) > 5:
+        st.caption(f"…and {len(new) - 5} more categories unseen in training.")
