@@ -8,12 +8,13 @@ import streamlit as st  # noqa: E402
 
 from ui import state  # noqa: E402
 from ui.frame import LEARN, SCENARIO_PAGES  # noqa: E402
+from ui.learn_tree import PLAYBOOK_PARAM  # noqa: E402
 from ui.scenarios import EXAMPLE_LOADERS  # noqa: E402
 
 st.title("ML triage playbook")
 st.markdown(
     "For the meeting where an ML-infra engineer and a data scientist sit down with a problem: "
-    "walk the playbook together, put your real numbers in, and **see** where time or model "
+    "walk the playbook together, put your real numbers in, and see where time or model "
     "quality is lost.  \nYou leave with an agreed plan — quick wins the team can do this week, "
     "cross-team work with owners — and honest ranges instead of promises."
 )
@@ -31,7 +32,8 @@ for start in range(0, len(books), 3):
             st.write(book.summary)
             page = SCENARIO_PAGES.get(book.id)
             if page is None:
-                st.page_link(LEARN, label="Browse this playbook", icon=":material/school:")
+                st.page_link(LEARN, label="Browse this playbook", icon=":material/school:",
+                             query_params={PLAYBOOK_PARAM: book.id})
                 continue
             st.page_link(page, label="Start with your numbers", icon=":material/arrow_forward:")
             loader = EXAMPLE_LOADERS.get(book.id)

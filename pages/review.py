@@ -17,6 +17,7 @@ from ui.review import (  # noqa: E402
     render_actions,
     render_decisions,
     render_followup,
+    render_history,
     render_rollups,
 )
 
@@ -43,7 +44,8 @@ if not rows:
     st.stop()
 
 render_rollups(rows, stored)
-picked = st.dataframe(plans_table(rows), hide_index=True, on_select="rerun",
+picked = st.dataframe(plans_table(rows, {b: book.title for b, book in books.items()}),
+                      hide_index=True, on_select="rerun",
                       selection_mode="single-row", key="review:table")
 selection = picked.selection.rows if picked else []
 plan_id = rows[selection[0]].plan_id if selection else rows[0].plan_id
@@ -59,16 +61,10 @@ st.caption(f"Team {literal(plan.meta.team or '—', one_line=True)} · {people} 
            f"{plan.revision} by {literal(plan.meta.updated_by, one_line=True)} on "
            f"{plan.meta.updated_at:%Y-%m-%d %H:%M}")
 author = st.text_input("Your name (recorded with every change)", key="review:author").strip()
-render_actions(plan, author)
+render_actions(plan, author, books.get(plan.session.scenario))
 with st.expander("Decision record"):
     render_decisions(plan)
 with st.expander("Follow-up: did it help?", expanded=True):
     render_followup(plan, author)
 with st.expander("Revisions and audit trail"):
-    for revision in reversed(plan_store().revisions(plan_id)):
-        note = f": {literal(revision.note, one_line=True)}" if revision.note else ""
-        st.markdown(f"- revision {revision.revision} by {literal(revision.author, one_line=True)} "
-                    f"on {revision.at:%Y-%m-%d %H:%M}{note}")
-    for entry in reversed(plan_store().audit(plan_id)):
-        st.caption(f"{entry.at:%Y-%m-%d %H:%M} {literal(entry.author, one_line=True)}: "
-                   f"{literal(entry.text, one_line=True)}")
+    render_history(plan, books.get(plan.session.scenario))

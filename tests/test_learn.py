@@ -252,3 +252,80 @@ def test_learn_views_render_without_errors():
     assert not at.exception
     shown = {h.value for h in at.subheader}
     assert "Concept drift" in shown and "Fallback" not in shown
+
+
+# ---------------------------------------------------------------------------------------------
+# The tree diagrams (triage/dot.py)
+
+def _labels(dot: str) -> dict[str, list[str]]:
+    """Every label in the DOT text, keyed by node id or 'a -> b' (in order: two answers may lead
+    to the same box), with line breaks as newlines."""
+    import re
+
+    found: dict[str, list[str]] = {}
+    for match in re.finditer(r'^\s*"([^"]+)"(?: -> "([^"]+)")? \[label="((?:[^"\\]|\\.)*)"', dot,
+                             re.MULTILINE):
+        key = match[1] if match[2] is None else f"{match[1]} -> {match[2]}"
+        text = match[3].replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\")
+        found.setdefault(key, []).append(text)
+    return found
+
+
+@pytest.mark.parametrize("book_id", sorted(
+    __import__("triage.playbook", fromlist=["load_catalogue"]).load_catalogue().playbooks))
+def test_tree_labels_are_wrapped_whole_never_cut(book_id):
+    from triage.dot import playbook_dot, widths
+    from triage.playbook import load_catalogue
+
+    book = load_catalogue().playbooks[book_id]
+    labels = _labels(playbook_dot(book))
+    node_width, edge_width = widths(book)
+    for node in book.nodes.values():
+        (label,) = labels[node.id]
+        assert label.split() == node.text.split(), node.id  # every word, in order, nothing cut
+        assert "…" not in label or "…" in node.text
+        for line in label.split("\n"):  # wrapped at word boundaries, to the width
+            assert len(line) <= node_width or " " not in line, (node.id, line)
+    for node in book.nodes.values():
+        for option in node.options:
+            label = labels[f"{node.id} -> {option.next}"].pop(0)
+            assert label.split() == option.label.split()
+            assert all(len(line) <= edge_width or " " not in line for line in label.split("\n"))
+    long = [label for (label,) in (labels[n] for n in book.nodes) if len(label) > 40]
+    assert long and all("\n" in label for label in long)  # long texts do wrap
+
+
+def test_tree_is_sized_for_a_shared_screen():
+    from triage.dot import EDGE_FONT_SIZE, NODE_FONT_SIZE, playbook_dot, ranks, widths
+    from triage.playbook import load_catalogue
+
+    books = load_catalogue().playbooks
+    dot = playbook_dot(books["gpu_quota"])
+    # 12 pt is 16 px on screen at the drawing's natural size (Graphviz works in points).
+    assert f"fontsize={NODE_FONT_SIZE}" in dot and NODE_FONT_SIZE >= 12 and EDGE_FONT_SIZE >= 10
+    assert "rankdir=TB" in dot and "nodesep=" in dot and "ranksep=" in dot
+    assert "fixedsize" not in dot  # boxes grow with their text
+    # Wide trees get narrower boxes: slow_iteration has nine boxes on one rank, data_access three.
+    assert max(__import__("collections").Counter(ranks(books["slow_iteration"]).values())
+               .values()) == 9
+    assert widths(books["slow_iteration"])[0] < widths(books["data_access"])[0]
+
+
+def test_tree_highlights_the_walked_path():
+    from triage.dot import PATH_COLOUR, playbook_dot
+    from triage.engine import walk
+    from triage.playbook import load_catalogue
+
+    book = load_catalogue().playbooks["gpu_quota"]
+    first = book.node(book.start)
+    answers = {first.id: first.options[0].id}
+    path = walk(book, answers).path_ids
+    dot = playbook_dot(book, path, answers)
+    on_path = [line for line in dot.splitlines() if PATH_COLOUR in line]
+    # The nodes and the chosen answers' arrows: not the other answer that leads to the same box.
+    assert len(on_path) == 2 * len(path) - 1
+    assert len([line for line in playbook_dot(book, path).splitlines()
+                if PATH_COLOUR in line]) == len(on_path) + 1  # without answers: both arrows
+    assert any(line.strip().startswith(f'"{path[0]}" -> "{path[1]}"') and "penwidth=3" in line
+               for line in on_path)
+    assert PATH_COLOUR not in playbook_dot(book)

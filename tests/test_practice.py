@@ -34,3 +34,61 @@ def test_a_different_answer_is_explained_with_the_numbers():
     assert off_path and all("never" in s.explanation for s in off_path)
     assert result.only_expert  # the expert's data-access work is missing from mine
     assert 0 < result.agreement < 1
+
+
+def test_each_example_has_a_story_with_an_opening_and_the_rest_folded():
+    from triage.practice import example_story
+
+    for book_id in ("slow_iteration", "production_underperformance", "data_access"):
+        story = example_story(book_id)
+        assert story is not None and story.title and len(story.opening) > 150
+        assert "\n" not in story.opening and story.rest  # one paragraph up front
+        assert not any(line.startswith(("# ", "## ")) for line in story.rest.splitlines())
+    production = example_story("production_underperformance")
+    assert production.title == "ranker-v7 does worse online than promised"
+    assert "0.0520" in production.opening and "0.0451" in production.opening
+    assert example_story("gpu_quota") is None
+
+
+def test_example_numbers_are_the_analysis_numbers_as_the_page_words_them():
+    from triage.practice import example_numbers
+
+    iteration = example_metrics("slow_iteration")
+    numbers = example_numbers("slow_iteration", iteration,
+                              expert_session("slow_iteration").inputs)
+    headline = dict(numbers.headline)
+    assert headline["One iteration"] == f"{iteration['iteration_hours']:.1f} h" == "14.5 h"
+    assert headline["Data access & features"] == "41% of it"  # 0.4111…
+    assert headline["Spent waiting"] == "47%" and headline["Runs measured"] == "40"
+    details = dict(numbers.details)
+    assert details["Job startup & queueing"] == "7% of one iteration, 82% of it waiting"
+    assert details["Data access & features taking no time at all"] == "at most 1.70× faster"
+    caption, table = numbers.inputs[0]
+    assert table[0] == {"stage": "Data access & features", "hours per iteration": "6.0 h",
+                        "of which waiting": "2.3 h"}
+
+    production = example_metrics("production_underperformance")
+    numbers = example_numbers("production_underperformance", production,
+                              expert_session("production_underperformance").inputs)
+    headline = dict(numbers.headline)
+    # 0.0451 − 0.0520 = −0.0069, −13.3% of the promise; parts from the decomposition.
+    assert headline["CTR, online vs promised"] == "−0.0069 (−13%)"
+    assert headline["Fallbacks' part of the gap"] == "38%"
+    assert headline["The model's own part"] == "37%" and headline["Traffic mix part"] == "16%"
+    details = dict(numbers.details)
+    assert details["Where the fallback part sits"] == "85% in android-app"
+    assert details["Beyond sampling noise?"].startswith("yes (z = −14.")
+    segments = dict(numbers.inputs)["Segments"]
+    assert len(segments) == 5 and segments[0]["segment"] == "web-desktop"
+
+    access = example_metrics("data_access")
+    numbers = example_numbers("data_access", access, expert_session("data_access").inputs)
+    headline = dict(numbers.headline)
+    assert headline["Time to access (median)"] == access["time_to_access_text"] == "5.9 d"
+    assert headline["Provisioning: share of the wait"] == "70%"
+    assert headline["Over SLA at provisioning"] == "79%"
+    assert headline["Requests on unowned datasets"] == "14%"
+    details = dict(numbers.details)
+    assert details["Denied"] == "4.4%" and details["Still pending"] == "5.4%"
+    assert details["Provisioning: median wait"] == "71.9 h, 79% over SLA"
+    assert example_numbers("gpu_quota", {"runs": 1}) is None

@@ -4,9 +4,33 @@ from __future__ import annotations
 
 import streamlit as st
 
-from triage.dot import playbook_dot
+from triage.dot import EDGE_FONT_SIZE, NODE_FONT_SIZE, playbook_dot
 from triage.engine import walk
 from ui import state
+
+PLAYBOOK_PARAM = "playbook"  # ?playbook=<id> on the Learn page opens that playbook's tree
+_CHOSEN = "learn:playbook"
+# Streamlit draws every text of a Graphviz chart at 0.6rem whatever the DOT says, and shrinks
+# the drawing to the column: a wide tree's text ends up a few pixels high. Give the text back
+# the sizes the layout was made for (in the drawing's own units, so they scale with it) and,
+# unless the whole tree is asked for, draw it at its natural size: wide trees scroll sideways.
+_TEXT_CSS = f"""
+[data-testid="stGraphVizChart"] svg g.node text {{ font-size: {NODE_FONT_SIZE}px; }}
+[data-testid="stGraphVizChart"] svg g.edge text {{ font-size: {EDGE_FONT_SIZE}px; }}"""
+_NATURAL_CSS = """
+[data-testid="stGraphVizChart"] { overflow-x: auto; justify-content: flex-start; }
+[data-testid="stGraphVizChart"] svg { max-width: none; width: auto; height: auto; }"""
+
+
+def _apply_link(books: dict) -> None:
+    """A link such as Home's "Browse this playbook" names the playbook to show; it preselects
+    the tree once and leaves the URL, so choosing another playbook afterwards sticks."""
+    wanted = st.query_params.get(PLAYBOOK_PARAM)
+    if wanted is None:
+        return
+    if wanted in books:
+        st.session_state[_CHOSEN] = wanted
+    del st.query_params[PLAYBOOK_PARAM]
 
 
 def render_tree() -> None:
@@ -16,17 +40,23 @@ def render_tree() -> None:
     if not books:
         st.error("No playbook could be loaded; the Home page lists the problems.")
         return
+    _apply_link(books)
     book_id = st.selectbox("Playbook", list(books), format_func=lambda b: books[b].title,
-                           key="learn:playbook")
+                           key=_CHOSEN)
     book = books[book_id]
     st.write(book.summary)
 
     active = state.active_session()
-    path = walk(book, active.answers).path_ids if active and active.scenario == book.id else ()
-    tree, details = st.columns([3, 2])
-    with tree:
-        st.graphviz_chart(playbook_dot(book, path), width="stretch")
-    with details:
+    mine = active is not None and active.scenario == book.id
+    path = walk(book, active.answers).path_ids if mine else ()
+    fit = st.toggle("Fit the whole tree on the screen", key="learn:fit",
+                    help="Off: the tree at reading size; a wide one scrolls sideways. On: all "
+                         "of it at once, with smaller text. The chart's full-screen button "
+                         "shows it larger still.")
+    st.html(f"<style>{_TEXT_CSS}{'' if fit else _NATURAL_CSS}</style>")
+    st.graphviz_chart(playbook_dot(book, path, active.answers if mine else None),
+                      width="stretch")
+    if True:
         node_id = st.selectbox("Look at a step", list(book.nodes),
                                format_func=lambda n: book.nodes[n].text, key=f"learn:{book.id}:node")
         node = book.nodes[node_id]

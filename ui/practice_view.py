@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from triage.engine import suggestion_for, walk
-from triage.examples import DATA_DIR, example_metrics
+from triage.examples import example_metrics
 from triage.playbook import Playbook
-from triage.practice import EXAMPLE_PLANS, compare, evidence_sentence, expert_session
+from triage.practice import (
+    EXAMPLE_PLANS,
+    ExampleNumbers,
+    compare,
+    evidence_sentence,
+    example_numbers,
+    example_story,
+    expert_session,
+)
 from ui import state
 from ui.frame import SCENARIO_PAGES
 from ui.scenarios import EXAMPLE_LOADERS
 
 _PRACTICE = "practice_answers"  # playbook id -> the newcomer's answers (this tab only)
-_FOLDERS = {"slow_iteration": "iteration", "production_underperformance": "production",
-            "data_access": "access"}
 
 
 @st.cache_data(show_spinner=False)
@@ -23,13 +30,47 @@ def _metrics(playbook_id: str) -> dict:
     return example_metrics(playbook_id)
 
 
+@st.cache_data(show_spinner=False)
+def _numbers(playbook_id: str) -> ExampleNumbers | None:
+    expert = expert_session(playbook_id)
+    return example_numbers(playbook_id, _metrics(playbook_id), expert.inputs if expert else {})
+
+
 def _narrative(playbook_id: str) -> str:
-    path = DATA_DIR / _FOLDERS[playbook_id] / "README.md"
-    if not path.exists():
+    story = example_story(playbook_id)
+    if story is None:
         return ""
-    # The story's own headings sit inside an expander: keep them small.
-    return "\n".join("#### " + line.lstrip("#").strip() if line.startswith("#") else line
-                     for line in path.read_text(encoding="utf-8").splitlines())
+    return f"{story.opening}\n\n{story.rest}"
+
+
+def _table(frame: pd.DataFrame) -> None:
+    """A short table shown whole (no scrolling inside it)."""
+    st.dataframe(frame, hide_index=True, width="stretch", height=36 * (len(frame) + 1) + 3)
+
+
+def render_example_brief(playbook_id: str) -> None:
+    """What the meeting knew: the story's opening, the headline numbers, and, folded, the rest
+    of the story, every number the questions rest on and the inputs as the team gave them."""
+    story, numbers = example_story(playbook_id), _numbers(playbook_id)
+    if story is None and numbers is None:
+        return
+    with st.container(border=True):
+        if story is not None:
+            st.markdown(f"##### The example: {story.title}" if story.title else "##### The example")
+            st.markdown(story.opening)
+        if numbers is not None:
+            for column, (label, value) in zip(st.columns(len(numbers.headline)), numbers.headline,
+                                              strict=True):
+                column.metric(label, value)
+        if story is not None and story.rest:
+            with st.expander("The rest of the story"):
+                st.markdown(story.rest)
+        if numbers is not None:
+            with st.expander("All the numbers the meeting had"):
+                _table(pd.DataFrame(numbers.details, columns=["what", "number"]))
+                for caption, rows in numbers.inputs:
+                    st.markdown(f"**{caption}**")
+                    _table(pd.DataFrame(list(rows)))
 
 
 def _examples() -> list[Playbook]:
@@ -70,8 +111,9 @@ def render_practice() -> None:
     book_id = st.selectbox("Practise on", list(books), format_func=lambda b: books[b].title,
                            key="practice:book")
     book = books[book_id]
-    st.caption("Answer as you would in the meeting, from the example's story and numbers — no "
-               "suggestions here. Then compare with the expert's walk.")
+    render_example_brief(book_id)
+    st.caption("Answer as you would in the meeting, from the example's story and numbers above "
+               "— no suggestions here. Then compare with the expert's walk.")
     answers = st.session_state.setdefault(_PRACTICE, {}).setdefault(book_id, {})
     current = walk(book, answers)
     for step in current.steps:

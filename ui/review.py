@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import date
 
 import pandas as pd
@@ -13,8 +15,9 @@ from triage.followup import before_after_chart, compare_requests, compare_runs, 
 from triage.gap import read_segments
 from triage.iteration import parse_runs
 from triage.markdown import literal
+from triage.playbook import Playbook
 from triage.session import ActionEdit
-from triage.store import ConflictError, PlanRow, StoredPlan, StoreError
+from triage.store import AuditEntry, ConflictError, PlanRow, StoredPlan, StoreError
 from triage.tabular import InputError
 from triage.vocabulary import STATUSES
 from ui.plan_store_ui import plan_store
@@ -23,14 +26,65 @@ FOLLOW_UP_KIND = {"slow_iteration": "runs", "production_underperformance": "segm
                   "data_access": "requests"}
 
 
-def plans_table(rows: list[PlanRow]) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "plan": r.plan_id, "title": r.title, "team": r.team, "scenario": r.scenario,
+FIELD_LABELS = {"due": "due date", "email": "e-mail"}
+
+
+def plans_table(rows: list[PlanRow], scenario_titles: Mapping[str, str] | None = None
+                ) -> pd.DataFrame:
+    """One row per plan, as a manager reads it: playbook titles, not ids (the plan id is in the
+    plan's own audit trail); a problem column only when some plan has a problem."""
+    titles = scenario_titles or {}
+    table = pd.DataFrame([{
+        "title": r.title, "team": r.team, "scenario": titles.get(r.scenario, r.scenario),
         "overdue": r.overdue, "todo": r.status_counts.get("todo", 0),
         "doing": r.status_counts.get("doing", 0), "done": r.status_counts.get("done", 0),
         "owners": ", ".join(r.owners), "updated": r.updated_at.strftime("%Y-%m-%d %H:%M"),
         "by": r.updated_by, "problem": r.problem,
     } for r in rows])
+    if not table.empty and not table["problem"].astype(bool).any():
+        table = table.drop(columns="problem")
+    return table
+
+
+def action_names(plan: StoredPlan, book: Playbook | None) -> dict[str, str]:
+    """Action id -> title: the playbook's, then the saved plan's own (what the plan showed)."""
+    names = {a.id: a.title for a in book.actions.values()} if book else {}
+    for section in (plan.session.snapshot or {}).get("sections") or ():
+        for item in (section.get("items") or ()) if isinstance(section, dict) else ():
+            if isinstance(item, dict) and item.get("id") and item.get("title"):
+                names[str(item["id"])] = str(item["title"])
+    return names
+
+
+def _value(text: str) -> str:
+    return f"“{text}”" if text else "(not set)"
+
+
+def audit_line(entry: AuditEntry, names: Mapping[str, str]) -> str:
+    """One audit entry in words: the action's title, the field, old → new."""
+    field = FIELD_LABELS.get(entry.field, entry.field)
+    return (f"{names.get(entry.action_id, entry.action_id)}: {field} {_value(entry.old)} → "
+            f"{_value(entry.new)}")
+
+
+_AUTO_NOTE = re.compile(r"(?P<id>[\w.-]+) (?P<field>\w+): (?P<change>.*)")
+_CHANGE_LABEL = re.compile(r"\baction (?P<id>[\w.-]+): (?P<field>\w+)")
+
+
+def readable(text: str, names: Mapping[str, str]) -> str:
+    """A revision note or conflict line with action titles in place of their ids: the notes
+    the store writes itself ("roll_back status: 'todo' → 'doing'") and its change labels
+    ("action roll_back: owner"); anything else stays as written."""
+    parts = []
+    for part in text.split("; "):
+        auto = _AUTO_NOTE.fullmatch(part)
+        if auto and auto["id"] in names:
+            field = FIELD_LABELS.get(auto["field"], auto["field"])
+            part = f"{names[auto['id']]}: {field} {auto['change']}"
+        parts.append(part)
+    return _CHANGE_LABEL.sub(
+        lambda m: (f"{names[m['id']]}: {FIELD_LABELS.get(m['field'], m['field'])}"
+                   if m["id"] in names else m[0]), "; ".join(parts))
 
 
 def render_rollups(rows: list[PlanRow], stored: dict[str, StoredPlan]) -> None:
@@ -54,7 +108,8 @@ def render_rollups(rows: list[PlanRow], stored: dict[str, StoredPlan]) -> None:
                        "added across plans.")
 
 
-def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author: str) -> None:
+def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author: str,
+                names: Mapping[str, str]) -> None:
     edit = plan.session.edit_for(action_id)
     changed = ActionEdit(**{**edit.__dict__, field: value})
     try:
@@ -62,13 +117,14 @@ def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author
                                    base_revision=plan.revision)
     except ConflictError as err:
         st.error("Not saved: the plan changed meanwhile.\n\n"
-                 + "\n".join(f"- {literal(c, one_line=True)}" for c in err.changes[:10]),
+                 + "\n".join(f"- {literal(readable(c, names), one_line=True)}"
+                             for c in err.changes[:10]),
                  icon=":material/sync_problem:")
     except StoreError as err:
         st.error(f"Not saved: {literal(str(err))}", icon=":material/error:")
 
 
-def render_actions(plan: StoredPlan, author: str) -> None:
+def render_actions(plan: StoredPlan, author: str, book: Playbook | None = None) -> None:
     """Status, owner, due date and ticket per action; each change is a revision with an audit."""
     try:
         snapshot = read_snapshot(plan.session.snapshot) if plan.session.snapshot else None
@@ -106,8 +162,28 @@ def render_actions(plan: StoredPlan, author: str) -> None:
                     if not author:
                         st.warning("Type your name above to record changes.")
                         return
-                    _apply_edit(plan, item["id"], field, value, author)
+                    _apply_edit(plan, item["id"], field, value, author, action_names(plan, book))
                     st.rerun()
+
+
+def render_history(plan: StoredPlan, book: Playbook | None) -> None:
+    """Revisions and the audit trail in words; the ids behind them behind a toggle, for
+    whoever has to trace a change in the database."""
+    names = action_names(plan, book)
+    raw = st.toggle("Show internal ids", key=f"review:{plan.plan_id}:ids",
+                    help="The plan id, and action ids as stored, for tracing a change.")
+    if raw:
+        st.caption(f"Plan id: `{literal(plan.plan_id, one_line=True)}` · playbook "
+                   f"`{literal(plan.session.scenario, one_line=True)}`")
+    for revision in reversed(plan_store().revisions(plan.plan_id)):
+        note = revision.note if raw else readable(revision.note, names)
+        note = f": {literal(note, one_line=True)}" if note else ""
+        st.markdown(f"- revision {revision.revision} by {literal(revision.author, one_line=True)} "
+                    f"on {revision.at:%Y-%m-%d %H:%M}{note}")
+    for entry in reversed(plan_store().audit(plan.plan_id)):
+        text = entry.text if raw else audit_line(entry, names)
+        st.caption(f"{entry.at:%Y-%m-%d %H:%M} {literal(entry.author, one_line=True)}: "
+                   f"{literal(text, one_line=True)}")
 
 
 def render_decisions(plan: StoredPlan) -> None:
