@@ -422,3 +422,147 @@ def test_cli_missing_file(tmp_path, capsys):
     assert main(["export", str(tmp_path / "missing.json")]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and "cannot read the file" in captured.err
+
+
+# -- "where it is lost" charts in the HTML -----------------------------------------------------
+
+def bars(page):
+    """(category, series, value) of every bar the HTML draws, in drawing order."""
+    return [(html_unescape(c), html_unescape(s), float(v)) for c, s, v in re.findall(
+        r'<g class="bar" data-category="([^"]*)" data-series="([^"]*)" data-value="([^"]*)"',
+        page)]
+
+
+def html_unescape(text):
+    import html
+
+    return html.unescape(text)
+
+
+def test_iteration_html_draws_the_breakdown_and_the_pareto_from_the_snapshot(mini_book):
+    session, plan, snap = make(mini_book)
+    assert [c["title"] for c in snap["charts"]] == ["One iteration: 10.0 h",
+                                                    "Share of one iteration, largest first"]
+    json.dumps(snap)  # plain JSON, stored with the plan
+    page = plan_html(snap)
+    assert "<h2>Where it is lost</h2>" in page
+    drawn = bars(page)
+    # Hand-computed from TABLE: working = hours - wait, waiting = wait.
+    assert ("Data access & features", "working", 4.0) in drawn
+    assert ("Data access & features", "waiting", 2.0) in drawn
+    assert ("Job startup & queueing", "working", pytest.approx(0.2)) in drawn
+    assert ("Job startup & queueing", "waiting", 0.8) in drawn
+    # Training's wait is 0: all working.
+    assert ("Training", "working", 3.0) in drawn
+    shares = [(c, v) for c, s, v in drawn if s == "share"]
+    assert shares == [("Data access & features", 0.6), ("Training", 0.3),
+                      ("Job startup & queueing", 0.1)]
+    assert ">60%<" in page and ">30%<" in page and ">10%<" in page  # the bars' labels
+    assert not re.search(r"<[^>]*\b(src|href)\s*=|url\(|<script", page, re.IGNORECASE)
+
+
+def test_charts_are_made_only_when_the_plan_is_exported(mini_book):
+    from triage.export import with_charts
+
+    session, plan, _ = make(mini_book)
+    calls = []
+    with_charts(plan, lambda: calls.append(1), None)  # a factory giving None is left out
+    assert calls == []
+    snap = plan_snapshot(plan, now=NOW, session=session)
+    assert calls == [1] and snap["charts"] == []
+    assert "charts" not in plan_snapshot(make(mini_book)[1], charts=False)
+
+
+def production_plan_for(drift=True, segment="android-app"):
+    from triage.drift import compare, read_sample
+    from triage.examples import DATA_DIR
+    from triage.gap import read_segments
+    from triage.playbook import load_catalogue
+    from triage.production import analyse, production_plan
+
+    folder = DATA_DIR / "production"
+    inputs = {**json.loads((folder / "example_inputs.json").read_text()),
+              "segments": read_segments((folder / "example_segments.csv").read_bytes())}
+    for row in inputs["segments"]:
+        if row["segment"] == "android-app":
+            row["segment"] = segment
+    report = compare(*(read_sample((folder / f"example_{s}.csv").read_bytes(), s)
+                       for s in ("reference", "current"))) if drift else None
+    analysis = analyse(inputs, report)
+    book = load_catalogue().playbooks["production_underperformance"]
+    session = Session(scenario=book.id, playbook_version=book.version, inputs=inputs)
+    return analysis, production_plan(book, session, analysis)
+
+
+def test_production_html_draws_the_gap_waterfall_and_the_drift_ranking():
+    analysis, plan = production_plan_for()
+    page = plan_html(plan_snapshot(plan, now=NOW))
+    drawn = bars(page)
+    steps = {c: v for c, s, v in drawn if s == ""}
+    # Every part of the waterfall, as the decomposition computed it (bar heights are |part|).
+    for label, value, _ in analysis.chart.steps:
+        assert steps[label] == pytest.approx(abs(value), rel=1e-5), label
+    assert steps["expected"] == pytest.approx(analysis.chart.expected, rel=1e-5)
+    assert steps["observed"] == pytest.approx(analysis.chart.observed, rel=1e-5)
+    drift = {c: v for c, s, v in drawn if s == "JS distance"}
+    computed = {f.feature: f.js_distance for f in analysis.drift.features
+                if f.js_distance is not None}
+    assert drift == pytest.approx(computed, rel=1e-5)
+    assert 'class="reference" data-value="0.1"' in page  # the drift threshold line
+
+
+def test_production_html_without_drift_samples_has_no_drift_chart():
+    _, plan = production_plan_for(drift=False)
+    snap = plan_snapshot(plan, now=NOW)
+    assert [c["title"].startswith("Where") for c in snap["charts"]] == [True]
+    assert "JS distance" not in plan_html(snap)
+
+
+def test_names_from_files_are_escaped_in_the_charts():
+    _, plan = production_plan_for(drift=False, segment="<script>x</script>")
+    page = plan_html(plan_snapshot(plan, now=NOW))
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_access_html_draws_each_stages_median_wait():
+    from triage.access import parse_requests, read_inventory
+    from triage.access_plan import access_plan
+    from triage.examples import DATA_DIR
+    from triage.playbook import load_catalogue
+
+    folder = DATA_DIR / "access"
+    log = parse_requests((folder / "example_requests.csv").read_bytes(),
+                         inventory=read_inventory((folder / "example_inventory.csv").read_bytes()))
+    book = load_catalogue().playbooks["data_access"]
+    plan = access_plan(book, Session(scenario=book.id, playbook_version=book.version), log, 100.0)
+    drawn = bars(plan_html(plan_snapshot(plan, now=NOW)))
+    medians = {s.stage: s.median_hours for s in log.stages}
+    assert len(drawn) == 4
+    for (_, series, value), stage in zip(drawn, ("owner", "approval", "provisioning",
+                                                 "first_use"), strict=True):
+        assert value == pytest.approx(medians[stage], rel=1e-5), series
+
+
+def test_stored_charts_of_the_wrong_shape_are_refused_or_skipped(mini_book):
+    _, _, snap = make(mini_book)
+    with pytest.raises(ExportError, match="snapshot.charts: must be a list"):
+        read_snapshot({**snap, "charts": {"x": 1}})
+    with pytest.raises(ExportError, match=r"charts\[0\].figure: must be an object"):
+        read_snapshot({**snap, "charts": [{"title": "t", "figure": 3}]})
+    junk = {**snap, "charts": [{"title": "Junk &lt;b&gt; <i>x</i>", "figure": {"data": [
+        {"type": "bar", "x": ["a", {"b": 1}], "y": [1, "NaN"], "marker": {"color": "url(x)"}}],
+        "layout": {"xaxis": {"range": "wide"}}}}]}
+    page = plan_html(junk)  # drawn from what is usable, never a crash or an injected attribute
+    assert "Junk &lt;b&gt; x" in page and "url(" not in page  # Plotly text: tags dropped
+
+
+def test_markdown_numbers_ranges_and_decimals_read_clean(mini_book):
+    _, _, snap = make(mini_book)
+    item = items(snap)[0]
+    item.update(effort_text="0.5–1 d", impact_text="12.5 h/month", why="1.2× faster; 3. item",
+                title="3. item first")
+    text = plan_markdown(snap)
+    assert "- **Effort:** 0.5–1 d" in text and "- **Expected impact:** 12.5 h/month" in text
+    assert "1.2× faster; 3. item" in text  # mid-line: nothing Markdown would misread
+    assert "### 3\\. item first" in text  # a line start that would begin a numbered list
+    assert "\\." not in text.replace("3\\. item first", "")

@@ -23,6 +23,7 @@ from triage.access import (
     time_to_access_text,
 )
 from triage.engine import walk
+from triage.export import where_lost_charts, with_charts
 from triage.iteration import amdahl_ceiling
 from triage.iteration_plan import IterationImpact, hours_text
 from triage.plan import Estimate, Plan, PlanAction, build_plan
@@ -179,4 +180,5 @@ def access_plan(book: Playbook, session: Session, access: AccessAnalysis,
     model = AccessImpact(access.as_iteration(), requests_per_month, access=access,
                          prefilled=prefilled,
                          rpm_basis=requests_per_month_basis(access, requests_per_month, prefilled))
-    return build_plan(book, session, walk(book, session.answers), model)
+    return with_charts(build_plan(book, session, walk(book, session.answers), model),
+                       *where_lost_charts(access))

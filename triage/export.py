@@ -17,7 +17,7 @@ import html
 import io
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -90,11 +90,13 @@ def _item(item: PlanAction, rank: int, ticket: str) -> dict[str, Any]:
 
 
 def plan_snapshot(plan: Plan, *, now: datetime | None = None,
-                  session: Session | None = None) -> dict[str, Any]:
+                  session: Session | None = None, charts: bool = True) -> dict[str, Any]:
     """The plan as plain JSON-able data, everything an export shows.
 
     ``now`` stamps ``generated_at`` (ISO 8601, seconds); the wall clock when omitted. ``session``
-    supplies what the plan does not carry itself (each action's ticket).
+    supplies what the plan does not carry itself (each action's ticket). ``charts`` adds the
+    plan's "where it is lost" charts (``plan.charts``) as compact figure data, drawn by
+    :func:`plan_html`; a caller that needs no chart (a link) saves their cost with False.
     """
     stamp = (now or datetime.now(UTC)).replace(microsecond=0)
     ranks = {item.id: position for position, item in enumerate(plan.actions, start=1)}
@@ -126,6 +128,7 @@ def plan_snapshot(plan: Plan, *, now: datetime | None = None,
         ],
         "assumptions": list(plan.assumptions),
         "not_promised": list(plan.not_promised),
+        **({"charts": chart_entries(plan)} if charts and getattr(plan, "charts", None) else {}),
     }
 
 
@@ -275,6 +278,14 @@ def read_snapshot(raw: Any) -> dict[str, Any]:
                         "unit": _text(estimate, "unit", f"combined.{key}."),
                         "text": _text(estimate, "text", f"combined.{key}.")}
         snap["combined"][key] = estimate
+    snap["charts"] = []
+    for index, chart in enumerate(_list(raw.get("charts"), "charts")):
+        chart = _object(chart, f"charts[{index}]")
+        figure = _object(chart.get("figure"), f"charts[{index}].figure")
+        _list(figure.get("data"), f"charts[{index}].figure.data")
+        _object(figure.get("layout") or {}, f"charts[{index}].figure.layout")
+        snap["charts"].append({"title": _text(chart, "title", f"charts[{index}]."),
+                               "figure": figure})
     snap["sections"] = []
     for s_index, section in enumerate(_list(raw.get("sections"), "sections")):
         where = f"sections[{s_index}]"
@@ -489,6 +500,499 @@ def impact_effort_svg(snapshot: Mapping[str, Any]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# "Where it is lost" charts: the plan builders attach figures, the snapshot keeps their data,
+# the HTML draws them again as inline SVG (no plotly.js, nothing loaded from anywhere)
+
+
+def with_charts(plan: Plan, *figures: Any) -> Plan:
+    """``plan`` with the charts its exports show: plotly figures, or zero-argument callables
+    that make one (or None, for a chart the data cannot draw). Callables run only when the plan
+    is exported, so a page that rebuilds its plan on every rerun pays nothing for them."""
+    plan.charts = [figure for figure in figures if figure is not None]
+    return plan
+
+
+def where_lost_charts(analysis: Any) -> list[Callable[[], Any]]:
+    """The scenario's main "where it is lost" charts for an analysis, as callables for
+    :func:`with_charts`: one iteration's breakdown and the stage Pareto; the production gap's
+    waterfall and, when feature samples were compared, the drift ranking; the access stages."""
+    from triage import charts
+    from triage.access import AccessAnalysis
+    from triage.iteration import IterationAnalysis
+
+    if isinstance(analysis, IterationAnalysis):
+        if not analysis.has_data:
+            return []
+        return [lambda: charts.iteration_breakdown(analysis),
+                lambda: charts.stage_pareto(analysis)]
+    if isinstance(analysis, AccessAnalysis):
+        stages = [s for s in analysis.stages if s.median_hours is not None]
+        return [lambda: charts.access_stages(stages)] if stages else []
+    made: list[Callable[[], Any]] = []
+    chart, metric = getattr(analysis, "chart", None), getattr(analysis, "metric", None)
+    if chart is not None:
+        made.append(lambda: charts.gap_waterfall(chart, metric.name if metric else "metric",
+                                                 metric.higher_is_better if metric else True))
+    report = getattr(analysis, "drift", None)
+    computed = [f for f in getattr(report, "features", ()) if f.js_distance is not None]
+    if computed:
+        made.append(lambda: charts.drift_ranking(computed))
+    return made
+
+
+_TRACE_KEYS = ("type", "name", "orientation", "x", "y", "text", "texttemplate", "measure",
+               "mode", "yaxis", "showlegend", "textposition")
+_AXIS_KEYS = ("tickformat", "range", "type", "tickvals")
+_MAX_POINTS = 500
+
+
+def _plain_data(value: Any, depth: int = 0) -> Any:
+    """Plotly's values as JSON: numpy arrays and tuples become lists (at most 500 items),
+    numpy numbers Python numbers, NaN and infinities None."""
+    if depth > 6:
+        return None
+    if isinstance(value, str | bool) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _plain_data(v, depth + 1) for k, v in value.items()}
+    if hasattr(value, "tolist") and not isinstance(value, int | float):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [_plain_data(v, depth + 1) for v in list(value)[:_MAX_POINTS]]
+    if isinstance(value, int | float):
+        number = float(value)
+        if not math.isfinite(number):
+            return None
+        return int(value) if isinstance(value, int) else number
+    return str(value)
+
+
+def _axis_title(axis: Any) -> str:
+    title = getattr(axis, "title", None)
+    return str(getattr(title, "text", None) or "")
+
+
+def figure_data(figure: Any) -> dict[str, Any]:
+    """A plotly figure's drawable content as compact JSON: the traces' values, names, colours
+    and labels, the axes' titles, formats and ranges, and reference lines; no template."""
+    data = []
+    for trace in figure.data:
+        raw = trace.to_plotly_json()
+        item = {key: _plain_data(raw[key]) for key in _TRACE_KEYS if raw.get(key) is not None}
+        colour = (raw.get("marker") or {}).get("color")
+        if colour is not None:
+            item["marker"] = {"color": _plain_data(colour)}
+        for part in ("increasing", "decreasing", "totals"):
+            colour = ((raw.get(part) or {}).get("marker") or {}).get("color")
+            if colour is not None:
+                item[part] = {"marker": {"color": _plain_data(colour)}}
+        data.append(item)
+    layout = figure.layout
+    out: dict[str, Any] = {"title": str(layout.title.text or "")}
+    if layout.barmode:
+        out["barmode"] = layout.barmode
+    if layout.showlegend is not None:
+        out["showlegend"] = bool(layout.showlegend)
+    for name in ("xaxis", "yaxis", "yaxis2"):
+        axis = getattr(layout, name, None)
+        if axis is None:
+            continue
+        raw = axis.to_plotly_json()
+        entry = {key: _plain_data(raw[key]) for key in _AXIS_KEYS if raw.get(key) is not None}
+        if _axis_title(axis):
+            entry["title"] = _axis_title(axis)
+        if entry:
+            out[name] = entry
+    shapes = [_plain_data({k: v for k, v in shape.to_plotly_json().items()
+                           if k in ("type", "xref", "yref", "x0", "x1", "y0", "y1", "line")})
+              for shape in layout.shapes or ()]
+    if shapes:
+        out["shapes"] = shapes
+    return {"data": data, "layout": out}
+
+
+def chart_entries(plan: Plan) -> list[dict[str, Any]]:
+    """``plan.charts`` as snapshot entries ``{"title", "figure"}`` (callables are called now;
+    a callable that gives None is left out)."""
+    entries = []
+    for chart in getattr(plan, "charts", None) or ():
+        figure = chart() if callable(chart) else chart
+        if figure is None:
+            continue
+        data = figure_data(figure)
+        entries.append({"title": data["layout"]["title"], "figure": data})
+    return entries
+
+
+# -- drawing a snapshot chart as inline SVG ----------------------------------------------------
+
+_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\([0-9., ]{5,40}\)")
+_TAG = re.compile(r"<[^>]*>")
+_SVG_W = 640
+_CHAR_PX = 6.6  # 11-12 px text
+
+
+def _plain_text(text: Any) -> str:
+    """Plotly text as plain text: line breaks to " · ", other tags dropped, entities read."""
+    return html.unescape(_TAG.sub("", re.sub(r"<br\s*/?>", " · ", str(text or ""),
+                                             flags=re.IGNORECASE)))
+
+
+def _lines(text: Any) -> list[str]:
+    return [html.unescape(_TAG.sub("", part))
+            for part in re.split(r"<br\s*/?>", str(text or ""), flags=re.IGNORECASE)]
+
+
+def _colour(value: Any, fallback: str = _OTHER_COLOUR) -> str:
+    return value if isinstance(value, str) and _COLOUR.fullmatch(value) else fallback
+
+
+def _number_or_none(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _seq(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
+
+
+def _pick(value: Any, index: int) -> Any:
+    """A per-point attribute: the list's item, or the one value for all points."""
+    if isinstance(value, list):
+        return value[index] if index < len(value) else None
+    return value
+
+
+def _nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
+    span = high - low
+    if span <= 0:
+        return [low]
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude * (1 + 1e-9))
+    first = math.ceil(low / step - 1e-9) * step
+    return [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
+
+
+def _tick_text(value: float, tickformat: Any) -> str:
+    match = re.fullmatch(r"\.(\d)%", tickformat) if isinstance(tickformat, str) else None
+    if match:
+        return f"{value:.{match.group(1)}%}"
+    return fmt(round(value, 12))
+
+
+def _bar_label(trace: Mapping[str, Any], index: int, value: float, tickformat: Any) -> str:
+    text = _pick(trace.get("text"), index)
+    if text not in (None, ""):
+        return " · ".join(line for line in _lines(text) if line)
+    if trace.get("texttemplate"):
+        template = str(trace["texttemplate"])
+        percent = re.search(r"%\{[xy]:\.(\d)%\}", template)
+        return f"{value:.{percent.group(1)}%}" if percent else _tick_text(value, tickformat)
+    return ""
+
+
+def chart_svg(entry: Mapping[str, Any]) -> str:
+    """A snapshot chart (bars, stacked or grouped, horizontal or vertical; a waterfall; text,
+    marker and line overlays; reference lines) as inline SVG. Each bar carries its category,
+    series and value in data attributes and a tooltip. Empty string when nothing is drawable."""
+    try:
+        return _chart_svg(entry)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
+        return ""  # a stored chart of an unexpected shape: the page says it could not be drawn
+
+
+def _chart_svg(entry: Mapping[str, Any]) -> str:
+    figure = entry.get("figure") if isinstance(entry, Mapping) else None
+    if not isinstance(figure, Mapping):
+        return ""
+    traces = [t for t in _seq(figure.get("data")) if isinstance(t, Mapping)]
+    layout = figure.get("layout") if isinstance(figure.get("layout"), Mapping) else {}
+    bars = [t for t in traces if t.get("type") in ("bar", "waterfall")]
+    if not bars:
+        return ""
+    horizontal = bars[0].get("orientation") == "h"
+    cat_key, val_key = ("y", "x") if horizontal else ("x", "y")
+    value_axis = layout.get("xaxis" if horizontal else "yaxis") or {}
+    value_axis = value_axis if isinstance(value_axis, Mapping) else {}
+    tickformat = value_axis.get("tickformat")
+
+    categories: list[str] = []
+    for trace in traces:
+        for label in _seq(trace.get(cat_key)):
+            name = _plain_text(label)
+            if name not in categories:
+                categories.append(name)
+    if not categories:
+        return ""
+    slot = {name: i for i, name in enumerate(categories)}
+
+    # Segments: (category index, series index, low, high, colour, label, series name)
+    segments: list[tuple[int, int, float, float, str, str, str]] = []
+    stack = layout.get("barmode") == "stack"
+    bar_series = [t for t in bars if t.get("type") == "bar"]
+    positive = [0.0] * len(categories)
+    negative = [0.0] * len(categories)
+    for series, trace in enumerate(bars):
+        cats, values = _seq(trace.get(cat_key)), _seq(trace.get(val_key))
+        colours = (trace.get("marker") or {}).get("color") if isinstance(trace.get("marker"),
+                                                                           Mapping) else None
+        name = _plain_text(trace.get("name") or "")
+        if trace.get("type") == "waterfall":
+            measures = _seq(trace.get("measure"))
+            parts = {k: ((trace.get(k) or {}).get("marker") or {}).get("color")
+                     for k in ("increasing", "decreasing", "totals")
+                     if isinstance(trace.get(k), Mapping)}
+            running = 0.0
+            for i, (label, raw) in enumerate(zip(cats, values, strict=False)):
+                value = _number_or_none(raw)
+                if value is None:
+                    continue
+                measure = measures[i] if i < len(measures) else "relative"
+                if measure == "absolute":
+                    low, high, running, kind = 0.0, value, value, "totals"
+                elif measure == "total":
+                    low, high, kind = 0.0, running, "totals"
+                else:
+                    low, high = running, running + value
+                    running += value
+                    kind = "increasing" if value >= 0 else "decreasing"
+                segments.append((slot[_plain_text(label)], series, min(low, high), max(low, high),
+                                 _colour(parts.get(kind)), _bar_label(trace, i, value, tickformat),
+                                 name))
+            continue
+        for i, (label, raw) in enumerate(zip(cats, values, strict=False)):
+            value = _number_or_none(raw)
+            if value is None:
+                continue
+            where = slot[_plain_text(label)]
+            if stack:
+                base = positive[where] if value >= 0 else negative[where]
+                low, high = (base, base + value) if value >= 0 else (base + value, base)
+                if value >= 0:
+                    positive[where] += value
+                else:
+                    negative[where] += value
+            else:
+                low, high = min(0.0, value), max(0.0, value)
+            segments.append((where, series, low, high, _colour(_pick(colours, i)),
+                             _bar_label(trace, i, value, tickformat), name))
+
+    # Overlays from scatter traces: text labels, tick marks, and lines (maybe on a second axis).
+    overlays = [t for t in traces if t.get("type") in ("scatter", None)]
+    values = [v for seg in segments for v in (seg[2], seg[3])]
+    for trace in overlays:
+        if trace.get("yaxis") not in (None, "y"):
+            continue
+        values += [v for v in map(_number_or_none, _seq(trace.get(val_key))) if v is not None]
+    for shape in _seq(layout.get("shapes")):
+        if isinstance(shape, Mapping):
+            key = "x0" if horizontal else "y0"
+            if _number_or_none(shape.get(key)) is not None and shape.get(
+                    "xref" if horizontal else "yref") in ("x", "y"):
+                values.append(float(shape[key]))
+    span = value_axis.get("range")
+    if (isinstance(span, list) and len(span) == 2
+            and all(_number_or_none(v) is not None for v in span) and span[1] > span[0]):
+        low_value, high_value = float(span[0]), float(span[1])
+    else:
+        low_value = min([0.0, *values])
+        high_value = max([0.0, *values]) * 1.12 or 1.0
+        if high_value <= low_value:
+            high_value = low_value + 1.0
+
+    # Geometry
+    label_px = max(len(c) for c in categories) * _CHAR_PX
+    n = len(categories)
+    legend = [(t.get("name"), _colour(_pick((t.get("marker") or {}).get("color"), 0)
+                                      if isinstance(t.get("marker"), Mapping) else None))
+              for t in traces if t.get("name") and t.get("showlegend") is not False
+              and t.get("type") in ("bar", "scatter")]
+    show_legend = len(legend) >= 2 and layout.get("showlegend") is not False
+    top = 34 if show_legend else 12
+    value_title = _plain_text(value_axis.get("title") or "")
+    second = layout.get("yaxis2") if isinstance(layout.get("yaxis2"), Mapping) else None
+    if horizontal:
+        left = min(230, 14 + label_px)
+        right = 24
+        band = 30
+        plot_h = band * n
+        bottom = 46 if value_title else 28
+        rotate = False
+    else:
+        left = 64
+        right = 56 if second else 20
+        band = (_SVG_W - left - right) / n
+        rotate = label_px > band - 6
+        bottom = (min(150, 24 + label_px * 0.6) if rotate else 30) + (20 if value_title else 0)
+        plot_h = 250
+    plot_w = _SVG_W - left - right
+    height = top + plot_h + bottom
+
+    def scale(value: float) -> float:
+        fraction = (value - low_value) / (high_value - low_value)
+        fraction = min(1.0, max(0.0, fraction))
+        return left + plot_w * fraction if horizontal else top + plot_h * (1 - fraction)
+
+    def centre(index: int) -> float:  # a category's middle, along the category axis
+        return top + band * (n - index - 0.5) if horizontal else left + band * (index + 0.5)
+
+    esc = html.escape
+    title = _plain_text(entry.get("title") or layout.get("title") or "chart")
+    parts = [f'<svg class="chart" viewBox="0 0 {_SVG_W} {height:.0f}" width="{_SVG_W}" '
+             f'height="{height:.0f}" role="img" aria-label="{esc(title)}">',
+             f'<rect x="{left}" y="{top}" width="{plot_w:.1f}" height="{plot_h:.1f}" '
+             'fill="#fafafa" stroke="#cccccc"/>']
+    for tick in _nice_ticks(low_value, high_value):
+        at = scale(tick)
+        text = esc(_tick_text(tick, tickformat))
+        if horizontal:
+            parts.append(f'<line x1="{at:.1f}" y1="{top}" x2="{at:.1f}" y2="{top + plot_h:.1f}" '
+                         f'stroke="#e6e6e6"/><text x="{at:.1f}" y="{top + plot_h + 16:.1f}" '
+                         f'text-anchor="middle" class="tick">{text}</text>')
+        else:
+            parts.append(f'<line x1="{left}" y1="{at:.1f}" x2="{left + plot_w:.1f}" '
+                         f'y2="{at:.1f}" stroke="#e6e6e6"/><text x="{left - 6}" '
+                         f'y="{at + 4:.1f}" text-anchor="end" class="tick">{text}</text>')
+    for index, name in enumerate(categories):
+        at = centre(index)
+        shown = name if len(name) <= 34 else name[:33] + "…"
+        if horizontal:
+            parts.append(f'<text x="{left - 6}" y="{at + 4:.1f}" text-anchor="end" class="tick">'
+                         f"<title>{esc(name)}</title>{esc(shown)}</text>")
+        elif rotate:
+            y = top + plot_h + 12
+            parts.append(f'<text x="{at:.1f}" y="{y:.1f}" text-anchor="end" class="tick" '
+                         f'transform="rotate(-35 {at:.1f} {y:.1f})"><title>{esc(name)}</title>'
+                         f"{esc(shown)}</text>")
+        else:
+            parts.append(f'<text x="{at:.1f}" y="{top + plot_h + 16:.1f}" text-anchor="middle" '
+                         f'class="tick">{esc(shown)}</text>')
+    if value_title:
+        if horizontal:
+            parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 8:.1f}" '
+                         f'text-anchor="middle" class="axis">{esc(value_title)}</text>')
+        else:
+            parts.append(f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
+                         f'class="axis" transform="rotate(-90 14 {top + plot_h / 2:.1f})">'
+                         f"{esc(value_title)}</text>")
+
+    grouped = len(bar_series) > 1 and not stack
+    thickness = band * 0.7 / (len(bar_series) if grouped else 1)
+    for where, series, low, high, colour, label, name in segments:
+        offset = (series - (len(bar_series) - 1) / 2) * thickness if grouped else 0.0
+        middle = centre(where) + offset
+        category = categories[where]
+        value = high - low if stack or bars[series].get("type") == "waterfall" else (
+            high if high else low)
+        tip = f"{category}{' · ' + name if name else ''}: {label or fmt(value)}"
+        if horizontal:
+            x0, x1 = scale(low), scale(high)
+            y0 = middle - thickness / 2
+            rect = (f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{max(0.5, x1 - x0):.1f}" '
+                    f'height="{thickness:.1f}" fill="{colour}"/>')
+        else:
+            y1, y0 = scale(low), scale(high)
+            x0 = middle - thickness / 2
+            rect = (f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{thickness:.1f}" '
+                    f'height="{max(0.5, y1 - y0):.1f}" fill="{colour}"/>')
+        text = ""
+        if label:
+            if horizontal and stack:
+                width = scale(high) - scale(low)
+                if width >= len(label) * _CHAR_PX + 6:
+                    text = (f'<text x="{(scale(low) + scale(high)) / 2:.1f}" y="{middle + 4:.1f}" '
+                            f'text-anchor="middle" class="num">{esc(label)}</text>')
+            elif horizontal:
+                text = (f'<text x="{scale(high) + 4:.1f}" y="{middle + 4:.1f}" class="tick">'
+                        f"{esc(label)}</text>")
+            else:
+                text = (f'<text x="{middle:.1f}" y="{scale(high) - 4:.1f}" text-anchor="middle" '
+                        f'class="tick">{esc(label)}</text>')
+        parts.append(f'<g class="bar" data-category="{esc(category)}" data-series="{esc(name)}" '
+                     f'data-value="{value:.6g}"><title>{esc(tip)}</title>{rect}{text}</g>')
+
+    for trace in overlays:
+        mode = str(trace.get("mode") or "")
+        cats, raw_values = _seq(trace.get(cat_key)), _seq(trace.get(val_key))
+        on_second = trace.get("yaxis") == "y2" and second is not None and not horizontal
+        if on_second:
+            rng = second.get("range")
+            s_low, s_high = ((float(rng[0]), float(rng[1])) if isinstance(rng, list)
+                             and len(rng) == 2 and rng[1] > rng[0] else (0.0, 1.0))
+
+            def value_at(v: float, s_low: float = s_low, s_high: float = s_high) -> float:
+                return top + plot_h * (1 - min(1.0, max(0.0, (v - s_low) / (s_high - s_low))))
+        else:
+            value_at = scale
+        points = []
+        for i, (label, raw) in enumerate(zip(cats, raw_values, strict=False)):
+            value = _number_or_none(raw)
+            name = _plain_text(label)
+            if value is None or name not in slot:
+                continue
+            along, across = value_at(value), centre(slot[name])
+            x, y = (along, across) if horizontal else (across, along)
+            points.append((x, y, value, i))
+        colour = _colour((trace.get("marker") or {}).get("color")
+                         if isinstance(trace.get("marker"), Mapping) else None, "#222222")
+        name = _plain_text(trace.get("name") or "")
+        if "lines" in mode and len(points) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="#444444" '
+                         'stroke-width="2"/>')
+        for x, y, value, i in points:
+            label = _pick(trace.get("text"), i)
+            if "markers" in mode:
+                if horizontal:
+                    mark = (f'<line x1="{x:.1f}" y1="{y - band * 0.38:.1f}" x2="{x:.1f}" '
+                            f'y2="{y + band * 0.38:.1f}" stroke="{colour}" stroke-width="3"/>')
+                else:
+                    mark = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#444444"/>'
+                tip = f"{categories[slot[_plain_text(cats[i])]]} · {name}: {fmt(value)}"
+                parts.append(f'<g class="mark" data-series="{esc(name)}" data-value="{value:.6g}">'
+                             f"<title>{esc(tip)}</title>{mark}</g>")
+            if "text" in mode and label not in (None, ""):
+                parts.append(f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" class="tick">'
+                             f"{esc(_plain_text(label))}</text>")
+    if second is not None and not horizontal:
+        ticks = [v for v in map(_number_or_none, _seq(second.get("tickvals"))) if v is not None]
+        rng = second.get("range")
+        s_low, s_high = ((float(rng[0]), float(rng[1])) if isinstance(rng, list) and len(rng) == 2
+                         and rng[1] > rng[0] else (0.0, 1.0))
+        for tick in ticks or _nice_ticks(s_low, s_high):
+            y = top + plot_h * (1 - (tick - s_low) / (s_high - s_low))
+            parts.append(f'<text x="{left + plot_w + 6:.1f}" y="{y + 4:.1f}" class="tick">'
+                         f"{esc(_tick_text(tick, second.get('tickformat')))}</text>")
+    for shape in _seq(layout.get("shapes")):
+        if not isinstance(shape, Mapping) or shape.get("type") != "line":
+            continue
+        line = shape.get("line") if isinstance(shape.get("line"), Mapping) else {}
+        dash = {"dot": ' stroke-dasharray="2,3"', "dash": ' stroke-dasharray="6,4"'}.get(
+            line.get("dash"), "")
+        stroke = _colour(line.get("color"), "#444444")
+        at = _number_or_none(shape.get("x0" if horizontal else "y0"))
+        if at is None or shape.get("xref" if horizontal else "yref") not in ("x", "y"):
+            continue
+        where = scale(at)
+        coords = (f'x1="{where:.1f}" y1="{top}" x2="{where:.1f}" y2="{top + plot_h:.1f}"'
+                  if horizontal else
+                  f'x1="{left}" y1="{where:.1f}" x2="{left + plot_w:.1f}" y2="{where:.1f}"')
+        parts.append(f'<line class="reference" data-value="{at:.6g}" {coords} stroke="{stroke}" '
+                     f'stroke-width="2"{dash}/>')
+    if show_legend:
+        x = left
+        for name, colour in legend:
+            text = _plain_text(name)
+            parts.append(f'<rect x="{x}" y="8" width="11" height="11" fill="{colour}"/>'
+                         f'<text x="{x + 16}" y="18" class="tick">{esc(text)}</text>')
+            x += 30 + len(text) * _CHAR_PX
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
 # HTML
 
 _CSS = """
@@ -614,6 +1118,13 @@ def plan_html(snapshot: Mapping[str, Any] | Plan, charts: Mapping[str, str] | No
     elif not snap["complete"]:
         out.append('<p class="empty">The decision tree was not finished; actions so far are '
                    "listed.</p>")
+    drawn = [(entry["title"], chart_svg(entry)) for entry in snap["charts"]]
+    if drawn:
+        out.append("<h2>Where it is lost</h2>")
+        for caption, svg in drawn:
+            body = svg or ('<p class="empty">This chart could not be drawn from the saved '
+                           "data.</p>")
+            out.append(f"<figure><h3>{_e(_plain_text(caption))}</h3>{body}</figure>")
     chart = impact_effort_svg(snap)
     out.append("<h2>Impact and effort</h2>")
     if chart:

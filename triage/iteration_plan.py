@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from triage.engine import walk
+from triage.export import where_lost_charts, with_charts
 from triage.iteration import (
     IterationAnalysis,
     SpeedUp,
@@ -245,4 +246,5 @@ def iteration_plan(book: Playbook, session: Session, analysis: IterationAnalysis
         analysis, float(session.inputs.get("iterations_per_month", 0) or 0),
         iterations_source=source, iterations_basis=basis,
         sample_table=analysis.source == "table" and "stage_table" in prefilled(session))
-    return build_plan(book, session, walk(book, session.answers), model)
+    return with_charts(build_plan(book, session, walk(book, session.answers), model),
+                       *where_lost_charts(analysis))

@@ -124,6 +124,9 @@ class Plan:
     summary: list[str] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
     not_promised: list[str] = field(default_factory=list)
+    # Where it is lost, for the exports: plotly figures, or zero-argument callables that make one
+    # (or None), drawn only when the plan is exported (see triage.export.with_charts).
+    charts: list = field(default_factory=list)
 
     def by_kind(self, kind: str) -> list[PlanAction]:
         return [a for a in self.actions if a.action.kind == kind]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage.engine import walk
+from triage.export import where_lost_charts, with_charts
 from triage.gap import (
     Concentration,
     Decomposition,
@@ -449,4 +450,5 @@ class ProductionImpact:
 
 
 def production_plan(book: Playbook, session: Session, analysis: ProductionAnalysis) -> Plan:
-    return build_plan(book, session, walk(book, session.answers), ProductionImpact(analysis))
+    return with_charts(build_plan(book, session, walk(book, session.answers),
+                                  ProductionImpact(analysis)), *where_lost_charts(analysis))
