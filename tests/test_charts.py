@@ -130,3 +130,27 @@ def test_health_chart_draws_each_figure_as_a_share_of_its_budget():
     assert list(bars.text) == ["212 ms", "0.4%"]
     (line,) = figure.layout.shapes
     assert (line.y0, line.y1, line.line.dash) == (1, 1, "dash")
+
+
+def test_titles_sit_below_the_toolbar_and_legends_below_the_titles():
+    """Plotly's toolbar takes the top ~30 px on the right: a title (and a legend) under it
+    would be covered on a narrow chart, so the shared layout puts them below that band."""
+    with_legend = charts.iteration_breakdown(analyse_stage_table(TABLE))  # several series
+    alone = charts.figure([charts.go.Bar(x=["a"], y=[1])], "One bar")
+    for figure, legend in ((with_legend, True), (alone, False)):
+        title, margin = figure.layout.title, figure.layout.margin
+        assert (title.yref, title.y, title.yanchor, title.x, title.xanchor) == \
+            ("container", 1, "top", 0, "left")
+        assert title.pad.t >= 30  # the toolbar's band
+        # Room for the band, the title's line and, when there is one, the legend's row.
+        assert margin.t >= title.pad.t + 24 + (24 if legend else 0)
+    # The plot area keeps the height it had: the extra top margin is added, not taken.
+    assert alone.layout.height - alone.layout.margin.t == 380 - 60
+
+
+def test_axes_never_use_scientific_notation_unless_a_chart_sets_a_format():
+    figure = charts.figure([charts.go.Bar(x=[1e-5, 2e-5], y=["a", "b"], orientation="h")], "t",
+                           yaxis2={"overlaying": "y"})
+    for axis in (figure.layout.xaxis, figure.layout.yaxis, figure.layout.yaxis2):
+        assert axis.exponentformat == "none"
+    assert charts.figure([], "t", xaxis={"exponentformat": "e"}).layout.xaxis.exponentformat == "e"

@@ -32,7 +32,11 @@ HIGHLIGHT = "#D55E00"
 NEUTRAL = "#56B4E9"
 KIND_COLOURS = {"quick_win": QUICK_WIN, "cross_team": CROSS_TEAM}
 
-_AXIS = {"gridcolor": "#e5e5e5", "zeroline": False}
+# No "4.49e-05" or "10k" on an axis: plain numbers unless a chart sets its own tickformat.
+_AXIS = {"gridcolor": "#e5e5e5", "zeroline": False, "exponentformat": "none"}
+# Plotly's toolbar (modebar) sits in the top-right corner, about 30 px high: the title goes
+# below it, on its own line, and the legend below the title, so neither is ever covered.
+_MODEBAR_PX, _TITLE_PX, _LEGEND_PX = 32, 30, 28
 _AXIS_KEY = re.compile(r"[xy]axis\d*")
 
 
@@ -49,11 +53,19 @@ def figure(traces: Sequence[Any], title: str, height: int = 380, *, xaxis: dict 
     (every x/y axis, including ``yaxis2``, gets the light grid and no zero line)."""
     axes = {"xaxis": xaxis or {}, "yaxis": yaxis or {},
             **{key: layout.pop(key) for key in list(layout) if _AXIS_KEY.fullmatch(key)}}
-    return go.Figure(data=list(traces), layout={
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+    traces = list(traces)
+    legend = layout.get("showlegend", sum(getattr(t, "showlegend", None) is not False
+                                          for t in traces) > 1)
+    top = _MODEBAR_PX + (_TITLE_PX if title else 0) + (_LEGEND_PX if legend else 8)
+    margin = {"l": 10, "r": 20, "t": 60, "b": 40, **(layout.pop("margin", None) or {})}
+    asked, margin["t"] = margin["t"], max(margin["t"], top)
+    return go.Figure(data=traces, layout={
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 18},
+                  "xref": "container", "yref": "container", "y": 1, "yanchor": "top",
+                  "pad": {"t": _MODEBAR_PX}},
         "font": {"size": 16},
-        "height": height,
-        "margin": {"l": 10, "r": 20, "t": 60, "b": 40},
+        "height": height + margin["t"] - asked,  # the plot area keeps its height
+        "margin": margin,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
