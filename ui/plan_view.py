@@ -55,7 +55,7 @@ def render_preview(plan: Plan) -> None:
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Column widths of an action row: what | confidence | owner | e-mail | due | status.
-_ROW = [3.2, 1.1, 1.5, 1.9, 1.2, 1.1]
+_ROW = [3.0, 1.3, 1.5, 1.9, 1.2, 1.1]
 
 
 def _edit_table(items: list[PlanAction], session: Session, key: str) -> None:
