@@ -22,12 +22,13 @@ saved = render_banner(session)  # the numbers as saved when the runs are missing
 
 st.subheader("1 · Your numbers")
 analysis, runs = render_inputs(session)
+sample = showing_samples(session, analysis)  # the app's sample table, not the team's numbers
 
 st.subheader("2 · Where the time goes")
 if saved is not None:
     render_saved_numbers(saved)
 elif analysis.has_data:
-    render_headline(analysis, showing_samples(session, analysis))
+    render_headline(analysis, sample)
     render_charts(analysis, runs, f"{session.scenario}:{state.widget_version(session.scenario)}")
     with st.expander("What if a stage were faster? (Amdahl's law)", expanded=bool(session.whatif)):
         render_whatif(session, analysis)
@@ -37,7 +38,10 @@ else:
             icon=":material/edit_note:")
 
 st.subheader("3 · Questions to walk together")
-render_stepper(book, session, {} if saved is not None else analysis.metrics())
+if sample:
+    st.caption(":material/science: Sample values suggest no answers: type or upload your "
+               "numbers and the data will suggest them.")
+render_stepper(book, session, {} if saved is not None or sample else analysis.metrics())
 
 st.subheader("4 · Plan so far")
 if saved is not None:

@@ -87,9 +87,11 @@ def test_a_fresh_page_marks_every_prefilled_value_as_a_sample(app):
     assert "Read: 5 stages, sample values, not the team's: type over them or upload runs" in body
     assert "typed in" not in body
     assert "**Sample values** from the worked example, not your team's" in captions(app)
-    assert "**Sample value** — type your team's number" in captions(app)
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["One iteration (sample)"] == "14.6 h"
+    assert "**Sample value** — type yours (or upload dated runs)." in captions(app)
+    metrics = {m.label: (m.value, m.delta) for m in app.metric}
+    assert metrics["One iteration"] == ("14.6 h", "sample values")
+    assert "Sample values suggest no answers" in captions(app)
+    assert "Suggested by the numbers" not in body and app.radio[-1].value is None
     plan = plan_text(app)
     assert ("One iteration takes about 14.6 h (from the sample stage table — sample values, "
             "not the team's)") in plan
@@ -107,7 +109,8 @@ def test_typing_makes_the_table_and_the_iterations_the_teams(app):
     body = texts(app)
     assert "Read: 5 stages typed in" in body and "sample values" not in body.split("Read:")[1]
     assert "Sample values" not in captions(app)
-    assert "One iteration" in {m.label for m in app.metric}
+    assert {m.label: m.delta for m in app.metric}["One iteration"] in (None, "")
+    assert "Suggested by the numbers" in texts(app)  # the team's numbers suggest answers
     app.number_input(key=f"{KEY}:0:ipm").set_value(8.0).run()
     assert session(app).inputs["prefilled"] == []
     assert "As typed." in captions(app)
@@ -126,7 +129,7 @@ def test_uploaded_runs_give_iterations_per_month_from_their_dates(app):
     assert app.number_input(key=f"{KEY}:0:ipm").value == 23.4
     assert "From the runs' dates: 40 runs started over 52.0 days" in captions(app)
     assert "Read: 40 runs, 2 stages" in texts(app)
-    assert "One iteration" in {m.label for m in app.metric}  # the runs are the team's
+    assert {m.label: m.delta for m in app.metric}["One iteration"] in (None, "")  # the team's runs
     status = app.status[0]
     assert (status.label, status.state) == ("Read runs.csv: 40 runs", "complete")
     plan = plan_text(app)

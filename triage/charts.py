@@ -113,12 +113,13 @@ def iteration_breakdown(analysis: IterationAnalysis) -> go.Figure:
     traces.append(go.Scatter(
         y=labels, x=[s.median_hours for s in stages], text=shares, mode="text",
         textposition="middle right", showlegend=False, hoverinfo="skip",
-        textfont={"size": 16},
+        textfont={"size": 16}, cliponaxis=False,  # a narrow plot must not cut the "41%"
     ))
     longest = max((s.median_hours for s in stages), default=0.0) or 1.0
     return figure(traces, f"One iteration: {analysis.iteration_hours:.1f} h",
                   height=120 + 48 * len(stages), barmode="stack",
-                  xaxis={"title": "hours (median per iteration)", "range": [0, longest * 1.18]})
+                  xaxis={"title": "median hours", "range": [0, longest * 1.18]},
+                  margin={"l": 10, "r": 40, "t": 60, "b": 40})  # room for the last bar's share
 
 
 def stage_pareto(analysis: IterationAnalysis) -> go.Figure:

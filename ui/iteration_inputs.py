@@ -202,9 +202,8 @@ def _shown_now(session: Session, analysis: IterationAnalysis, runs: RunsData | N
 def _iterations_caption(session: Session, runs: RunsData | None, ipm_key: str) -> None:
     source, basis = iterations_source(session)
     if source == "sample":
-        hint = ("the runs have no dates to read it from" if runs is not None
-                else "or upload runs with dates")
-        st.caption(f":material/science: **Sample value** — type your team's number ({hint}).")
+        hint = "the runs have no dates to read it from" if runs is not None else "or upload dated runs"
+        st.caption(f":material/science: **Sample value** — type yours ({hint}).")
     elif source == "runs":
         st.caption(f":material/calendar_month: From the runs' dates: {literal(basis)} "
                    "(type a number to override).")

@@ -20,8 +20,8 @@ def render_headline(analysis: IterationAnalysis, sample: bool = False) -> None:
         st.caption(":material/science: **Sample values, not the team's** — the numbers below "
                    "show how the page reads; type your stage times or upload runs to see yours.")
     first, second, third, fourth = st.columns(4)
-    first.metric("One iteration (sample)" if sample else "One iteration",
-                 f"{analysis.iteration_hours:.1f} h")
+    first.metric("One iteration", f"{analysis.iteration_hours:.1f} h",
+                 "sample values" if sample else None, delta_color="off", delta_arrow="off")
     second.metric("Biggest stage", f"{top.share:.0%}", top.label, delta_color="off",
                   delta_arrow="off")
     efficiency = analysis.flow_efficiency
@@ -36,8 +36,6 @@ def render_headline(analysis: IterationAnalysis, sample: bool = False) -> None:
         fourth.metric("At most, by fixing it", f"{1 / max(1e-9, 1 - top.share):.2f}×",
                       "if that stage took no time", delta_color="off", delta_arrow="off")
     st.markdown(f"##### {literal(headline(analysis), one_line=True)}")
-    if analysis.transitions:
-        _render_transitions(analysis)
 
 
 def _render_transitions(analysis: IterationAnalysis) -> None:
@@ -45,7 +43,7 @@ def _render_transitions(analysis: IterationAnalysis) -> None:
     total = sum(t.hours for t in analysis.transitions)
     with st.expander(f"Where hand-off waiting sits: "
                      f"{literal(handoff_where(analysis), one_line=True)}"):
-        st.dataframe([{"between": t.label, "hours (all runs)": round(t.hours, 1),
+        st.dataframe([{"between": t.label, "hours (all runs)": f"{t.hours:.1f}",
                        "share of hand-off time": f"{t.share:.0%}", "runs": t.runs}
                       for t in analysis.transitions], hide_index=True)
         st.caption(f"{total:.1f} h of gaps between one stage's end and the next stage's start, "
@@ -56,6 +54,8 @@ def render_charts(analysis: IterationAnalysis, runs: RunsData | None, key: str) 
     left, right = st.columns(2)
     left.plotly_chart(charts.iteration_breakdown(analysis), key=f"{key}:breakdown")
     right.plotly_chart(charts.stage_pareto(analysis), key=f"{key}:pareto")
+    if analysis.transitions:
+        _render_transitions(analysis)
     if analysis.source == "runs" and runs is not None:
         with st.expander("Run-to-run spread per stage (p90 / median above 2 is hard to plan "
                          "around)"):
