@@ -25,8 +25,9 @@ catalogue = state.catalogue()
 ranked = list(SCENARIO_PAGES)
 books = sorted(catalogue.playbooks.values(),
                key=lambda b: (ranked.index(b.id) if b.id in ranked else len(ranked), b.title))
-for start in range(0, len(books), 3):
-    for column, book in zip(st.columns(3), books[start:start + 3], strict=False):
+# Two a row: at 1024 px three columns break titles mid-word and cut the links' labels.
+for start in range(0, len(books), 2):
+    for column, book in zip(st.columns(2), books[start:start + 2], strict=False):
         with column.container(border=True):
             st.markdown(f"### {book.title}")
             st.write(book.summary)

@@ -13,6 +13,7 @@ from triage.store import StoreError  # noqa: E402
 from ui import state  # noqa: E402
 from ui.plan_store_ui import plan_store  # noqa: E402
 from ui.review import (  # noqa: E402
+    PLANS_COLUMNS,
     plans_table,
     render_actions,
     render_decisions,
@@ -45,7 +46,7 @@ if not rows:
 
 render_rollups(rows, stored)
 picked = st.dataframe(plans_table(rows, {b: book.title for b, book in books.items()}),
-                      hide_index=True, on_select="rerun",
+                      hide_index=True, on_select="rerun", column_config=PLANS_COLUMNS,
                       selection_mode="single-row", key="review:table")
 selection = picked.selection.rows if picked else []
 plan_id = rows[selection[0]].plan_id if selection else rows[0].plan_id

@@ -58,7 +58,7 @@ def test_example_numbers_are_the_analysis_numbers_as_the_page_words_them():
                               expert_session("slow_iteration").inputs)
     headline = dict(numbers.headline)
     assert headline["One iteration"] == f"{iteration['iteration_hours']:.1f} h" == "14.5 h"
-    assert headline["Data access & features"] == "41% of it"  # 0.4111…
+    assert headline["Largest stage: Data access & features"] == "41%"  # 0.4111…
     assert headline["Spent waiting"] == "47%" and headline["Runs measured"] == "40"
     details = dict(numbers.details)
     assert details["Job startup & queueing"] == "7% of one iteration, 82% of it waiting"
@@ -92,3 +92,15 @@ def test_example_numbers_are_the_analysis_numbers_as_the_page_words_them():
     assert details["Denied"] == "4.4%" and details["Still pending"] == "5.4%"
     assert details["Provisioning: median wait"] == "71.9 h, 79% over SLA"
     assert example_numbers("gpu_quota", {"runs": 1}) is None
+
+
+@pytest.mark.parametrize("message, sentence", [
+    ("data is 41% of one iteration", "The numbers say: data is 41% of one iteration."),
+    ("the numbers say data is 41%.", "The numbers say data is 41%."),
+    ("the numbers are in: one iteration takes 14.5 h", "The numbers are in: one iteration takes "
+                                                       "14.5 h."),
+])
+def test_evidence_is_introduced_once(message, sentence):
+    from triage.practice import evidence_sentence
+
+    assert evidence_sentence(message) == sentence

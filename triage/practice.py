@@ -62,10 +62,10 @@ class PracticeResult:
 
 
 def evidence_sentence(message: str) -> str:
-    """ "The numbers say: …" once, however the playbook phrased its suggestion."""
+    """ "The numbers say: …" once, however the playbook phrased its suggestion (a suggestion
+    that already starts "the numbers say / are / show" is only capitalised)."""
     text = message.strip().rstrip(".")
-    prefix = "the numbers say"
-    if text.lower().startswith(prefix):
+    if text.lower().startswith(("the numbers say", "the numbers are", "the numbers show")):
         return text[:1].upper() + text[1:] + "."
     return f"The numbers say: {text}."
 
@@ -166,7 +166,7 @@ def _hours(value: Any) -> str:
 def _iteration_numbers(m: dict[str, Any], inputs: dict[str, Any]) -> ExampleNumbers:
     top = m.get("bottleneck_label") or stage_label(m.get("bottleneck") or "")
     headline = (("One iteration", _hours(m.get("iteration_hours"))),
-                (f"{top}", f"{_pct(m.get('bottleneck_share'))} of it"),
+                (f"Largest stage: {top}", _pct(m.get("bottleneck_share"))),
                 ("Spent waiting", _pct(m.get("wait_share"))),
                 ("Runs measured", f"{m.get('runs', 0)}"))
     details = [("One iteration (its stages added up)", _hours(m.get("iteration_hours")))]

@@ -35,18 +35,20 @@ def _apply_link(books: dict) -> None:
 
 def render_tree() -> None:
     st.caption("Boxes are questions, green boxes are findings. The orange path is the one your "
-               "current session has walked.")
+               "current session has walked. A tree wider than the page scrolls sideways.")
     books = state.catalogue().playbooks
     if not books:
         st.error("No playbook could be loaded; the Home page lists the problems.")
         return
     _apply_link(books)
+    active = state.active_session()
+    if _CHOSEN not in st.session_state and active is not None and active.scenario in books:
+        st.session_state[_CHOSEN] = active.scenario  # the playbook being worked on, its path shown
     book_id = st.selectbox("Playbook", list(books), format_func=lambda b: books[b].title,
                            key=_CHOSEN)
     book = books[book_id]
     st.write(book.summary)
 
-    active = state.active_session()
     mine = active is not None and active.scenario == book.id
     path = walk(book, active.answers).path_ids if mine else ()
     fit = st.toggle("Fit the whole tree on the screen", key="learn:fit",
@@ -56,23 +58,22 @@ def render_tree() -> None:
     st.html(f"<style>{_TEXT_CSS}{'' if fit else _NATURAL_CSS}</style>")
     st.graphviz_chart(playbook_dot(book, path, active.answers if mine else None),
                       width="stretch")
-    if True:
-        node_id = st.selectbox("Look at a step", list(book.nodes),
-                               format_func=lambda n: book.nodes[n].text, key=f"learn:{book.id}:node")
-        node = book.nodes[node_id]
-        st.markdown(f"#### {node.text}")
-        st.markdown(f"**Why it matters:** {node.why}")
-        if node.evidence:
-            st.markdown(f"**What answers it:** {node.evidence}")
-        if node.detail:
-            st.write(node.detail)
-        for option in node.options:
-            titles = ", ".join(book.actions[a].title for a in option.actions)
-            st.markdown(f"- **{option.label}** → {book.nodes[option.next].text}"
-                        + (f"  \n  _recommends: {titles}_" if titles else ""))
-        for action_id in node.actions:
-            action = book.actions[action_id]
-            with st.expander(f"{action.title} ({action.kind.replace('_', ' ')})"):
-                st.write(action.description)
-                st.markdown(f"**Trade-offs:** {action.tradeoffs}")
-                st.markdown(f"**Will not fix:** {action.wont_fix}")
+    node_id = st.selectbox("Look at a step", list(book.nodes),
+                           format_func=lambda n: book.nodes[n].text, key=f"learn:{book.id}:node")
+    node = book.nodes[node_id]
+    st.markdown(f"#### {node.text}")
+    st.markdown(f"**Why it matters:** {node.why}")
+    if node.evidence:
+        st.markdown(f"**What answers it:** {node.evidence}")
+    if node.detail:
+        st.write(node.detail)
+    for option in node.options:
+        titles = ", ".join(book.actions[a].title for a in option.actions)
+        st.markdown(f"- **{option.label}** → {book.nodes[option.next].text}"
+                    + (f"  \n  _recommends: {titles}_" if titles else ""))
+    for action_id in node.actions:
+        action = book.actions[action_id]
+        with st.expander(f"{action.title} ({action.kind.replace('_', ' ')})"):
+            st.write(action.description)
+            st.markdown(f"**Trade-offs:** {action.tradeoffs}")
+            st.markdown(f"**Will not fix:** {action.wont_fix}")

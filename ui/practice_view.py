@@ -59,9 +59,11 @@ def render_example_brief(playbook_id: str) -> None:
             st.markdown(f"##### The example: {story.title}" if story.title else "##### The example")
             st.markdown(story.opening)
         if numbers is not None:
-            for column, (label, value) in zip(st.columns(len(numbers.headline)), numbers.headline,
-                                              strict=True):
-                column.metric(label, value)
+            figures = list(numbers.headline)
+            for start in range(0, len(figures), 2):  # two a row: labels stay whole at 1024 px
+                for column, (label, value) in zip(st.columns(2), figures[start:start + 2],
+                                                  strict=False):
+                    column.metric(label, value)
         if story is not None and story.rest:
             with st.expander("The rest of the story"):
                 st.markdown(story.rest)

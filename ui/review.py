@@ -46,6 +46,10 @@ def plans_table(rows: list[PlanRow], scenario_titles: Mapping[str, str] | None =
     return table
 
 
+PLANS_COLUMNS = {"title": st.column_config.TextColumn("title", width="medium"),
+                 "scenario": st.column_config.TextColumn("scenario", width="medium")}
+
+
 def action_names(plan: StoredPlan, book: Playbook | None) -> dict[str, str]:
     """Action id -> title: the playbook's, then the saved plan's own (what the plan showed)."""
     names = {a.id: a.title for a in book.actions.values()} if book else {}
@@ -98,7 +102,9 @@ def render_rollups(rows: list[PlanRow], stored: dict[str, StoredPlan]) -> None:
         combined = ((plan.session.snapshot or {}).get("combined") or {}).get("all")
         if combined and combined.get("unit") == "h/month":
             low, high, sized = low + combined["low"], high + combined["high"], sized + 1
-    first, second, third, fourth = st.columns(4)
+    # Two a row: on a 1024 px screen four columns cut the labels and the range.
+    first, second = st.columns(2)
+    third, fourth = st.columns(2)
     first.metric("Plans", len(rows))
     second.metric("Open quick wins", open_quick)
     third.metric("Cross-team items waiting", waiting)
@@ -144,7 +150,7 @@ def render_actions(plan: StoredPlan, author: str, book: Playbook | None = None) 
         for item in section["items"]:
             edit = plan.session.edit_for(item["id"])
             overdue = edit.due and edit.due < today and edit.status not in ("done", "dropped")
-            title, status, owner, due = st.columns([4, 1.3, 1.5, 1.3])
+            title, status, owner, due = st.columns([2.6, 1.3, 1.5, 1.8])
             detail = literal(f"{item['impact_text']} · {item['effort_text']}", one_line=True)
             title.markdown(literal(item["title"], one_line=True)
                            + (" · :red[overdue]" if overdue else "") + f"  \n:gray[{detail}]")
