@@ -102,7 +102,9 @@ class Cadence:
 
 def cadence_of(run_starts: Sequence[Any]) -> Cadence:
     """Iterations per month from the start time of each run (one per run, any order)."""
-    starts = pd.to_datetime(pd.Series(list(run_starts), dtype=object), utc=True).dropna()
+    if not isinstance(run_starts, pd.Series):
+        run_starts = pd.Series(list(run_starts), dtype=object)
+    starts = pd.to_datetime(run_starts, utc=True).dropna()
     count = int(len(starts))
     if count < 2:
         return Cadence(count, 0.0, None, "fewer than two runs have start times")
@@ -452,17 +454,22 @@ def _handoff_hours(work: pd.DataFrame) -> tuple[pd.DataFrame, tuple[Transition, 
         timed["ended_at"] == latest_end).ffill()
     runs_sorted = run_codes[order]
     first = np.r_[True, runs_sorted[1:] != runs_sorted[:-1]]
-    after = holder.shift().to_numpy()
-    waited = (gaps.fillna(0).to_numpy() > 0) & ~first
-    total = float(gaps[waited].sum())
-    found = pd.DataFrame({"after": after[waited].astype(int), "before": stage_codes[waited],
-                          "hours": gaps.to_numpy()[waited], "run_id": timed["run_id"][waited]})
-    summed = found.groupby(["after", "before"]).agg(hours=("hours", "sum"),
-                                                     runs=("run_id", "nunique"))
+    hours = gaps.to_numpy()
+    waited = (np.nan_to_num(hours) > 0) & ~first
+    after = holder.shift().to_numpy()[waited].astype(np.int64)
+    # One integer per (after, before) pair; numpy sums them without a groupby on 500k rows.
+    width = len(stage_ids)
+    pairs = after * width + stage_codes[waited]
+    summed = np.bincount(pairs, weights=hours[waited], minlength=width * width)
+    run_pairs = np.unique(pairs * (int(runs_sorted.max()) + 1) + runs_sorted[waited])
+    runs_per_pair = np.bincount(run_pairs // (int(runs_sorted.max()) + 1),
+                                minlength=width * width)
+    total = float(summed.sum())
     transitions = tuple(sorted(
-        (Transition(after=str(stage_ids[a]), before=str(stage_ids[b]), hours=float(row.hours),
-                    share=float(row.hours) / total if total > 0 else 0.0, runs=int(row.runs))
-         for (a, b), row in summed.iterrows()),
+        (Transition(after=str(stage_ids[pair // width]), before=str(stage_ids[pair % width]),
+                    hours=float(summed[pair]), share=float(summed[pair]) / total,
+                    runs=int(runs_per_pair[pair]))
+         for pair in np.flatnonzero(summed > 0)),
         key=lambda t: (-t.hours, t.after, t.before)))
     return per_run.rename("hours").reset_index(), transitions
 
@@ -499,7 +506,7 @@ def _summarise_runs(work: pd.DataFrame, name: str, rows_read: int, skipped, naiv
         stages=stages, source="runs", runs=int(work["run_id"].nunique()),
         failed_runs=failed_runs, failed_hours=failed_hours, recorded_hours=recorded,
         skipped=skipped, naive_timestamps=naive, notes=notes, transitions=transitions,
-        cadence=cadence_of(_run_starts(work).tolist()),
+        cadence=cadence_of(_run_starts(work)),
     )
     return RunsData(per_run=per_run, analysis=analysis, name=name, rows_read=rows_read,
                     notes=notes)
