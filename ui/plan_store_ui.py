@@ -55,9 +55,11 @@ def _uploads_to_keep(session: Session) -> list[tuple[str, str, bytes]]:
     return kept
 
 
-def _snapshot_of(plan: Plan | None, session: Session) -> dict:
+def _snapshot_of(plan: Plan | None, session: Session, charts: bool = True) -> dict:
     """The plan as it reads now; the saved one when its uploads are missing (plan is None)."""
-    return plan_snapshot(plan, session=session) if plan is not None else dict(session.snapshot)
+    if plan is None:
+        return dict(session.snapshot)
+    return plan_snapshot(plan, session=session, charts=charts)
 
 
 def render_save(plan: Plan | None, session: Session) -> None:
@@ -113,7 +115,8 @@ def render_save(plan: Plan | None, session: Session) -> None:
 
 def render_share(plan: Plan | None, session: Session, url_path: str) -> None:
     if session.uploads:  # the files cannot travel: the numbers they gave travel instead
-        session = replace(session, snapshot=_snapshot_of(plan, session))
+        # Links leave the chart data out, so it is not built on every rerun either.
+        session = replace(session, snapshot=_snapshot_of(plan, session, charts=False))
     try:
         token = encode(session)
     except LinkError as err:
