@@ -145,7 +145,7 @@ def test_access_example_shows_the_slow_handoff_and_cross_team_ownership(server, 
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Data access is blocked by approvals, ACLs or "
                                             "governance")).to_be_visible()
-    expect(page.get_by_text("Where the days go")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Time to access (median)").first).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Approval is not access").first).to_be_visible()
     shot(page, "access")
     answered = page.locator('[data-testid="stSelectbox"]')  # inputs' + one per answered question

@@ -363,8 +363,10 @@ def test_follow_up_compares_after_runs_with_the_saved_before(app):
     load_example(app)
     open_page(app, "pages/plan.py")
     next(t for t in app.text_input if t.label == "Your name").input("Ana")
+    next(t for t in app.text_input if t.label == "Team").input("Follow-up test team")
     next(b for b in app.button if b.label == "Save the plan").click().run()
     open_page(app, "pages/review.py")
+    app.text_input(key="review:team").input("Follow-up test team").run()  # others save too
     after = (DATA_DIR / "iteration" / "example_runs_after.csv").read_bytes()
     app.file_uploader[0].set_value(("after.csv", after, "text/csv")).run()
     assert not app.exception, app.exception

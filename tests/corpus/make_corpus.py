@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import codecs
 import json
+import re
 import zlib
 from pathlib import Path
 
@@ -35,6 +36,14 @@ SEG_ROWS = ("web,0.5,0.45,0.06,0.055,0.01,0.02\n"
 
 FEAT_HEAD = ("price,days_since_last_visit,session_length_s,item_popularity,user_tenure_days,"
              "device,category\n")
+
+
+def ipm_as(plan: str, value: str) -> str:
+    """The example plan with its iterations per month replaced by ``value`` (verbatim JSON)."""
+    swapped, count = re.subn(r'"iterations_per_month": [-0-9.eE+]+',
+                             f'"iterations_per_month": {value}', plan, count=1)
+    assert count == 1, "the example plan no longer has a numeric iterations_per_month"
+    return swapped
 
 
 def feat_rows(n: int = 60, bad: dict[int, str] | None = None) -> str:
@@ -219,12 +228,9 @@ def corpus() -> dict[str, bytes | str]:
         "plans/extra_fields.json": json.dumps({**plan_doc, "comment": "added by hand"}),
         "plans/wrong_types.json": json.dumps({**plan_doc, "answers": ["know_loop", "known"]}),
         "plans/wrong_type_inputs.json": json.dumps({**plan_doc, "inputs": "lots"}),
-        "plans/nan_value.json": plan.replace('"iterations_per_month": 12.0',
-                                             '"iterations_per_month": NaN'),
-        "plans/infinite_value.json": plan.replace('"iterations_per_month": 12.0',
-                                                  '"iterations_per_month": Infinity'),
-        "plans/negative_value.json": plan.replace('"iterations_per_month": 12.0',
-                                                  '"iterations_per_month": -12.0'),
+        "plans/nan_value.json": ipm_as(plan, "NaN"),
+        "plans/infinite_value.json": ipm_as(plan, "Infinity"),
+        "plans/negative_value.json": ipm_as(plan, "-12.0"),
         "plans/deeply_nested.json": '{"notes": ' + "[" * 50_000 + "]" * 50_000 + "}",
         "plans/duplicate_keys.json": plan.replace('"answers": {', '"answers": {"know_loop": "x",', 1),
         "plans/unknown_scenario.json": json.dumps({**plan_doc, "scenario": "no_such_playbook"}),
