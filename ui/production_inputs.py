@@ -148,7 +148,10 @@ def _metric(session: Session, key: str) -> None:
                      "confirm they fit; until then the plan says they are defaults.")
         button.button("They fit", key=f"{key}:settings_ok", on_click=_set_prefilled,
                       args=(session, "metric_settings", False), width="stretch")
-    columns = st.columns(4)
+    # Expected on the left, observed on the right, each with its n (or standard error) below:
+    # four in a row leave the numbers no room on a 1024 px screen.
+    left, right = st.columns(2)
+    columns = [left, left, right, right]
     fields = [("expected", "Expected (offline / shadow)"), ("n_expected", "n expected"),
               ("observed", "Observed (online)"), ("n_observed", "n observed")]
     if metric.get("kind") == "other":
