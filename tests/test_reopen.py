@@ -92,6 +92,10 @@ def test_a_shared_link_carries_the_numbers_of_an_uploaded_session():
     body = texts(opened)
     assert TEAM_NUMBERS in body and "as saved on" in body
     assert "14.5 h" not in body
+    go(opened, "pages/iteration.py")
+    body = texts(opened)
+    assert "as saved on" in body and TEAM_NUMBERS in body
+    assert "Read: nothing yet in this tab" in body and "stages typed in" not in body
 
 
 def test_saving_twice_adds_no_duplicate_and_no_empty_revision():

@@ -249,6 +249,12 @@ def render_inputs(session: Session) -> tuple[IterationAnalysis, RunsData | None]
         error_slot.error(f"{literal(error)}\n\nNothing from this file was used; the typed stage "
                          "table and earlier data are unchanged. "
                          f"{_shown_now(session, analysis, runs)}", icon=":material/error:")
+    if runs is None and session.inputs.get("source") == "runs" and session.uploads:
+        # Re-opened without its runs: the banner above shows the numbers as saved.
+        st.caption(f":material/fact_check: Read: nothing yet in this tab; the meeting's numbers "
+                   f"came from {literal(session.uploads[-1].name, one_line=True)} "
+                   f"({literal(session.uploads[-1].note, one_line=True)}).")
+        return analysis, runs
     render_read_notes(_read_summary(analysis, runs, showing_samples(session, analysis)),
                       analysis.notes, analysis.skipped)
     return analysis, runs
