@@ -107,8 +107,12 @@ def test_learn_flow_pick_a_playbook_select_a_node_load_its_example(server, page)
     expect(current(page).get_by_text("Why it matters:").first).to_be_visible()
     shot(page, "learn")
     page.get_by_role("tab", name="Worked examples").click()
+    wait_for_app(page)  # a click during a rerun lands on an element about to be replaced
     page.get_by_text("Model iteration is too slow").last.click()
-    page.get_by_role("button", name="Load this example on its page").first.click()
+    wait_for_app(page)
+    load = current(page).get_by_role("button", name="Load this example on its page").first
+    expect(load).to_be_visible()
+    load.click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Model iteration is too slow")).to_be_visible()
     expect(page.get_by_text("40 runs, 5 stages")).to_be_visible()
