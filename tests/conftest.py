@@ -22,6 +22,18 @@ def walks(book):
 
 
 @pytest.fixture
+def app():
+    """A fresh AppTest of the whole app, started from app.py so the frame runs on every rerun."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                           default_timeout=30)
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
 def mini_book():
     return load_playbook(DATA / "mini_playbook.yaml")
 

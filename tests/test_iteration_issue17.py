@@ -41,14 +41,6 @@ def _forty_runs(extra: str = "") -> bytes:
 RATE = round(40 / (52 / 30.44), 1)  # 23.415… -> 23.4
 
 
-@pytest.fixture
-def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception
-    return at
-
-
 def open_page(at: AppTest, page: str) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, at.exception

@@ -23,14 +23,6 @@ def sidebar_text(at: AppTest) -> str:
         c.value for c in at.sidebar.caption)
 
 
-@pytest.fixture
-def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception
-    return at
-
-
 def open_page(at: AppTest, page: str) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, at.exception

@@ -334,14 +334,6 @@ def test_two_points_on_the_same_spot_do_not_get_the_same_label_place():
 # The page (AppTest from app.py)
 
 
-@pytest.fixture
-def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception
-    return at
-
-
 def open_production(at: AppTest) -> AppTest:
     at.switch_page("pages/production.py").run()
     assert not at.exception, at.exception
