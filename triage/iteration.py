@@ -299,6 +299,11 @@ class RunsData:
     raw: bytes = field(default=b"", repr=False)  # the file as uploaded, kept for follow-ups
 
 
+def run_totals(per_run: pd.DataFrame) -> pd.Series:
+    """Each run's total hours: the sum of its stage times, retries and hand-offs included."""
+    return per_run.groupby("run_id", sort=False)["hours"].sum()
+
+
 def _skip(frame: pd.DataFrame, bad: pd.Series, reason: str, skipped: list[SkippedRow],
           rows: pd.Series) -> pd.DataFrame:
     _skip_mark(bad, reason, skipped, rows)
