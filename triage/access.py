@@ -88,6 +88,7 @@ import numpy as np
 import pandas as pd
 
 from triage.iteration import IterationAnalysis, SkippedRow, StageStats
+from triage.survival import Survival
 from triage.tabular import InputError, read_table, typed_number
 from triage.vocabulary import ACCESS_METRICS, ACCESS_STAGE_LABELS, TIERS
 
@@ -154,6 +155,9 @@ class AccessStage:
     sla_hours: float
     breach_rate: float | None  # None when nothing completed and nothing open is past the SLA
     durations: tuple[float, ...] = ()  # completed waits in file order, for distribution charts
+    # The stage's Kaplan–Meier curve: completed durations ended, open ages censored. None for a
+    # typed request. Not compared or hashed (numpy arrays inside).
+    curve: Survival | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -176,6 +180,9 @@ class TimeToAccess:
     median_more_than: bool = False
     p90_more_than: bool = False
     typed: bool = False  # one typed request: the sum of its stages, not an estimate
+    # Request → first use as a Kaplan–Meier curve: still waiting censored at their age, closed
+    # without access left out. None for a typed request.
+    curve: Survival | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -691,6 +698,8 @@ def _stage(stage: str, k: int, durations: np.ndarray, open_stage: np.ndarray, ag
         stage=stage, median_hours=median, p90_hours=p90, n=len(done), open=len(waiting),
         open_ages_hours=tuple(waiting.tolist()), sla_hours=sla,
         breach_rate=(over + past) / base if base else None, durations=tuple(done.tolist()),
+        curve=Survival.of(np.concatenate((done, waiting)),
+                          np.concatenate((np.ones(len(done), bool), np.zeros(len(waiting), bool)))),
     )
 
 
@@ -933,7 +942,8 @@ def _time_to_access(hours: np.ndarray, accessed: np.ndarray, waiting: np.ndarray
         median_more = p90_more = False
     return TimeToAccess(median_hours=median, p90_hours=p90, n=int(accessed.sum()),
                         waiting=int(waiting.sum()), left_out=int((~counted).sum()),
-                        median_more_than=median_more, p90_more_than=p90_more)
+                        median_more_than=median_more, p90_more_than=p90_more,
+                        curve=Survival.of(hours[counted], accessed[counted]))
 
 
 def days_text(hours: float | None) -> str:
