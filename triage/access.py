@@ -183,6 +183,10 @@ class TimeToAccess:
     # Request → first use as a Kaplan–Meier curve: still waiting censored at their age, closed
     # without access left out. None for a typed request.
     curve: Survival | None = field(default=None, compare=False, repr=False)
+    # The waits behind the curve, one per counted request (got access or still waiting), in file
+    # order: hours so far, and whether the wait ended (got access). Empty for a typed request.
+    waits_hours: tuple[float, ...] = field(default=(), compare=False, repr=False)
+    waits_ended: tuple[bool, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -943,7 +947,9 @@ def _time_to_access(hours: np.ndarray, accessed: np.ndarray, waiting: np.ndarray
     return TimeToAccess(median_hours=median, p90_hours=p90, n=int(accessed.sum()),
                         waiting=int(waiting.sum()), left_out=int((~counted).sum()),
                         median_more_than=median_more, p90_more_than=p90_more,
-                        curve=Survival.of(hours[counted], accessed[counted]))
+                        curve=Survival.of(hours[counted], accessed[counted]),
+                        waits_hours=tuple(hours[counted].tolist()),
+                        waits_ended=tuple(accessed[counted].tolist()))
 
 
 def days_text(hours: float | None) -> str:
