@@ -57,14 +57,11 @@ class IterationImpact:
     runs_noun = "runs"  # what one measured unit is called
 
     def _speedups(self, actions: list[Action], bound: int) -> dict[str, SpeedUp]:
-        """bound 0 = every action at its low factor, 1 = at its high factor."""
-        combined: dict[str, SpeedUp] = {}
-        for action in actions:
-            if not action.stage or action.speedup is None:
-                continue
-            step = SpeedUp.on(action.affects, action.speedup[bound])
-            combined[action.stage] = combined.get(action.stage, SpeedUp()).then(step)
-        return combined
+        """bound 0 = every action at its low factor, 1 = at its high factor; actions removing
+        the same waste (one overlap group) count once, the strongest (triage.overlap)."""
+        from triage.overlap import combined_speedups
+
+        return combined_speedups(actions, bound)
 
     def _quantifiable(self, action: Action) -> bool:
         return bool(action.stage and action.speedup and self.analysis.stage(action.stage)
@@ -186,8 +183,8 @@ class IterationImpact:
             "time (Amdahl's law); the ranges are experience, not measurements of your system.",
             self._iterations_line(),
             "Hours saved are lead time — waiting for results — not engineers' working hours.",
-            "Actions on the same stage compound (each speeds up what the other leaves); fixes that "
-            "remove the same waste gain less.",
+            "Actions on the same stage compound (each speeds up what the others leave), except "
+            "fixes that remove the same waste: those count once, the strongest.",
         ]
         if self.analysis.has_data and not self.analysis.wait_known:
             items.append("Waiting vs working time is unknown for some stages; their ranges span "

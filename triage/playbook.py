@@ -98,6 +98,15 @@ class Action:
     speedup: tuple[float, float] | None = None  # plausible speed-up factor range on that time
     component: str = ""  # the part of a metric gap it works on (production scenario)
     recovers: tuple[float, float] | None = None  # plausible share of that part it wins back
+    # The waste it removes: actions in one overlap group remove the same waste, so only the
+    # strongest counts (triage.overlap). Empty: the action is a group of its own.
+    overlap: str = ""
+
+    @property
+    def overlap_group(self) -> str:
+        """The group it counts in: its declared overlap, else one of its own (never a valid id,
+        so it cannot collide with a declared group)."""
+        return self.overlap or f"<{self.id}>"
 
     @property
     def effort_mid(self) -> float:
@@ -109,6 +118,14 @@ class InputSpec:
     id: str
     label: str
     description: str
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """An overlap group: one waste that several actions remove, so it can only be removed once."""
+
+    id: str
+    removes: str  # the waste, in words: "recomputing features whose inputs did not change"
 
 
 @dataclass(frozen=True)
@@ -124,6 +141,7 @@ class Playbook:
     inputs: tuple[InputSpec, ...] = ()
     source: str = ""
     group_by: str = "kind"  # plan sections: "kind" (quick win / cross-team) or "horizon" first
+    overlaps: dict[str, Overlap] = field(default_factory=dict)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
@@ -357,6 +375,14 @@ def _read_action(reader: _Reader, raw: dict, scenario: str) -> Action:
         reader.problem(where, "effort_days", "is required: [low, high] person-days")
     if effort is not None and effort[1] <= 0:
         reader.problem(where, "effort_days", "must be above zero")
+    overlap = reader.text(raw, "overlap", where, required=False)
+    if overlap and not _is_identifier(overlap):
+        reader.problem(where, "overlap", f"'{overlap}' must use only letters, digits, _ and -")
+        overlap = ""
+    if overlap and not stage and not component:
+        reader.problem(where, "overlap", "an overlap group names the waste an action removes from "
+                       "a stage or a gap component; this action has neither, so it has nothing "
+                       "to overlap on: add stage (or component) or remove overlap")
     return Action(
         id=action_id,
         title=reader.text(raw, "title", where),
@@ -372,7 +398,61 @@ def _read_action(reader: _Reader, raw: dict, scenario: str) -> Action:
         speedup=speedup,
         component=component,
         recovers=recovers,
+        overlap=overlap,
     )
+
+
+def _read_overlaps(reader: _Reader, raw: Any) -> dict[str, Overlap]:
+    if raw is None:
+        return {}
+    groups: dict[str, Overlap] = {}
+    for index, item in enumerate(_mapping_list(reader, raw, "overlaps", "overlaps")):
+        group_id = reader.ident(item, "id", f"overlaps[{index}]")
+        if not group_id:
+            continue
+        where = f"overlaps.{group_id}"
+        removes = reader.text(item, "removes", where)
+        if group_id in groups:
+            reader.problem(where, "id", "duplicate overlap group id")
+            continue
+        groups[group_id] = Overlap(group_id, removes)
+    return groups
+
+
+def _part(action: Action) -> str:
+    """What an overlap group removes its waste from, in the validator's words."""
+    if action.stage:
+        return f"stage '{action.stage}', affects '{action.affects}'"
+    return f"component '{action.component}'"
+
+
+def _check_overlaps(reader: _Reader, book: Playbook) -> None:
+    """Every overlap names a declared group; a group's actions work on one stage and one part of
+    its time (or one gap component); every declared group is used."""
+    first: dict[str, Action] = {}
+    for action in book.actions.values():
+        group = action.overlap
+        if not group or not (action.stage or action.component):
+            continue
+        where = f"actions.{action.id}"
+        if group not in book.overlaps:
+            declared = ", ".join(sorted(book.overlaps)) or "none"
+            reader.problem(where, "overlap", f"unknown overlap group '{group}'; declare it under "
+                           f"overlaps (id and removes). Declared: {declared}")
+            continue
+        if group not in first:
+            first[group] = action
+            continue
+        lead = first[group]
+        if (action.stage, action.affects, action.component) != (
+                lead.stage, lead.affects, lead.component):
+            reader.problem(where, "overlap", f"group '{group}' is on {_part(lead)} "
+                           f"(actions.{lead.id}), but this action is on {_part(action)}: a group "
+                           "belongs to one stage and one part of its time (or one gap component); "
+                           "use another group")
+    for group in book.overlaps:
+        if group not in first:
+            reader.problem(f"overlaps.{group}", "id", "no action names this overlap group")
 
 
 def _read_inputs(reader: _Reader, raw: Any) -> tuple[InputSpec, ...]:
@@ -478,10 +558,12 @@ def parse_playbook(raw: Any, file: str = "<playbook>") -> Playbook:
         inputs=_read_inputs(reader, raw.get("inputs")),
         source=file,
         group_by=reader.choice(raw, "group_by", top, {"kind", "horizon"}, required=False) or "kind",
+        overlaps=_read_overlaps(reader, raw.get("overlaps")),
     )
     if nodes and book.start:
         _check_graph(reader, book)
     _check_references(reader, book)
+    _check_overlaps(reader, book)
     if reader.problems:
         raise PlaybookError(reader.problems)
     return book

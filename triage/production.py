@@ -315,10 +315,15 @@ class ProductionImpact:
         return self.analysis.metric.name if self.analysis.metric else "metric"
 
     def _recovered(self, actions: list[Action], bound: int) -> float | None:
-        """Several actions on one part compound (each wins back a share of what is left); parts
-        add up because the decomposition is additive; never more than the shortfall."""
+        """Several actions on one part compound (each wins back a share of what is left), except
+        those removing the same cause (one overlap group): only the strongest counts. Parts add
+        up because the decomposition is additive; never more than the shortfall."""
+        from triage.overlap import strongest_per_group
+
         left: dict[str, float] = {}
-        for action in actions:
+        for action in strongest_per_group(
+                actions, lambda a: a.recovers[bound] if a.component and a.recovers else None,
+                lambda a: (a.component,)):
             if action.component and action.recovers:
                 left[action.component] = left.get(action.component, 1.0) * (
                     1 - action.recovers[bound])

@@ -243,6 +243,12 @@ def _action() -> dict[str, Any]:
                 "Plausible share of that gap part it wins back, both within [0, 1].",
                 low={"minimum": 0, "maximum": 1}, high={"minimum": 0, "maximum": 1},
             ),
+            "overlap": _ident(
+                "The overlap group of the waste it removes (declared under overlaps). Actions in "
+                "one group count once, the strongest; groups compound. A group belongs to one "
+                "stage and one affects value, or one component. Without it, the action is a "
+                "group of its own."
+            ),
             "description": _text("What the action is, concretely enough to start on it."),
             "tradeoffs": _text("What it costs or risks, honestly."),
             "wont_fix": _text("What it will not fix, so nobody expects it to."),
@@ -331,6 +337,24 @@ def playbook_schema() -> dict[str, Any]:
                 "description": "Every action this playbook can recommend.",
                 "minItems": 1,
                 "items": {"$ref": "#/$defs/action"},
+            },
+            "overlaps": {
+                "type": "array",
+                "description": (
+                    "Overlap groups: wastes that several actions remove. Actions naming the same "
+                    "group count once in a combined estimate, the strongest."
+                ),
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["id", "removes"],
+                    "properties": {
+                        "id": _ident("Group id; actions name it in overlap."),
+                        "removes": _text("The waste its actions remove, e.g. 'recomputing "
+                                         "features whose inputs did not change'."),
+                    },
+                },
             },
         },
         "allOf": [_per_scenario(s, SCENARIO_METRICS[s]) for s in sorted(SCENARIO_METRICS)],
