@@ -33,7 +33,8 @@ elif analysis.has_data:
     with st.expander("What if a stage were faster? (Amdahl's law)", expanded=bool(session.whatif)):
         render_whatif(session, analysis)
 else:
-    st.info("No stage times yet. Type the typical hours per stage above, upload a runs CSV, or "
+    st.info("No stage times yet. Type the average hours per iteration of each stage above, "
+            "upload a runs CSV, or "
             "load the worked example. The questions below still work without numbers.",
             icon=":material/edit_note:")
 

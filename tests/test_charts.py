@@ -27,7 +27,8 @@ def test_breakdown_splits_working_waiting_and_unsplit_in_pipeline_order():
     assert list(waiting.x) == pytest.approx([0, 0.8, 2])
     assert list(unsplit.x) == pytest.approx([3, 0, 0])
     assert (working.marker.color, waiting.marker.color) == (charts.WORKING, charts.WAITING)
-    assert figure.layout.title.text == "One iteration: 10.0 h"
+    assert figure.layout.title.text == "One iteration on average: 10.0 h"
+    assert figure.layout.xaxis.title.text == "mean hours per iteration"
 
 
 def test_pareto_sorts_shares_and_accumulates():

@@ -441,8 +441,8 @@ def html_unescape(text):
 
 def test_iteration_html_draws_the_breakdown_and_the_pareto_from_the_snapshot(mini_book):
     session, plan, snap = make(mini_book)
-    assert [c["title"] for c in snap["charts"]] == ["One iteration: 10.0 h",
-                                                    "Share of one iteration, largest first"]
+    assert [c["title"] for c in snap["charts"]] == [
+        "One iteration on average: 10.0 h", "Share of the average iteration, largest first"]
     json.dumps(snap)  # plain JSON, stored with the plan
     page = plan_html(snap)
     assert "<h2>Where it is lost</h2>" in page

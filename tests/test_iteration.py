@@ -38,8 +38,13 @@ def test_per_stage_percentiles_shares_and_runs_by_hand():
     assert (training.median_hours, training.p75_hours, training.p90_hours) == pytest.approx(
         (2, 2.5, 2.8))
     assert (data.runs, training.runs) == (4, 3)
+    # Means per run over all 4 runs (training absent from r4 counts 0): data 22/4, training 6/4.
+    assert (data.mean_hours, training.mean_hours) == pytest.approx((5.5, 1.5))
+    # Run totals 3, 7, 8, 10: mean 7 (= 5.5 + 1.5), median 7.5, p90 at position 2.7 -> 9.4
     assert analysis.iteration_hours == pytest.approx(7)
-    assert (data.share, training.share) == pytest.approx((5 / 7, 2 / 7))
+    assert analysis.typical_iteration_hours == pytest.approx(7.5)
+    assert analysis.p90_iteration_hours == pytest.approx(9.4)
+    assert (data.share, training.share) == pytest.approx((5.5 / 7, 1.5 / 7))
     assert analysis.bottleneck.stage == "data"
     assert data.variability == pytest.approx(8.8 / 5)
     assert analysis.flow_efficiency is None  # waiting unknown
@@ -55,7 +60,9 @@ b,data,1,ok
 """
     analysis = parse_runs(csv).analysis
     assert analysis.stage("training").median_hours == pytest.approx((3.5 + 3) / 2)
+    assert analysis.stage("training").mean_hours == pytest.approx((3.5 + 3) / 2)
     assert analysis.stage("training").runs == 2
+    assert analysis.iteration_hours == pytest.approx((4.5 + 4) / 2)  # retries inside totals
     assert analysis.failed_hours == pytest.approx(1.5)
     assert analysis.failed_runs == 1
     assert analysis.failed_share == pytest.approx(1.5 / 8.5)
@@ -158,9 +165,12 @@ def test_typed_table_shares_duplicates_and_bad_rows():
         {"stage": "Labelling", "hours": 0.5},
     ])
     assert [s.stage for s in analysis.stages] == ["data", "training", "Labelling"]
-    assert analysis.stage("data").median_hours == pytest.approx(7)
+    # Typed hours are average hours per iteration: means; the quantiles are unknown.
+    assert analysis.stage("data").mean_hours == pytest.approx(7)
+    assert analysis.stage("data").median_hours is None
     assert analysis.stage("data").wait_hours == pytest.approx(3)
-    assert analysis.stage("training").median_hours == pytest.approx(2.5)
+    assert analysis.stage("training").hours == pytest.approx(2.5)
+    assert analysis.typical_iteration_hours is None
     assert analysis.iteration_hours == pytest.approx(10)
     assert analysis.stage("data").share == pytest.approx(0.7)
     assert [s.row for s in analysis.skipped] == [4, 5]
@@ -200,8 +210,10 @@ def test_headline_says_what_dominates_and_what_cannot_help():
         {"stage": "training", "hours": 3.3},
     ])
     text = headline(analysis)
-    assert text.startswith("Data access & features is 60% of one iteration: halving it saves "
-                           "3.0 h per iteration (1.43× faster).")
+    assert text.startswith("One iteration takes 10.0 h on average (the stage table's average "
+                           "hours per iteration, added up). Data access & features is 60% of "
+                           "the average iteration: halving it saves 3.0 h per iteration "
+                           "(1.43× faster).")
     assert "Job startup & queueing is 7% — even at zero, at most 1.08× faster." in text
 
 
@@ -212,11 +224,14 @@ def test_cli_iteration_json(tmp_path, capsys):
     out = capsys.readouterr().out
     report = json.loads(out, parse_constant=lambda c: pytest.fail(f"non-strict JSON: {c}"))
     assert report["bottleneck"] == "data"
+    # r5 is skipped: runs r1-r4 total 3, 7, 8, 10 h
     assert report["iteration_hours"] == pytest.approx(7)
+    assert report["typical_iteration_hours"] == pytest.approx(7.5)
+    assert report["p90_iteration_hours"] == pytest.approx(9.4)
     assert report["flow_efficiency"] is None
-    assert report["stages"][0] == {"stage": "data", "median_hours": 5.0, "p75_hours": 7.0,
-                                   "p90_hours": pytest.approx(8.8), "share": pytest.approx(5 / 7),
-                                   "runs": 4}
+    assert report["stages"][0] == {"stage": "data", "mean_hours": 5.5, "median_hours": 5.0,
+                                   "p75_hours": 7.0, "p90_hours": pytest.approx(8.8),
+                                   "share": pytest.approx(5.5 / 7), "runs": 4}
     assert report["skipped"] == [{"row": 9, "reason": "no duration: give duration_hours or "
                                                       "started_at and ended_at"}]
 
@@ -408,8 +423,9 @@ def test_hand_off_transition_reaches_the_suggestion_and_the_plans_why_line():
                       inputs={"iterations_per_month": 10.0, "source": "runs"})
     plan = iteration_plan(book, session, analysis)
     chain = next(a for a in plan.actions if a.id == "chain_stages")
-    assert chain.why.endswith("Hand-off waiting is 39% of one iteration (3.8 h of 9.5 h), of "
-                              "which 3.8 h waiting; where it sits: Evaluation & comparison → "
+    # run totals 9 h and 10 h; hand-offs 3.5 h and 4 h: mean 3.75 of 9.5
+    assert chain.why.endswith("Hand-off waiting is 39% of one iteration (3.8 h of 9.5 h on "
+                              "average), of which 3.8 h waiting; where it sits: Evaluation & comparison → "
                               "Deployment & approval: 80% of hand-off time.")
     assert len(plan.summary) == 3
     assert plan.summary[0].endswith("Hand-off waiting between stages is 39% of it; where it "
@@ -470,4 +486,6 @@ def test_plan_says_where_iterations_per_month_came_from(inputs, line):
     assert line in plan.assumptions
     assert ("as typed" in " ".join(plan.assumptions)) == ("as typed" in line)
     sample = "stage_table" in inputs.get("prefilled", [])
-    assert ("sample stage table — sample values, not the team's" in plan.summary[0]) == sample
+    assert ("sample stage table's average hours per iteration — sample values, not the team's"
+            in plan.summary[0]) == sample
+    assert plan.summary[0].startswith("One iteration takes on average 10.0 h (the ")

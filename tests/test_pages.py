@@ -55,16 +55,20 @@ def test_worked_example_fills_the_iteration_page(app):
     assert app.title[0].value == "Model iteration is too slow"
     body = texts(app)
     assert "Read: 40 runs, 5 stages + hand-off waits between them" in body
-    assert "Data access & features is 41% of one iteration" in body
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["One iteration"] == "14.5 h"
-    assert metrics["Flow efficiency"] == "53%"
+    # mean of the 40 run totals 14.81 h, their median 14.56 h; data's mean 5.85 h is 40%
+    assert ("One iteration takes 14.8 h on average (mean of 40 runs); a typical one 14.6 h "
+            "(median).") in body
+    assert "Data access & features is 40% of the average iteration" in body
+    metrics = {m.label: (m.value, m.delta) for m in app.metric}
+    assert metrics["One iteration, on average"] == ("14.8 h", "typical 14.6 h (median of 40 runs)")
+    assert metrics["Flow efficiency"][0] == "52%"  # 1 − mean waiting 7.08 h / 14.81 h
     charts = app.get("plotly_chart")
     breakdown = json.loads(charts[0].proto.spec)
-    assert breakdown["layout"]["title"]["text"] == "One iteration: 14.5 h"
+    assert breakdown["layout"]["title"]["text"] == "One iteration on average: 14.8 h (typical 14.6 h)"
     working = next(t for t in breakdown["data"] if t.get("name") == "working")
     assert working["y"][-1] == "Data access & features"  # pipeline order, top-down
-    assert working["x"][-1] == pytest.approx(5.975 - 2.3306, abs=1e-3)
+    # data over the 40 runs: 234.02 h in all, 91.28 h of it waiting -> means 5.850 and 2.282
+    assert working["x"][-1] == pytest.approx(5.8504 - 2.2820, abs=1e-3)
     assert "**Working on:** Model iteration is too slow" in sidebar_text(app)
 
 
@@ -122,7 +126,7 @@ def test_plan_page_shows_groups_and_downloads(app):
     assert app.title[0].value == "Action plan"
     body = texts(app)
     assert "For the partner" in body
-    assert "One iteration takes about 14.5 h (median of 40 runs)" in body
+    assert "One iteration takes on average 14.8 h (mean of 40 runs; a typical one 14.6 h)" in body
     labels = [b.label for b in app.get("download_button")]
     assert labels == ["Download Markdown", "Download plan JSON (re-opens here)",
                       "Printable HTML (save as PDF)", "Jira CSV import"]
@@ -296,7 +300,7 @@ def test_plan_page_switches_between_open_scenarios(app):
     assert "Online CTR is 0.0451" in texts(app)
     app.get("button_group")[0].set_value("slow_iteration").run()
     assert not app.exception
-    assert "One iteration takes about 14.5 h" in texts(app)
+    assert "One iteration takes on average 14.8 h" in texts(app)
 
 
 def test_access_example_shows_provisioning_as_the_slowest_stage(app):

@@ -95,30 +95,37 @@ def reference_line(*, x: float | None = None, y: float | None = None, colour: st
 
 
 def iteration_breakdown(analysis: IterationAnalysis) -> go.Figure:
-    """One iteration, stage by stage, each bar split into working and waiting time."""
+    """The average iteration, stage by stage (mean hours per run, which add up to the mean of
+    run totals), each bar split into working and waiting time."""
     # Horizontal bars read top-down in pipeline order; a stage with no time gets no row.
-    stages = [s for s in reversed(analysis.stages) if s.median_hours > 0]
+    stages = [s for s in reversed(analysis.stages) if s.hours > 0]
     labels = [plain(s.label) for s in stages]
     working = [s.active_hours if s.wait_hours is not None else 0.0 for s in stages]
     waiting = [s.wait_hours or 0.0 for s in stages]
-    unsplit = [s.median_hours if s.wait_hours is None else 0.0 for s in stages]
+    unsplit = [s.hours if s.wait_hours is None else 0.0 for s in stages]
     traces = [
         go.Bar(y=labels, x=values, name=name, orientation="h", marker_color=colour,
-               hovertemplate="%{y}: %{x:.1f} h " + name + "<extra></extra>")
+               hovertemplate="%{y}: %{x:.1f} h " + name + " on average<extra></extra>")
         for name, values, colour in (("working", working, WORKING), ("waiting", waiting, WAITING),
                                      ("not split", unsplit, UNSPLIT))
         if any(v > 0 for v in values)
     ]
     shares = [_share_text(s.share) for s in stages]
     traces.append(go.Scatter(
-        y=labels, x=[s.median_hours for s in stages], text=shares, mode="text",
+        y=labels, x=[s.hours for s in stages], text=shares, mode="text",
         textposition="middle right", showlegend=False, hoverinfo="skip",
         textfont={"size": 16}, cliponaxis=False,  # a narrow plot must not cut the "41%"
     ))
-    longest = max((s.median_hours for s in stages), default=0.0) or 1.0
-    return figure(traces, f"One iteration: {analysis.iteration_hours:.1f} h",
+    longest = max((s.hours for s in stages), default=0.0) or 1.0
+    one_run = analysis.source == "runs" and analysis.runs == 1
+    title = (f"One iteration: {analysis.iteration_hours:.1f} h" if one_run
+             else f"One iteration on average: {analysis.iteration_hours:.1f} h")
+    if not one_run and analysis.typical_iteration_hours is not None:
+        title += f" (typical {analysis.typical_iteration_hours:.1f} h)"
+    axis = "hours" if one_run else "mean hours per iteration"
+    return figure(traces, title,
                   height=120 + 48 * len(stages), barmode="stack",
-                  xaxis={"title": "median hours", "range": [0, longest * 1.18]},
+                  xaxis={"title": axis, "range": [0, longest * 1.18]},
                   margin={"l": 10, "r": 40, "t": 60, "b": 40})  # room for the last bar's share
 
 
@@ -140,7 +147,7 @@ def stage_pareto(analysis: IterationAnalysis) -> go.Figure:
                    hovertemplate="%{x}: %{y:.0%} so far<extra></extra>"),
     ]
     return figure(
-        traces, "Share of one iteration, largest first", showlegend=False,
+        traces, "Share of the average iteration, largest first", showlegend=False,
         yaxis={"tickformat": ".0%",
                "range": [0, max(0.01, ordered[0].share * 1.2 if ordered else 0.01)]},
         yaxis2={"overlaying": "y", "side": "right", "range": [0, 1.05], "tickformat": ".0%",
@@ -149,7 +156,8 @@ def stage_pareto(analysis: IterationAnalysis) -> go.Figure:
 
 
 def stage_distributions(per_run: pd.DataFrame) -> go.Figure:
-    """How much each stage varies from run to run: one box per stage over per-run hours."""
+    """How much each stage varies from run to run: one box per stage over the hours of the runs
+    that have it (the distribution, not the means that add up)."""
     order = per_run.groupby("stage", sort=False)["hours"].median()
     order = order[per_run.groupby("stage", sort=False)["hours"].max() > 0]  # no all-zero rows
     longest = float(per_run["hours"].max()) if len(per_run) else 0.0
@@ -163,20 +171,21 @@ def stage_distributions(per_run: pd.DataFrame) -> go.Figure:
 
 
 def whatif_comparison(analysis: IterationAnalysis, projection: WhatIf) -> go.Figure:
-    """Each stage now and after the what-if speed-ups (stages with no time get no row)."""
-    stages = [s for s in reversed(analysis.stages) if s.median_hours > 0]
+    """Each stage's mean hours per iteration now and after the what-if speed-ups (stages with no
+    time get no row)."""
+    stages = [s for s in reversed(analysis.stages) if s.hours > 0]
     labels = [plain(s.label) for s in stages]
     traces = [
-        go.Bar(y=labels, x=[s.median_hours for s in stages], name="now", orientation="h",
+        go.Bar(y=labels, x=[s.hours for s in stages], name="now", orientation="h",
                marker_color=UNSPLIT),
         go.Bar(y=labels, x=[projection.after_by_stage[s.stage] for s in stages], name="what-if",
                orientation="h", marker_color=WORKING),
     ]
     title = (f"What-if: {projection.before_hours:.1f} h → {projection.after_hours:.1f} h "
              f"({projection.speedup:.2f}× faster)")
-    longest = max((s.median_hours for s in stages), default=0.0) or 1.0
+    longest = max((s.hours for s in stages), default=0.0) or 1.0
     return figure(traces, title, height=140 + 60 * len(stages), barmode="group",
-                  xaxis={"title": "hours per iteration", "range": [0, longest * 1.08]})
+                  xaxis={"title": "mean hours per iteration", "range": [0, longest * 1.08]})
 
 
 def _share_text(share: float) -> str:

@@ -29,20 +29,27 @@ def _finite_or_none(value: float | None) -> float | None:
 
 
 def iteration_report(data: bytes, name: str) -> dict[str, Any]:
+    """One iteration from a runs CSV: ``iteration_hours`` is the mean of run totals (the stage
+    means added up), the typical iteration the median of run totals; per stage its mean per run
+    over all runs (``mean_hours``, 0 where absent, so shares add up to 1) and its median/p75/p90
+    over the ``runs`` that have it."""
     analysis = parse_runs(data, name).analysis
     top = analysis.bottleneck
     return {
         "iteration_hours": analysis.iteration_hours,
+        "typical_iteration_hours": _finite_or_none(analysis.typical_iteration_hours),
+        "p90_iteration_hours": _finite_or_none(analysis.p90_iteration_hours),
         "bottleneck": top.stage if top else None,
         "flow_efficiency": _finite_or_none(analysis.flow_efficiency),
         "runs": analysis.runs,
         "stages": [
             {
                 "stage": s.stage,
-                "median_hours": s.median_hours,
+                "mean_hours": s.hours,
+                "share": s.share,
+                "median_hours": _finite_or_none(s.median_hours),
                 "p75_hours": _finite_or_none(s.p75_hours),
                 "p90_hours": _finite_or_none(s.p90_hours),
-                "share": s.share,
                 "runs": s.runs,
             }
             for s in analysis.stages
@@ -80,14 +87,22 @@ def _print_gap_table(report: dict[str, Any]) -> None:
 
 
 def _print_iteration_table(report: dict[str, Any]) -> None:
-    print(f"one iteration: {report['iteration_hours']:.2f} h over {report['runs']} runs; "
-          f"bottleneck: {report['bottleneck']}")
+    def hours(value: float | None, width: int) -> str:
+        return f"{'–':>{width}}" if value is None else f"{value:>{width}.2f}"
+
+    print(f"one iteration: {report['iteration_hours']:.2f} h on average (mean of "
+          f"{report['runs']} runs); typical (median) {hours(report['typical_iteration_hours'], 0)} h, "
+          f"p90 {hours(report['p90_iteration_hours'], 0)} h; bottleneck: {report['bottleneck']}")
     efficiency = report["flow_efficiency"]
     print("flow efficiency: " + ("unknown" if efficiency is None else f"{efficiency:.0%}"))
-    print(f"{'stage':<20}{'median h':>10}{'p75 h':>10}{'p90 h':>10}{'share':>8}{'runs':>6}")
+    print(f"{'stage':<20}{'mean h':>10}{'share':>8}{'median h':>10}{'p75 h':>10}{'p90 h':>10}"
+          f"{'runs':>6}")
     for s in report["stages"]:
-        print(f"{s['stage']:<20}{s['median_hours']:>10.2f}{s['p75_hours']:>10.2f}"
-              f"{s['p90_hours']:>10.2f}{s['share']:>8.0%}{s['runs']:>6}")
+        print(f"{s['stage']:<20}{s['mean_hours']:>10.2f}{s['share']:>8.0%}"
+              f"{hours(s['median_hours'], 10)}{hours(s['p75_hours'], 10)}"
+              f"{hours(s['p90_hours'], 10)}{s['runs']:>6}")
+    print("means add up to the average iteration; median/p75/p90 are over the runs that have "
+          "the stage")
     for skipped in report["skipped"]:
         print(f"skipped row {skipped['row']}: {skipped['reason']}")
 

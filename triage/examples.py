@@ -20,11 +20,13 @@ def iteration_example_runs() -> RunsData:
 
 
 def stage_table_from(runs: RunsData) -> list[dict[str, object]]:
-    """A typed stage table mirroring a runs analysis, rounded as people would type it."""
+    """A typed stage table mirroring a runs analysis, rounded as people would type it: average
+    hours per iteration (each stage's mean per run), so the typed table adds up to the runs'
+    mean iteration."""
     return [
         {
             "stage": stats.label if stats.stage in STAGE_LABELS else stats.stage,
-            "hours": round(stats.median_hours, 1),
+            "hours": round(stats.hours, 1),
             "wait_hours": None if stats.wait_hours is None else round(stats.wait_hours, 1),
         }
         for stats in runs.analysis.stages

@@ -1,9 +1,18 @@
 """Scenario "model iteration is too slow": where does one iteration's time go?
 
-Two inputs feed one analysis: a stage table typed in the meeting, or a CSV of past runs. Per stage
-we report median, p75, p90 (linear interpolation, the pandas/numpy default), the stage's share of
-one iteration (the iteration is the sum of stage medians, so shares add up to 1), waiting vs active
-time where known, and variability. The Amdahl what-if projects speed-ups onto that breakdown.
+Two inputs feed one analysis: a stage table typed in the meeting, or a CSV of past runs.
+
+Time adds up, so the arithmetic runs on means. A run's total is the sum of its stage times
+(retries and hand-offs included); one iteration's expected time is the mean of the run totals. A
+stage's ``mean_hours`` is its time per run averaged over *all* runs (0 in runs without it), so the
+stage means add up to that mean exactly and ``share = mean_hours / iteration_hours`` adds up to 1.
+Shares, the bottleneck, Amdahl ceilings, the what-if and hours per month all rest on these.
+
+Medians describe, they do not add: a stage of 30 h in 4 runs out of 40 has a median of 30 h over
+the runs that have it but adds 3 h to the average run. Per stage we still report median, p75 and
+p90 over the runs that have it (linear interpolation, the pandas/numpy default) and the variability
+p90 / median; per iteration the typical run (median of run totals) and a slow one (p90). A typed
+stage table holds average hours per iteration: its hours are means, its quantiles unknown.
 """
 
 from __future__ import annotations
@@ -43,13 +52,29 @@ class SkippedRow:
 
 @dataclass(frozen=True)
 class StageStats:
+    """One stage. ``hours`` (the mean per run) is what adds up; the quantiles describe.
+
+    median/p75/p90 are over the runs that have the stage (None for a typed table);
+    ``mean_hours`` is over all runs, 0 counted for runs without it. Code that only knows a
+    median may pass ``median_hours`` alone: ``hours`` then falls back to it.
+    """
+
     stage: str
-    median_hours: float
-    share: float
+    median_hours: float | None
+    share: float  # of the iteration's mean time: hours / iteration_hours
     p75_hours: float | None = None
     p90_hours: float | None = None
     runs: int | None = None  # distinct run ids with this stage; None for a typed table
-    wait_hours: float | None = None  # waiting part of median_hours; None when unknown
+    wait_hours: float | None = None  # waiting part of ``hours`` (mean per run); None when unknown
+    mean_hours: float | None = None  # mean per run over all runs (0 where absent)
+
+    @property
+    def hours(self) -> float:
+        """The stage's time in one iteration, as it adds up: the mean when known, else the
+        median (what callers that know only a median gave)."""
+        if self.mean_hours is not None:
+            return self.mean_hours
+        return self.median_hours if self.median_hours is not None else 0.0
 
     @property
     def label(self) -> str:
@@ -57,12 +82,13 @@ class StageStats:
 
     @property
     def active_hours(self) -> float | None:
-        return None if self.wait_hours is None else self.median_hours - self.wait_hours
+        return None if self.wait_hours is None else self.hours - self.wait_hours
 
     @property
     def variability(self) -> float | None:
-        """p90 / median: 1 is perfectly predictable; above ~2 people cannot plan around it."""
-        if self.p90_hours is None or self.median_hours <= 0:
+        """p90 / median over the runs with the stage: 1 is perfectly predictable; above ~2
+        people cannot plan around it."""
+        if self.p90_hours is None or self.median_hours is None or self.median_hours <= 0:
             return None
         return self.p90_hours / self.median_hours
 
@@ -129,10 +155,14 @@ class IterationAnalysis:
     clamped_waits: int = 0  # rows whose wait_hours was a hair above the duration, clamped
     transitions: tuple[Transition, ...] = ()  # where hand-off time sits, largest first
     cadence: Cadence | None = None  # runs' dates -> iterations per month (runs only)
+    typical_iteration_hours: float | None = None  # median of run totals (runs only)
+    p90_iteration_hours: float | None = None  # p90 of run totals (runs only)
 
     @property
     def iteration_hours(self) -> float:
-        return float(sum(s.median_hours for s in self.stages))
+        """One iteration's expected time: the mean of run totals, which is the stage means
+        added up (for a typed table, its average hours per iteration added up)."""
+        return float(sum(s.hours for s in self.stages))
 
     @property
     def has_data(self) -> bool:
@@ -145,12 +175,12 @@ class IterationAnalysis:
     def bottleneck(self) -> StageStats | None:
         if not self.has_data:
             return None
-        return max(self.stages, key=lambda s: s.median_hours)
+        return max(self.stages, key=lambda s: s.hours)
 
     @property
     def wait_known(self) -> bool:
         return self.has_data and all(
-            s.wait_hours is not None for s in self.stages if s.median_hours > 0
+            s.wait_hours is not None for s in self.stages if s.hours > 0
         )
 
     @property
@@ -192,8 +222,8 @@ class IterationAnalysis:
             metrics[f"{stage_id}_share"] = found.share if found else (0.0 if self.has_data else None)
         for stage_id in CANONICAL_STAGES:
             found = self.stage(stage_id)
-            known = found is not None and found.wait_hours is not None and found.median_hours > 0
-            metrics[f"{stage_id}_wait_share"] = found.wait_hours / found.median_hours if known else None
+            known = found is not None and found.wait_hours is not None and found.hours > 0
+            metrics[f"{stage_id}_wait_share"] = found.wait_hours / found.hours if known else None
         top_transition = self.transitions[0] if self.transitions else None
         metrics["handoff_top_transition"] = top_transition.label if top_transition else None
         metrics["handoff_top_transition_share"] = top_transition.share if top_transition else None
@@ -240,8 +270,9 @@ def _number(value: Any) -> float | None:
 def analyse_stage_table(rows: Sequence[Mapping[str, Any]]) -> IterationAnalysis:
     """Analyse stage rows typed in the meeting (keys: stage, hours, wait_hours).
 
-    Rows that cannot be used are reported, never silently dropped; blank rows are ignored.
-    Two rows naming the same stage add up.
+    The hours are average hours per iteration (means, so they add up); medians and quantiles
+    of a typed table are unknown. Rows that cannot be used are reported, never silently
+    dropped; blank rows are ignored. Two rows naming the same stage add up.
     """
     hours: dict[str, float] = {}
     waits: dict[str, float | None] = {}
@@ -276,8 +307,8 @@ def analyse_stage_table(rows: Sequence[Mapping[str, Any]]) -> IterationAnalysis:
     # A hand-off is waiting by definition, whatever the table says.
     waits.update({s: hours[s] for s in hours if s == "handoff"})
     stages = tuple(
-        StageStats(stage=s, median_hours=hours[s], share=hours[s] / total if total > 0 else 0.0,
-                   wait_hours=waits[s])
+        StageStats(stage=s, median_hours=None, mean_hours=hours[s],
+                   share=hours[s] / total if total > 0 else 0.0, wait_hours=waits[s])
         for s in _order(list(hours))
     )
     return IterationAnalysis(stages=stages, source="table", skipped=tuple(skipped))
@@ -506,35 +537,43 @@ def _summarise_runs(work: pd.DataFrame, name: str, rows_read: int, skipped, naiv
     if not handoff.empty:
         handoff = handoff.assign(stage="handoff", wait_hours=handoff["hours"])
         per_run = pd.concat([per_run, handoff[per_run.columns]], ignore_index=True)
-    stages = _stage_stats(per_run)
+    run_count = int(work["run_id"].nunique())
+    stages = _stage_stats(per_run, run_count)
+    totals = run_totals(per_run)
     analysis = IterationAnalysis(
-        stages=stages, source="runs", runs=int(work["run_id"].nunique()),
+        stages=stages, source="runs", runs=run_count,
         failed_runs=failed_runs, failed_hours=failed_hours, recorded_hours=recorded,
         skipped=skipped, naive_timestamps=naive, notes=notes, transitions=transitions,
         cadence=cadence_of(_run_starts(work)),
+        typical_iteration_hours=float(totals.median()),
+        p90_iteration_hours=float(totals.quantile(0.9)),
     )
     return RunsData(per_run=per_run, analysis=analysis, name=name, rows_read=rows_read,
                     notes=notes)
 
 
-def _stage_stats(per_run: pd.DataFrame) -> tuple[StageStats, ...]:
+def _stage_stats(per_run: pd.DataFrame, run_count: int) -> tuple[StageStats, ...]:
+    """Per stage: the mean per run over all ``run_count`` runs (what adds up), and median, p75,
+    p90 over the runs that have it (what describes)."""
     by_stage = per_run.groupby("stage", sort=False)
     quantiles = by_stage["hours"].quantile([0.5, 0.75, 0.9]).unstack()
     counts = by_stage["run_id"].nunique()
+    sums = by_stage["hours"].sum()
     known = per_run.dropna(subset=["wait_hours"]).groupby("stage")
-    wait_sum, wait_base = known["wait_hours"].sum(), known["hours"].sum()
+    wait_sum, known_rows = known["wait_hours"].sum(), known["hours"].size()
     all_rows = by_stage["hours"].size()
-    total = float(quantiles[0.5].sum())
+    runs = max(run_count, 1)
+    total = float(sums.sum()) / runs  # the mean of run totals
     stats = []
     for stage in _order(list(quantiles.index)):
-        median = float(quantiles.loc[stage, 0.5])
+        mean = float(sums[stage]) / runs
         wait = None
         # Waiting is "known" for a stage only if every run that has it says how long it waited.
-        if stage in wait_sum.index and known["hours"].size().get(stage, 0) == all_rows[stage]:
-            base = float(wait_base[stage])
-            wait = median * float(wait_sum[stage]) / base if base > 0 else 0.0
+        if stage in wait_sum.index and known_rows.get(stage, 0) == all_rows[stage]:
+            wait = min(float(wait_sum[stage]) / runs, mean)
         stats.append(StageStats(
-            stage=stage, median_hours=median, share=median / total if total > 0 else 0.0,
+            stage=stage, median_hours=float(quantiles.loc[stage, 0.5]), mean_hours=mean,
+            share=mean / total if total > 0 else 0.0,
             p75_hours=float(quantiles.loc[stage, 0.75]), p90_hours=float(quantiles.loc[stage, 0.9]),
             runs=int(counts[stage]), wait_hours=wait,
         ))
@@ -588,7 +627,7 @@ class SpeedUp:
 
 def project(analysis: IterationAnalysis, speedups: Mapping[str, SpeedUp],
             iterations_per_month: float, *, unknown_wait_as: float = 0.0) -> WhatIf:
-    """T_new = Σ wait_i / k_wait_i + active_i / k_active_i.
+    """T_new = Σ wait_i / k_wait_i + active_i / k_active_i, on the stage means (times that add up).
 
     Where a stage's waiting share is unknown, ``unknown_wait_as`` (0..1) says which share to assume
     for it: callers bracket an honest range by projecting with 0 and with 1.
@@ -598,8 +637,8 @@ def project(analysis: IterationAnalysis, speedups: Mapping[str, SpeedUp],
         speed = speedups.get(stats.stage, SpeedUp())
         wait = stats.wait_hours
         if wait is None:
-            wait = stats.median_hours * unknown_wait_as
-        active = stats.median_hours - wait
+            wait = stats.hours * unknown_wait_as
+        active = stats.hours - wait
         after[stats.stage] = wait / speed.wait + active / speed.active
     return WhatIf(analysis.iteration_hours, float(sum(after.values())), after,
                   iterations_per_month)
@@ -634,25 +673,100 @@ def _percent(share: float) -> str:
     return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
 
 
-def headline(analysis: IterationAnalysis) -> str:
-    """The chart's message in words: what dominates, what halving it buys, what cannot help much.
+def hours_text(value: float) -> str:
+    """Hours as people read them: "7.5 h", "130 h"."""
+    return f"{value:.0f} h" if value >= 100 else f"{value:.1f} h"
 
-    E.g. "Data access & features is 41% of one iteration: halving it saves 4.2 h per iteration
-    (1.26× faster). Job startup & queueing is 7% — even at zero, at most 1.08× faster."
+
+# Mean and median of run totals closer than this (share of the mean) read as one number.
+_SAME_SHARE = 0.05
+
+
+def in_runs(analysis: IterationAnalysis, stats: StageStats) -> str:
+    """"in 4 of 40 runs" for a stage missing from some runs; "" when every run has it (or the
+    numbers were typed)."""
+    if analysis.source != "runs" or stats.runs is None or stats.runs >= analysis.runs:
+        return ""
+    return f"in {stats.runs} of {analysis.runs} runs"
+
+
+def _in_runs_aside(analysis: IterationAnalysis, stats: StageStats) -> str:
+    """" (in 4 of 40 runs)" after a stage's name, or nothing."""
+    where = in_runs(analysis, stats)
+    return f" ({where})" if where else ""
+
+
+def when_present_hours(analysis: IterationAnalysis, stats: StageStats) -> float | None:
+    """A stage's mean time in the runs that have it (its mean per run × runs / runs with it)."""
+    if analysis.source != "runs" or not stats.runs or stats.mean_hours is None:
+        return None
+    return stats.mean_hours * analysis.runs / stats.runs
+
+
+def _rare_driver(analysis: IterationAnalysis, gap: float) -> StageStats | None:
+    """The stage that explains a mean well above the median: present in at most half the runs
+    (so it barely moves the median) and adding at least half the gap to the mean."""
+    rare = [s for s in analysis.stages
+            if s.runs is not None and 0 < s.runs * 2 <= analysis.runs and s.hours >= gap / 2]
+    return max(rare, key=lambda s: s.hours, default=None)
+
+
+def iteration_sentence(analysis: IterationAnalysis) -> str:
+    """How long one iteration takes, saying which figure is which (mean of run totals, median
+    of run totals, typed averages); true for one run, for a typed table and when mean ≈ median.
+
+    E.g. "A typical iteration takes 9.0 h (median of 40 runs); on average 12.1 h, because
+    Labelling adds 30.0 h to 4 of 40 runs."
+    """
+    mean = analysis.iteration_hours
+    if analysis.source != "runs":
+        return (f"One iteration takes {hours_text(mean)} on average (the stage table's average "
+                "hours per iteration, added up).")
+    if analysis.runs <= 1 or analysis.typical_iteration_hours is None:
+        return f"The one run measured took {hours_text(mean)}."
+    typical, n = analysis.typical_iteration_hours, analysis.runs
+    gap = mean - typical
+    if abs(gap) <= _SAME_SHARE * mean:
+        return (f"One iteration takes {hours_text(mean)} on average (mean of {n} runs); a "
+                f"typical one {hours_text(typical)} (median).")
+    text = (f"A typical iteration takes {hours_text(typical)} (median of {n} runs); on average "
+            f"{hours_text(mean)}")
+    if gap < 0:
+        return text + ": a few much shorter runs pull the mean down."
+    driver = _rare_driver(analysis, gap)
+    if driver is not None:
+        return (text + f", because {driver.label} adds "
+                f"{hours_text(when_present_hours(analysis, driver))} to {driver.runs} of {n} runs.")
+    slow = analysis.p90_iteration_hours
+    return text + (f": the slowest runs pull the mean up (p90 of run totals {hours_text(slow)})."
+                   if slow is not None else ": the slowest runs pull the mean up.")
+
+
+def headline(analysis: IterationAnalysis) -> str:
+    """The chart's message in words: how long an iteration takes (mean and typical), what
+    dominates its mean, what halving it buys, what cannot help much.
+
+    E.g. "One iteration takes 14.8 h on average (mean of 40 runs); a typical one 14.6 h
+    (median). Data access & features is 40% of the average iteration: halving it saves 2.9 h
+    per iteration (1.25× faster). Job startup & queueing is 7% — even at zero, at most 1.08×
+    faster."
     """
     top = analysis.bottleneck
     if top is None:
         return "No stage times yet: type them in or upload runs to see where the time goes."
+    whole = "the iteration" if analysis.source == "runs" and analysis.runs == 1 \
+        else "the average iteration"
     halved = project(analysis, {top.stage: SpeedUp(2, 2)}, 1.0)
-    text = (f"{top.label} is {top.share:.0%} of one iteration: halving it saves "
-            f"{halved.saved_per_iteration:.1f} h per iteration ({halved.speedup:.2f}× faster).")
-    others = [s for s in analysis.stages if s.stage != top.stage and s.median_hours > 0]
+    text = (f"{iteration_sentence(analysis)} {top.label}{_in_runs_aside(analysis, top)} is "
+            f"{top.share:.0%} of {whole}: halving it saves {halved.saved_per_iteration:.1f} h per "
+            f"iteration ({halved.speedup:.2f}× faster).")
+    others = [s for s in analysis.stages if s.stage != top.stage and s.hours > 0]
     if others:
         # The stage people most often want to speed up (queueing) if present, else the smallest.
         small = analysis.stage("startup") or min(others, key=lambda s: s.share)
         if small.stage != top.stage:
-            text += (f" {small.label} is {small.share:.0%} — even at zero, at most "
-                     f"{amdahl_ceiling(small.share):.2f}× faster.")
+            text += (f" {small.label}{_in_runs_aside(analysis, small)} is {small.share:.0%} — "
+                     f"even at zero, at most {amdahl_ceiling(small.share):.2f}× faster.")
     handoff = analysis.stage("handoff")
     where = analysis.transitions[0] if analysis.transitions else None
     if handoff is not None and where is not None and (handoff.share >= 0.1 or handoff is top):

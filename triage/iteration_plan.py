@@ -1,6 +1,7 @@
 """How the slow-iteration scenario turns recommended actions into hours saved per month.
 
-Every estimate goes through the Amdahl what-if on the team's own stage breakdown: an action's
+Every estimate goes through the Amdahl what-if on the team's own stage breakdown — stage means
+per run, which add up to the mean iteration and so to hours per month: an action's
 plausible speed-up range is applied to the time it cuts (waiting, working or both) on its stage.
 Several actions are combined by applying all their speed-ups at once — never by adding ranges —
 so two fixes to the same stage cannot save more than that stage takes.
@@ -18,7 +19,10 @@ from triage.iteration import (
     amdahl_ceiling,
     analyse_stage_table,
     handoff_where,
+    hours_text,
+    in_runs,
     project,
+    when_present_hours,
 )
 from triage.plan import Estimate, Plan, PlanAction, build_plan
 from triage.playbook import Action, Playbook
@@ -30,10 +34,6 @@ SAMPLE_NOTE = "sample values, not the team's"
 # session.inputs keys: where iterations per month came from when it was read from the runs' dates
 FROM_RUNS = "iterations_per_month_from"
 _WIDE_RANGE = 2.5  # a speed-up range whose high/low exceeds this is a guess, not an estimate
-
-
-def hours_text(value: float) -> str:
-    return f"{value:.0f} h" if value >= 100 else f"{value:.1f} h"
 
 
 def _range(low: float, high: float, unit: str = "h") -> str:
@@ -118,11 +118,16 @@ class IterationImpact:
         if stats is None or not self.analysis.has_data:
             return ""
         part = {"wait": " waiting", "active": " working"}.get(action.affects, "")
+        average = "" if self.analysis.source == "runs" and self.analysis.runs == 1 else " on average"
         text = (f"{stats.label} is {stats.share:.0%} of {self.whole} "
-                f"({hours_text(stats.median_hours)} of {hours_text(self.analysis.iteration_hours)})")
+                f"({hours_text(stats.hours)} of {hours_text(self.analysis.iteration_hours)}"
+                f"{average})")
         if part and stats.wait_hours is not None:
             cut = stats.wait_hours if action.affects == "wait" else stats.active_hours
             text += f", of which {hours_text(cut)}{part}"
+        when_present = when_present_hours(self.analysis, stats)
+        if (where := in_runs(self.analysis, stats)) and when_present is not None:
+            text += f"; it appears {where}, {hours_text(when_present)} each time on average"
         if stats.share < 0.1:
             text += (f"; even removing it entirely makes {self.whole} at most "
                      f"{amdahl_ceiling(stats.share):.2f}× faster")
@@ -141,11 +146,9 @@ class IterationImpact:
                 f"{len(quick)} quick wins and {len(cross)} cross-team items are listed, unranked.",
             ]
         top = analysis.bottleneck
-        source = (f"median of {analysis.runs} runs" if analysis.source == "runs"
-                  else f"from the sample stage table — {SAMPLE_NOTE}" if self.sample_table
-                  else "from the stage table")
-        lines = [f"One iteration takes about {hours_text(analysis.iteration_hours)} ({source}); "
-                 f"{top.label.lower()} is {top.share:.0%} of it."]
+        where = in_runs(analysis, top)
+        lines = [f"{self._iteration_text()}; {top.label.lower()}"
+                 f"{f' ({where})' if where else ''} is {top.share:.0%} of it."]
         handoff = analysis.stage("handoff")
         on_handoff = any(a.action.stage == "handoff" for a in plan.actions)
         where = handoff_where(analysis)
@@ -160,6 +163,20 @@ class IterationImpact:
         else:
             lines.append("No cross-team work is needed on this path: the team can act alone.")
         return lines
+
+    def _iteration_text(self) -> str:
+        """"One iteration takes on average X h (mean of N runs; a typical one Y h)", saying
+        which figure is which for runs, one run, or a typed table."""
+        analysis = self.analysis
+        mean = hours_text(analysis.iteration_hours)
+        if analysis.source != "runs":
+            source = (f"the sample stage table's average hours per iteration — {SAMPLE_NOTE}"
+                      if self.sample_table else "the stage table's average hours per iteration")
+            return f"One iteration takes on average {mean} ({source})"
+        if analysis.runs <= 1 or analysis.typical_iteration_hours is None:
+            return f"One iteration took {mean} (one run measured)"
+        return (f"One iteration takes on average {mean} (mean of {analysis.runs} runs; a "
+                f"typical one {hours_text(analysis.typical_iteration_hours)})")
 
     def _line_for(self, what: str, items: list[PlanAction]) -> str:
         if not items:
@@ -190,8 +207,13 @@ class IterationImpact:
             items.append("Waiting vs working time is unknown for some stages; their ranges span "
                          "both extremes.")
         if self.analysis.source == "runs":
-            items.append(f"Stage times are medians over {self.analysis.runs} runs; "
-                         "a stage's typical run, not its worst.")
+            items.append(f"Stage times are means per run over {self.analysis.runs} runs (0 in "
+                         "runs without the stage), so they add up to the average iteration and "
+                         "to hours per month; medians and p90 describe a typical and a slow run "
+                         "and do not add up.")
+        elif self.analysis.has_data:
+            items.append("Stage times are the typed average hours per iteration, so they add up "
+                         "to the average iteration and to hours per month.")
         return items
 
     def _iterations_line(self) -> str:

@@ -26,7 +26,7 @@ AFFECTS = {"wait", "active", "total"}
 ITERATION_METRICS: dict[str, str] = {
     "has_data": "true when stage durations were typed in or runs were uploaded",
     "runs": "number of runs (iterations) uploaded; 0 for a typed stage table",
-    "iteration_hours": "hours of one iteration: the sum of the stage medians",
+    "iteration_hours": "hours of one iteration on average: the mean of run totals, stage means added up",
     "bottleneck": "stage id with the largest share of the iteration",
     "bottleneck_label": "human name of that stage",
     "bottleneck_share": "that stage's share of the iteration, 0 to 1",

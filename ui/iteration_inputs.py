@@ -25,9 +25,13 @@ from ui.bind import edited_records, render_read_notes
 _UPLOAD_ID = "iteration_upload_id"
 _TABLE_COLUMNS = {
     "stage": st.column_config.TextColumn("Stage", required=True, width="medium"),
-    "hours": st.column_config.NumberColumn("Typical hours", min_value=0.0, format="%.1f",
-                                           help="One iteration's typical (median) time in "
-                                                "this stage, waiting included"),
+    "hours": st.column_config.NumberColumn("Average hours per iteration", min_value=0.0,
+                                           format="%.1f",
+                                           help="Average hours per iteration in this stage, "
+                                                "waiting included: a stage that runs in one "
+                                                "iteration out of four counts a quarter of its "
+                                                "time. Averages add up to one iteration; "
+                                                "medians do not."),
     "wait_hours": st.column_config.NumberColumn("…of which waiting", min_value=0.0,
                                                 format="%.1f",
                                                 help="Queues, approvals, hand-offs. Leave "
@@ -89,6 +93,8 @@ def _stage_table(session: Session, key: str) -> None:
     if "stage_table" in prefilled(session):
         st.caption(":material/science: **Sample values** from the worked example, not your "
                    "team's: type over them, or upload your runs.")
+    st.caption("Type **average hours per iteration** for each stage (means add up; medians "
+               "describe a typical run).")
     session.inputs["stage_table"] = edited_records(key, session.inputs["stage_table"],
                                                    _TABLE_COLUMNS, ("hours", "wait_hours"))
 

@@ -20,10 +20,19 @@ def render_headline(analysis: IterationAnalysis, sample: bool = False) -> None:
         st.caption(":material/science: **Sample values, not the team's** — the numbers below "
                    "show how the page reads; type your stage times or upload runs to see yours.")
     first, second, third, fourth = st.columns(4)
-    first.metric("One iteration", f"{analysis.iteration_hours:.1f} h",
-                 "sample values" if sample else None, delta_color="off", delta_arrow="off")
+    one_run = analysis.source == "runs" and analysis.runs == 1
+    typical = analysis.typical_iteration_hours
+    below = ("sample values" if sample
+             else f"typical {typical:.1f} h (median of {analysis.runs} runs)"
+             if typical is not None and not one_run
+             else "one run measured" if one_run else "typed average hours, added up")
+    first.metric("One iteration" if one_run else "One iteration, on average",
+                 f"{analysis.iteration_hours:.1f} h", below, delta_color="off", delta_arrow="off",
+                 help="The mean of the runs' totals (each run's stage times, retries and "
+                      "hand-offs added up): the figure hours per month and shares rest on. The "
+                      "typical run is the median of the totals.")
     second.metric("Biggest stage", f"{top.share:.0%}", top.label, delta_color="off",
-                  delta_arrow="off")
+                  delta_arrow="off", help="Its mean time per run over the mean iteration.")
     efficiency = analysis.flow_efficiency
     third.metric("Flow efficiency", "unknown" if efficiency is None else f"{efficiency:.0%}",
                  help="Working time / total lead time. Unknown until every stage says how "
@@ -36,6 +45,10 @@ def render_headline(analysis: IterationAnalysis, sample: bool = False) -> None:
         fourth.metric("At most, by fixing it", f"{1 / max(1e-9, 1 - top.share):.2f}×",
                       "if that stage took no time", delta_color="off", delta_arrow="off")
     st.markdown(f"##### {literal(headline(analysis), one_line=True)}")
+    if analysis.source == "runs" and analysis.runs > 1:
+        st.caption("Means add up; medians describe a typical run. Shares, the what-if and hours "
+                   "per month use each stage's mean per run; the typical iteration is the median "
+                   "of the runs' totals.")
 
 
 def _render_transitions(analysis: IterationAnalysis) -> None:
@@ -61,15 +74,25 @@ def render_charts(analysis: IterationAnalysis, runs: RunsData | None, key: str) 
                          "around)"):
             st.plotly_chart(charts.stage_distributions(runs.per_run), key=f"{key}:spread")
             st.dataframe(_stage_table(analysis), hide_index=True)
+            st.caption(MEANS_CAPTION)
+
+
+MEANS_CAPTION = ("Means add up; medians describe a typical run. \"mean h\" is a stage's time per "
+                 "run over all runs (0 in runs without it): the means add up to the average "
+                 "iteration, and shares, the what-if and hours per month use them. Median, p75 "
+                 "and p90 are over the runs that have the stage.")
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def _stage_table(analysis: IterationAnalysis) -> list[dict]:
     return [{
-        "stage": s.label, "median h": round(s.median_hours, 2),
-        "p75 h": None if s.p75_hours is None else round(s.p75_hours, 2),
-        "p90 h": None if s.p90_hours is None else round(s.p90_hours, 2),
-        "p90/median": None if s.variability is None else round(s.variability, 2),
-        "share": f"{s.share:.0%}", "runs": s.runs,
+        "stage": s.label, "mean h": round(s.hours, 2), "share": f"{s.share:.0%}",
+        "median h": _rounded(s.median_hours), "p75 h": _rounded(s.p75_hours),
+        "p90 h": _rounded(s.p90_hours), "p90/median": _rounded(s.variability),
+        "runs": s.runs,
     } for s in analysis.stages]
 
 
@@ -86,7 +109,7 @@ def render_whatif(session: Session, analysis: IterationAnalysis) -> None:
     controls, picture = st.columns([1, 2])
     with controls:
         st.caption("How much faster could each stage be? (1× = unchanged)")
-        for stats in [s for s in analysis.stages if s.median_hours > 0]:
+        for stats in [s for s in analysis.stages if s.hours > 0]:
             key = f"{prefix}:{stats.stage}"
             if key not in st.session_state:
                 st.session_state[key] = _nearest(session.whatif.get(stats.stage, 1.0))
@@ -99,8 +122,10 @@ def render_whatif(session: Session, analysis: IterationAnalysis) -> None:
         st.plotly_chart(charts.whatif_comparison(analysis, projection), key=f"{prefix}:chart")
         st.markdown(
             f"**{projection.speedup:.2f}× faster**: {projection.saved_per_iteration:.1f} h less "
-            f"per iteration, **{projection.saved_per_month:.0f} h per month** of waiting for "
-            "results — lead time, not people's working hours.")
+            f"per iteration on average, **{projection.saved_per_month:.0f} h per month** of "
+            "waiting for results — lead time, not people's working hours.")
+        st.caption("On stage means, which add up: hours per month = mean hours saved per "
+                   "iteration × iterations per month.")
 
 
 def _nearest(factor: float) -> float:
