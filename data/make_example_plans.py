@@ -1,10 +1,15 @@
 """Write one example plan per scenario: ``data/<scenario>/example.plan.json``.
 
 Each plan starts from the scenario's worked example (the same inputs the app's "load a worked
-example" button gives), walks the playbook taking the data's suggestion at every question (the
-first option where the data suggests nothing), fills in a few owners, due dates, statuses and a
-ticket as a team would in the meeting, builds the plan, snapshots it and writes the canonical plan
-JSON. Deterministic: fixed timestamps, no randomness (the drift comparison is seeded).
+example" button gives) and walks the playbook as the experts in the room would: where a data rule
+fires, they take its suggestion; where none does, they give the answer scripted below for that
+question (``SCRIPTS``), and its note, saved on that node, says what they knew that the numbers do
+not show. A question with neither stops the generator: an example never falls back silently on
+the first option. The script may override a firing rule only when it says so (``override``) and
+its note explains why. Notes are templates filled with the example's metrics, so they quote the
+numbers the analyses compute now. Then it fills in a few owners, due dates, statuses and a ticket
+as a team would in the meeting, builds the plan, snapshots it and writes the canonical plan JSON.
+Deterministic: fixed timestamps, no randomness (the drift comparison is seeded).
 
     python data/make_example_plans.py [OUTPUT_DIR]   # default: the data/ folder
 """
@@ -12,8 +17,10 @@ JSON. Deterministic: fixed timestamps, no randomness (the drift comparison is se
 from __future__ import annotations
 
 import json
+import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +33,7 @@ from triage.drift import compare, read_sample  # noqa: E402
 from triage.engine import suggestion_for, walk  # noqa: E402
 from triage.examples import (  # noqa: E402
     ITERATION_EXAMPLE_TITLE,
+    example_metrics,
     iteration_example_inputs,
     iteration_example_runs,
 )
@@ -35,6 +43,7 @@ from triage.iteration_plan import iteration_plan  # noqa: E402
 from triage.plan import Plan  # noqa: E402
 from triage.playbook import Playbook, load_catalogue  # noqa: E402
 from triage.production import analyse, production_plan  # noqa: E402
+from triage.rules import render_message  # noqa: E402
 from triage.session import ActionEdit, Session, UploadSummary, from_json  # noqa: E402
 
 DATA = Path(__file__).resolve().parent
@@ -51,12 +60,111 @@ PEOPLE = [
 DUE_AFTER_DAYS = (7, 14, 28)
 
 
-def answer_by_suggestion(book: Playbook, session: Session, metrics: dict[str, Any]) -> None:
-    """Walk to a finding, taking the data's suggestion at each question (else the first option)."""
+class ExampleError(RuntimeError):
+    """The example's script and its data disagree; the message says where and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Scripted:
+    """An expert's answer to a question the data cannot settle, and why (the note on the node).
+
+    ``note`` is a template: ``{metric}`` placeholders are filled with the example's metrics, as
+    in a rule's ``say``. ``override`` marks an answer that deliberately differs from a rule that
+    fires; its note must say why the room knows better.
+    """
+
+    option: str
+    note: str
+    override: bool = False
+
+
+# What the experts in each example meeting answered where the numbers say nothing, and why.
+SCRIPTS: dict[str, dict[str, Scripted]] = {
+    "slow_iteration": {
+        "data_reruns": Scripted(
+            "rerun",
+            "The ML engineer checked the orchestrator: feature generation ran in full in all "
+            "{runs} runs, although most of them changed only model code or parameters. Nothing "
+            "is reused between runs."),
+        "data_incremental": Scripted(
+            "incremental",
+            "The feature job already appends only the newest day's partitions; its hours go "
+            "into recomputing the same features for every experiment, not into the history."),
+        "data_dev_data": Scripted(
+            "none",
+            "The data scientist confirmed that every run, even the first try of a new idea, "
+            "trains on the full data."),
+    },
+    "production_underperformance": {
+        "labels": Scripted(
+            "labels_fine",
+            "Clicks are logged within seconds of the impression, and the online CTR uses the "
+            "offline definition (clicks per impression, deduplicated per session); a full week "
+            "at 100% traffic is far longer than the label delay."),
+    },
+    "data_access": {
+        "request_path": Scripted(
+            "undocumented",
+            "Only {expired_share:.1%} of requests expired, so the log does not flag it, but the "
+            "data scientists said they find approvers by asking in chat, and the "
+            "{unowned_share:.0%} of requests on datasets left without an owner had nowhere "
+            "written down to go."),
+    },
+}
+
+
+def answer_by_suggestion(book: Playbook, session: Session, metrics: dict[str, Any],
+                         script: Mapping[str, Scripted] | None = None) -> None:
+    """Walk to a finding: the data's suggestion where a rule fires, else the scripted expert
+    answer with its note. A question with neither raises ExampleError, as does a script that
+    contradicts a firing rule without saying so, or names a question off the path."""
+    script = dict(script or {})
+    used: set[str] = set()
     while (current := walk(book, session.answers).current) is not None:
         suggestion = suggestion_for(current, metrics)
-        option = suggestion.option if suggestion and current.option(suggestion.option) else None
-        session.answer(current.id, option or current.options[0].id)
+        suggested = suggestion.option if suggestion and current.option(suggestion.option) else None
+        scripted = script.get(current.id)
+        where = f"{book.id}: {current.id}"
+        if scripted is not None:
+            used.add(current.id)
+            if current.option(scripted.option) is None:
+                raise ExampleError(f"{where}: scripted answer '{scripted.option}' is not an option "
+                                   f"({', '.join(o.id for o in current.options)})")
+            if suggested and suggested != scripted.option and not scripted.override:
+                raise ExampleError(
+                    f"{where}: the data suggests '{suggested}' but the script answers "
+                    f"'{scripted.option}'; take the suggestion (drop the scripted answer) or mark "
+                    "it override=True with a note that explains why")
+            session.answer(current.id, scripted.option)
+            session.set_note(current.id, render_message(scripted.note, metrics))
+        elif suggested:
+            session.answer(current.id, suggested)
+        else:
+            raise ExampleError(
+                f"{where}: no data rule fires on this example's numbers and the script has no "
+                f"answer; add one to SCRIPTS['{book.id}'] with a note saying why")
+    unused = sorted(set(script) - used)
+    if unused:
+        raise ExampleError(f"{book.id}: scripted answers for questions off this example's path: "
+                           f"{', '.join(unused)}; the numbers changed the path, so update SCRIPTS")
+
+
+def _same_metrics(mine: Mapping[str, Any], reference: Mapping[str, Any]) -> bool:
+    def same(a: Any, b: Any) -> bool:
+        if isinstance(a, float) and isinstance(b, float):
+            return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(a) and math.isnan(b))
+        return a == b
+
+    return set(mine) == set(reference) and all(same(mine[k], reference[k]) for k in mine)
+
+
+def walk_example(book: Playbook, session: Session, metrics: dict[str, Any]) -> None:
+    """Answer the example's questions from its metrics and its script. The metrics must be the
+    ones ``triage.examples.example_metrics`` gives, which the tests (and the Learn page) read."""
+    if not _same_metrics(metrics, example_metrics(book.id)):
+        raise ExampleError(f"{book.id}: the example's metrics differ from "
+                           "triage.examples.example_metrics; build both from the same inputs")
+    answer_by_suggestion(book, session, metrics, SCRIPTS.get(book.id, {}))
 
 
 def assign(session: Session, plan: Plan, meeting: datetime) -> None:
@@ -76,7 +184,7 @@ def iteration_example(book: Playbook) -> tuple[Session, Callable[[Session], Plan
     session.uploads = [UploadSummary(name=runs.name, kind="runs", rows_read=runs.rows_read,
                                      rows_used=runs.rows_read - len(analysis.skipped),
                                      note=f"{analysis.runs} runs, {len(analysis.stages)} stages")]
-    answer_by_suggestion(book, session, analysis.metrics())
+    walk_example(book, session, analysis.metrics())
     return session, lambda s: iteration_plan(book, s, analysis)
 
 
@@ -94,7 +202,7 @@ def production_example(book: Playbook) -> tuple[Session, Callable[[Session], Pla
                                      rows_used=len(frame), note=f"{len(frame.columns)} features")
                        for side, frame in samples.items()]
     analysis = analyse(session.inputs, compare(samples["reference"], samples["current"]))
-    answer_by_suggestion(book, session, analysis.metrics())
+    walk_example(book, session, analysis.metrics())
     return session, lambda s: production_plan(book, s, analysis)
 
 
@@ -125,7 +233,7 @@ def access_example(book: Playbook) -> tuple[Session, Callable[[Session], Plan]]:
         UploadSummary(name="example_inventory.csv", kind="inventory", rows_read=len(inventory),
                       rows_used=len(inventory), note="worked example"),
     ]
-    answer_by_suggestion(book, session, analysis.metrics())
+    walk_example(book, session, analysis.metrics())
     return session, lambda s: access_plan(book, s, analysis, per_month)
 
 
@@ -146,6 +254,8 @@ def build(folder: str) -> str:
     book_id, make, meeting, note = EXAMPLES[folder]
     book = load_catalogue().playbooks[book_id]
     session, plan_of = make(book)
+    if session.notes.get(book.start):
+        raise ExampleError(f"{book_id}: the start question has a scripted note and a meeting note")
     session.set_note(book.start, note)
     assign(session, plan_of(session), meeting)
     plan = plan_of(session)  # rebuilt: owners and dues are part of the plan

@@ -1,0 +1,182 @@
+"""The shipped example plans follow their own data: every answer a data rule settles is the
+rule's suggestion (or a scripted override whose note says why), every answer no rule settles
+carries the expert's note, and the generator never falls back on the first option."""
+
+import copy
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from triage.engine import suggestion_for, walk
+from triage.examples import example_metrics
+from triage.playbook import load_catalogue, parse_playbook
+from triage.session import Session, from_json
+
+ROOT = Path(__file__).resolve().parent.parent
+PLANS = sorted((ROOT / "data").glob("*/example.plan.json"))
+CATALOGUE = load_catalogue()
+MINI = yaml.safe_load((Path(__file__).parent / "data" / "mini_playbook.yaml").read_text())
+
+_spec = importlib.util.spec_from_file_location("make_example_plans",
+                                               ROOT / "data" / "make_example_plans.py")
+generator = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("make_example_plans", generator)  # dataclasses look their module up
+_spec.loader.exec_module(generator)
+
+
+def _load(path):
+    session = from_json(path.read_text(encoding="utf-8"))
+    return session, CATALOGUE.playbooks[session.scenario]
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    cache = {}
+
+    def of(book_id):
+        if book_id not in cache:
+            cache[book_id] = example_metrics(book_id)
+        return cache[book_id]
+
+    return of
+
+
+def test_there_is_an_example_plan_per_scenario():
+    assert {p.parent.name for p in PLANS} == {"iteration", "production", "access"}
+
+
+@pytest.mark.parametrize("path", PLANS, ids=lambda p: p.parent.name)
+def test_every_firing_rule_is_followed_or_the_override_explained(path, metrics):
+    session, book = _load(path)
+    numbers = metrics(book.id)
+    script = generator.SCRIPTS.get(book.id, {})
+    followed = []
+    for node_id, option in session.answers.items():
+        node = book.node(node_id)
+        suggestion = suggestion_for(node, numbers)
+        if suggestion is None or suggestion.option == option:
+            if suggestion is not None:
+                followed.append(node_id)
+            continue
+        scripted = script.get(node_id)
+        assert scripted is not None and scripted.override and scripted.option == option, (
+            f"{path.parent.name}: '{node_id}' answers '{option}' but the data suggests "
+            f"'{suggestion.option}' ({suggestion.message}) and no scripted override says why")
+        assert session.notes.get(node_id, "").strip(), f"{node_id}: an override needs its note"
+    assert followed, f"{path.parent.name}: no data rule fired on the whole path"
+
+
+@pytest.mark.parametrize("path", PLANS, ids=lambda p: p.parent.name)
+def test_answers_no_rule_settles_carry_the_experts_note(path, metrics):
+    session, book = _load(path)
+    numbers = metrics(book.id)
+    for step in walk(book, session.answers).steps:
+        if suggestion_for(step.node, numbers) is None:
+            note = session.notes.get(step.node.id, "")
+            assert note.strip(), (f"{path.parent.name}: '{step.node.id}' has no data rule firing "
+                                  "and no note saying why it was answered this way")
+            assert "{" not in note, f"{step.node.id}: unfilled placeholder in its note: {note}"
+
+
+@pytest.mark.parametrize("path", PLANS, ids=lambda p: p.parent.name)
+def test_the_committed_walk_is_what_the_generator_gives_now(path):
+    """Answers and notes as the generator makes them from today's numbers (regenerate with
+    `python data/make_example_plans.py` when this fails)."""
+    session, book = _load(path)
+    _, make, _, _ = generator.EXAMPLES[path.parent.name]
+    fresh, _ = make(book)
+    assert session.answers == fresh.answers
+    assert {k: v for k, v in session.notes.items() if k != book.start} == {
+        k: v for k, v in fresh.notes.items() if k != book.start}
+    assert walk(book, session.answers).complete
+
+
+def test_the_iteration_example_follows_its_compute_heavy_data_stage(metrics):
+    session, book = _load(ROOT / "data" / "iteration" / "example.plan.json")
+    numbers = metrics("slow_iteration")
+    if numbers["bottleneck"] != "data":
+        pytest.skip("the example's bottleneck is no longer the data stage")
+    # A data stage waiting well under half of its time is mostly computing: the example must not
+    # conclude "waiting for access, faster compute will not help".
+    assert numbers["data_wait_share"] < 0.4
+    assert session.answers["data_wait_or_work"] == "compute"
+    assert walk(book, session.answers).finding.id != "data_access_blocked"
+
+
+def test_the_production_example_does_not_call_the_model_most_of_the_gap(metrics):
+    session, _ = _load(ROOT / "data" / "production" / "example.plan.json")
+    numbers = metrics("production_underperformance")
+    if numbers["model_share"] < 0.5:
+        assert session.answers.get("skew") != "skew_main"
+
+
+# --------------------------------------------------------------------------------------------
+# The generator's walk on a small playbook
+
+
+def mini(drop_rules=()):
+    raw = copy.deepcopy(MINI)
+    for node in raw["nodes"]:
+        if node["id"] in drop_rules:
+            node.pop("suggest", None)
+    return parse_playbook(raw, "mini.yaml")
+
+
+DATA_DOMINATES = {"has_data": True, "bottleneck": "data", "bottleneck_share": 0.5,
+                  "bottleneck_label": "Data", "iteration_hours": 10.0}
+
+
+def fresh():
+    return Session(scenario="mini", playbook_version=3)
+
+
+def test_the_walk_takes_each_firing_rules_suggestion():
+    session = fresh()
+    generator.answer_by_suggestion(mini(), session, DATA_DOMINATES)
+    assert session.answers == {"measured": "known", "dominant": "data"}
+    assert session.notes == {}
+
+
+def test_a_question_no_rule_settles_needs_a_scripted_answer():
+    book = mini(drop_rules={"dominant"})
+    with pytest.raises(generator.ExampleError, match="mini: dominant: no data rule fires"):
+        generator.answer_by_suggestion(book, fresh(), DATA_DOMINATES)
+    session = fresh()
+    script = {"dominant": generator.Scripted("training", "Training took {iteration_hours:.0f} h.")}
+    generator.answer_by_suggestion(book, session, DATA_DOMINATES, script)
+    assert session.answers["dominant"] == "training"
+    assert session.notes["dominant"] == "Training took 10 h."
+
+
+def test_a_script_may_not_silently_contradict_the_data():
+    contradicting = {"dominant": generator.Scripted("training", "we think so")}
+    with pytest.raises(generator.ExampleError, match="the data suggests 'data'"):
+        generator.answer_by_suggestion(mini(), fresh(), DATA_DOMINATES, contradicting)
+    session = fresh()
+    override = {"dominant": generator.Scripted("training", "the export misses the GPU queue",
+                                               override=True)}
+    generator.answer_by_suggestion(mini(), session, DATA_DOMINATES, override)
+    assert session.answers["dominant"] == "training"
+    assert session.notes["dominant"] == "the export misses the GPU queue"
+
+
+def test_a_script_off_the_path_or_with_an_unknown_option_is_refused():
+    with pytest.raises(generator.ExampleError, match="off this example's path: nowhere"):
+        generator.answer_by_suggestion(mini(), fresh(), DATA_DOMINATES,
+                                       {"nowhere": generator.Scripted("x", "y")})
+    with pytest.raises(generator.ExampleError, match="'maybe' is not an option"):
+        generator.answer_by_suggestion(mini(drop_rules={"dominant"}), fresh(), DATA_DOMINATES,
+                                       {"dominant": generator.Scripted("maybe", "y")})
+
+
+def test_the_data_stage_rule_no_longer_falls_through():
+    """slow_iteration's wait-or-work question: 39% waiting suggests computing, 50% both, 60% access."""
+    node = CATALOGUE.playbooks["slow_iteration"].node("data_wait_or_work")
+    answers = {share: suggestion_for(node, {"data_wait_share": share}).option
+               for share in (0.0, 0.25, 0.39, 0.4, 0.5, 0.59, 0.6, 1.0)}
+    assert answers == {0.0: "compute", 0.25: "compute", 0.39: "compute", 0.4: "both",
+                       0.5: "both", 0.59: "both", 0.6: "access_wait", 1.0: "access_wait"}
+    assert suggestion_for(node, {"data_wait_share": None}) is None  # waiting unknown: ask
