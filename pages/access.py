@@ -31,8 +31,8 @@ if saved is not None:
 else:
     render_headline(analysis, session, prefix(session.scenario))
     render_charts(analysis, prefix(session.scenario), session)
-    st.caption(f"Waits in {'business' if analysis.clock.business else 'calendar'} hours; "
-               f"{requests_per_month_note(session, analysis)}.")
+    st.caption(f"Waits in {'business' if analysis.clock.business else 'calendar'} hours, SLAs "
+               f"on the same clock; {requests_per_month_note(session, analysis)}.")
 
 st.subheader("3 · Questions to walk together")
 render_stepper(book, session, {} if saved is not None else analysis.metrics())

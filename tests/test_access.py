@@ -44,35 +44,49 @@ def analysis():
 
 
 def test_stage_medians_p90_counts_and_open_ages_by_hand(analysis):
+    """Kaplan–Meier per stage: completed waits end, a request still in the stage is censored at
+    its age on the as-of date. Quantiles as R's survfit: the smallest wait with S <= 1 - q, the
+    midpoint to the next ended wait where S equals 1 - q exactly."""
     owner, approval, provisioning, first_use = analysis.stages
     assert [s.stage for s in analysis.stages] == ["owner", "approval", "provisioning", "first_use"]
-    # owner: 2, 4, 10, 12, 30 -> median 10; p90 at position 3.6 -> 12 + 0.6 * 18
-    assert (owner.median_hours, owner.p90_hours, owner.n) == pytest.approx((10, 22.8, 5))
+    # owner: 2, 4, 10, 12, 30 ended, R4 still waiting at 120 h. At risk 6, 5, 4, 3, 2:
+    # S = 5/6, 2/3, 1/2 (exactly, at 10 -> median (10 + 12) / 2 = 11), 1/3, 1/6; never <= 0.1:
+    # p90 "more than 120 h". The completed-only median (10 h) is kept beside it.
+    assert (owner.median_hours, owner.p90_hours, owner.n) == (11.0, None, 5)
+    assert (owner.p90_lower_bound_hours, owner.completed_median_hours) == (120.0, 10.0)
     assert (owner.open, owner.open_ages_hours) == (1, (120.0,))
-    # approval: 2, 6, 24, 72 -> median 15; p90 at 2.7 -> 24 + 0.7 * 48
-    assert (approval.median_hours, approval.p90_hours, approval.n, approval.open) == pytest.approx(
-        (15, 57.6, 4, 0))
-    # provisioning: 12, 24, 48 -> median 24; p90 at 1.8 -> 24 + 0.8 * 24; R3 still open (66 h)
-    assert (provisioning.median_hours, provisioning.p90_hours, provisioning.n) == pytest.approx(
-        (24, 43.2, 3))
+    # Mean: area under S up to 120 h = 2 + 2 * 5/6 + 6 * 2/3 + 2 * 1/2 + 18 * 1/3 + 90 * 1/6,
+    # a lower bound (R4 is still waiting at the horizon).
+    assert owner.mean_hours == pytest.approx(2 + 2 * 5 / 6 + 4 + 1 + 6 + 15)
+    assert owner.mean_is_lower_bound
+    # approval: 2, 6, 24, 72, nothing open: S(6) = 1/2 exactly -> median 15; S(72) = 0 -> p90 72
+    assert (approval.median_hours, approval.p90_hours, approval.n, approval.open) == (15, 72, 4, 0)
+    assert approval.mean_hours == pytest.approx(26) and not approval.mean_is_lower_bound
+    # provisioning: 12, 24, 48 ended, R3 still open (66 h): S = 3/4, 1/2 (exactly, at 24 ->
+    # median (24 + 48) / 2 = 36), 1/4; p90 "more than 66 h". Completed only it would be 24 h.
+    assert (provisioning.median_hours, provisioning.p90_hours, provisioning.n) == (36.0, None, 3)
+    assert (provisioning.p90_lower_bound_hours, provisioning.completed_median_hours) == (66.0, 24.0)
+    assert provisioning.mean_hours == pytest.approx(12 + 12 * 3 / 4 + 24 / 2 + 18 / 4)
     assert provisioning.open_ages_hours == (66.0,)
-    assert (first_use.median_hours, first_use.p90_hours, first_use.n, first_use.open) == pytest.approx(
-        (12, 21.6, 3, 0))
+    # first use: 4, 12, 24 -> median 12; S(24) = 0 -> p90 24
+    assert (first_use.median_hours, first_use.p90_hours, first_use.n, first_use.open) == (12, 24, 3, 0)
     assert sorted(first_use.durations) == [4, 12, 24]
 
 
-def test_breach_rate_counts_completed_over_and_open_past_the_sla(analysis):
+def test_breach_rate_is_the_share_still_waiting_at_the_sla(analysis):
     owner, approval, provisioning, first_use = analysis.stages
     assert [s.sla_hours for s in analysis.stages] == [24, 48, 24, 72]
-    # owner: R3's 30 h is over 24, R4 has waited 120 h: (1 + 1) / (5 completed + 1 open past)
-    assert owner.breach_rate == pytest.approx(2 / 6)
+    # Breach = P(wait > SLA) = S(SLA) on the stage's Kaplan–Meier curve.
+    # owner: waits ended at 2, 4, 10, 12 before 24 h: S(24) = 1/3 (R3's 30 h and R4's open 120 h)
+    assert owner.breach_rate == pytest.approx(1 / 3)
     assert approval.breach_rate == pytest.approx(1 / 4)  # 72 > 48; nothing open
-    # provisioning: 48 over (24 is not *over* 24), R3 open 66 h past: (1 + 1) / (3 + 1)
+    # provisioning: S(24) = 1/2 (24 is not *over* 24); R3 open 66 h and the 48 h wait are over
     assert provisioning.breach_rate == pytest.approx(0.5)
-    assert first_use.breach_rate == 0
+    # first use: every wait ended by 24 h, the curve reached 0 before the 72 h SLA
+    assert first_use.breach_rate == 0 and first_use.breach_rate_upper_bound is None
     assert provisioning.open_past_sla == 1
     tighter = parse_requests(LOG, as_of=AS_OF, slas={"owner": 5})
-    # owner over 5 h: 10, 12, 30; R4 open past: (3 + 1) / (5 + 1); other SLAs keep their defaults
+    # owner over 5 h: S(5) = 4/6 after the 2 h and 4 h waits; other SLAs keep their defaults
     assert tighter.stage("owner").breach_rate == pytest.approx(4 / 6)
     assert tighter.stage("approval").sla_hours == DEFAULT_SLAS["approval"]
 
@@ -81,9 +95,12 @@ def test_time_to_access_and_shares(analysis):
     # Kaplan–Meier: got access after 24, 50, 106 h; R4 (120 h) and R3 (168 h) still waiting at
     # the as-of date, censored; R5 denied and R7 expired are left out. At risk 5, 4, 3:
     # S(24) = 4/5, S(50) = 4/5 * 3/4 = 0.6, S(106) = 0.6 * 2/3 = 0.4 <= 0.5 -> median 106 h.
-    # S never falls to 0.1: p90 is "more than 168 h", the longest wait seen.
+    # S never falls to 0.1: p90 is not known, "more than 168 h" (the longest wait seen).
     tta = analysis.time_to_access
-    assert (tta.median_hours, tta.p90_hours, tta.n) == pytest.approx((106, 168, 3))
+    assert (tta.median_hours, tta.p90_hours, tta.n) == (106, None, 3)
+    assert (tta.p90_lower_bound_hours, tta.median_lower_bound_hours) == (168, None)
+    assert tta.completed_median_hours == 50  # 24, 50, 106: the completed-only median flatters
+    assert tta.curve.n == 5 and tta.curve.ended == 3
     assert (tta.waiting, tta.left_out, tta.median_more_than, tta.p90_more_than) == (2, 2, False, True)
     assert analysis.requests == 7
     shares = analysis.shares
@@ -107,8 +124,9 @@ def test_pending_wait_runs_to_the_as_of_date_and_is_never_zero():
     approval = later.stage("approval")
     assert (approval.open, approval.open_ages_hours, approval.n) == (1, (48.0,), 0)
     assert approval.median_hours is None  # an open wait is not a completed one
-    # open 48 h is not past a 48 h SLA and nothing completed: 0 / 0, unknown rather than 0
-    assert approval.breach_rate is None
+    assert approval.median_lower_bound_hours == 48  # all censored: "more than 48 h"
+    # Still waiting after 48 h: its wait will be longer than the 48 h SLA, so S(48) = 1.
+    assert approval.breach_rate == 1
     assert later.stage("approval").open_ages_hours[0] > 0
     later_still = parse_requests(log, as_of=datetime(2026, 3, 4, tzinfo=UTC))
     assert later_still.stage("approval").breach_rate == 1  # 66 h open > 48 h: (0 + 1) / (0 + 1)
@@ -287,8 +305,10 @@ def test_metrics_have_exactly_the_vocabulary_keys(analysis):
     metrics = analysis.metrics()
     assert set(metrics) == set(ACCESS_METRICS)
     assert metrics["slowest_stage"] == "provisioning"
-    assert metrics["slowest_share"] == pytest.approx(24 / (10 + 15 + 24 + 12))
-    assert metrics["provisioning_to_approval"] == pytest.approx(24 / 15)
+    # Kaplan–Meier medians (see the first test): 11, 15, 36, 12
+    assert metrics["slowest_share"] == pytest.approx(36 / (11 + 15 + 36 + 12))
+    assert metrics["provisioning_median_hours"] == 36
+    assert metrics["provisioning_to_approval"] == pytest.approx(36 / 15)
     assert (metrics["worst_breach_stage"], metrics["worst_breach_rate"]) == ("provisioning", 0.5)
     assert metrics["time_to_access_median_hours"] == pytest.approx(106)
     assert metrics["time_to_access_text"] == "4.4 d"
@@ -296,14 +316,23 @@ def test_metrics_have_exactly_the_vocabulary_keys(analysis):
     json.dumps(metrics, allow_nan=False)
 
 
-def test_as_iteration_shares_are_the_stage_medians_shares(analysis):
+def test_as_iteration_shares_are_the_stage_means_shares(analysis):
+    """Time adds up in means: the what-if and request-days run on the Kaplan–Meier restricted
+    means (see the first test), the medians stay descriptive."""
     iteration = analysis.as_iteration()
-    medians = {"owner": 10, "approval": 15, "provisioning": 24, "first_use": 12}
-    assert [s.stage for s in iteration.stages] == list(medians)
+    means = {"owner": 2 + 2 * 5 / 6 + 4 + 1 + 6 + 15, "approval": 26.0,
+             "provisioning": 37.5, "first_use": 40 / 3}
+    medians = {"owner": 11, "approval": 15, "provisioning": 36, "first_use": 12}
+    assert [s.stage for s in iteration.stages] == list(means)
     assert sum(s.share for s in iteration.stages) == pytest.approx(1)
+    assert iteration.iteration_hours == pytest.approx(sum(means.values()))
+    assert analysis.mean_hours == pytest.approx(sum(means.values()))
     for stats in iteration.stages:
-        assert stats.share == pytest.approx(medians[stats.stage] / 61)
-        assert stats.wait_hours == stats.median_hours  # all access time is waiting
+        assert stats.mean_hours == pytest.approx(means[stats.stage])
+        assert stats.median_hours == medians[stats.stage]
+        assert stats.share == pytest.approx(means[stats.stage] / sum(means.values()))
+        assert stats.wait_hours == stats.mean_hours  # all access time is waiting
+    assert [s.runs for s in iteration.stages] == [6, 4, 4, 3]  # entered: completed + still in it
     assert iteration.source == "runs" and iteration.runs == 7
     assert iteration.bottleneck.stage == "provisioning"
     assert iteration.flow_efficiency == pytest.approx(0)
@@ -330,11 +359,16 @@ def test_access_report_is_strict_json_with_the_documented_keys():
     report = access_report(LOG, "requests.csv")
     text = json.dumps(report, allow_nan=False)
     assert json.loads(text) == report
-    assert set(report) == {"requests", "stages", "time_to_access", "auto_approved_share", "denied_share",
-                           "expired_share", "pending_share", "unowned_share", "by_tier", "skipped"}
-    assert set(report["stages"][0]) == {"stage", "median_hours", "p90_hours", "sla_hours", "breach_rate",
-                                        "n", "open"}
-    assert set(report["time_to_access"]) == {"median_hours", "p90_hours"}
+    assert set(report) == {"as_of", "as_of_is_latest_timestamp", "clock", "clock_description",
+                           "requests", "stages", "time_to_access", "auto_approved_share",
+                           "denied_share", "expired_share", "pending_share", "unowned_share",
+                           "by_tier", "skipped"}
+    figures = {"median_hours", "median_lower_bound_hours", "p90_hours", "p90_lower_bound_hours",
+               "completed_median_hours", "mean_hours", "mean_is_lower_bound", "n"}
+    assert set(report["stages"][0]) == figures | {"stage", "open", "sla_hours", "sla_is_default",
+                                                  "breach_rate", "breach_rate_upper_bound"}
+    assert set(report["time_to_access"]) == figures | {"waiting", "left_out"}
+    assert (report["as_of"], report["clock"]) == ("2026-03-08T02:00:00+00:00", "calendar")
     assert [s["stage"] for s in report["stages"]] == ["owner", "approval", "provisioning", "first_use"]
     # Default as-of = latest timestamp (2026-03-08 02:00): R3 has waited 44 h in provisioning.
     assert report["stages"][2]["open"] == 1
@@ -344,7 +378,11 @@ def test_access_report_is_strict_json_with_the_documented_keys():
                                  business_hours=True)
     json.dumps(pending_only, allow_nan=False)
     assert pending_only["stages"][0]["median_hours"] is None
-    assert pending_only["time_to_access"] == {"median_hours": None, "p90_hours": None}
+    assert pending_only["clock"] == "business"
+    # As of its own request time it has waited 0 h: no estimate and no bound worth giving.
+    tta = pending_only["time_to_access"]
+    assert (tta["median_hours"], tta["median_lower_bound_hours"], tta["n"], tta["waiting"]) == (
+        None, None, 0, 1)
 
 
 def test_unusable_files_raise_clear_input_errors():
@@ -406,7 +444,7 @@ def test_cli_access_json_and_unusable_input(tmp_path, capsys):
     assert captured.out == "" and "requested_at" in captured.err
 
 
-def test_access_plan_sizes_actions_in_request_days_from_the_stage_medians():
+def test_access_plan_sizes_actions_in_request_days_from_the_typed_stages():
     from triage.access import analyse_typed
     from triage.access_plan import AccessImpact
     from triage.playbook import Action
@@ -421,5 +459,5 @@ def test_access_plan_sizes_actions_in_request_days_from_the_stage_medians():
     assert (estimate.low, estimate.high) == pytest.approx((40 * 30 / 24, 54 * 30 / 24))
     assert estimate.unit == "request-days/month"
     evidence = impact.evidence(automate)
-    assert "Provisioning takes a median 60.0 h, 62% of the four stage medians added up (96.0 h)" in evidence
-    assert "time to access" not in evidence  # a sum of medians is not the time to access
+    assert "Provisioning takes 60.0 h in the typed request, 62% of its four stages (96.0 h)" in evidence
+    assert "time to access" not in evidence  # a sum of stages is not the time to access

@@ -37,7 +37,8 @@ FORBIDDEN = ("copy", "copies", "copying", "credential", "bypass", "skip", "worka
              "colleague's access", "without approval", "shadow")
 WORKAROUND_LABEL = re.compile(r"cop(y|ies|ying)|credential|personal export", re.IGNORECASE)
 
-# What the analysis reports for the worked example (calendar hours, default SLAs, inventory in).
+# What the analysis reports for the worked example (calendar hours, default SLAs, inventory in;
+# Kaplan–Meier medians and breach rates, requests still waiting counted up to the as-of date).
 EXAMPLE_METRICS = {
     "has_data": True,
     "requests": 1000,
@@ -50,17 +51,17 @@ EXAMPLE_METRICS = {
     "owner_slowest_dataset": "crm_opportunities",
     "owner_slowest_dataset_hours": 160.1,
     "owner_slowest_dataset_requests": 13,
-    "owner_median_hours": 1.92,
-    "approval_median_hours": 23.1,
-    "provisioning_median_hours": 71.9,
-    "first_use_median_hours": 6.1,
-    "owner_breach_rate": 0.162,
-    "approval_breach_rate": 0.287,
-    "provisioning_breach_rate": 0.789,
-    "first_use_breach_rate": 0.021,
-    "worst_breach_rate": 0.789,
+    "owner_median_hours": 1.94,
+    "approval_median_hours": 23.2,
+    "provisioning_median_hours": 72.0,
+    "first_use_median_hours": 6.2,
+    "owner_breach_rate": 0.164,
+    "approval_breach_rate": 0.288,
+    "provisioning_breach_rate": 0.79,
+    "first_use_breach_rate": 0.022,
+    "worst_breach_rate": 0.79,
     "worst_breach_stage": "provisioning",
-    "provisioning_to_approval": 3.11,
+    "provisioning_to_approval": 3.1,
     "unowned_share": 0.141,
     "auto_approved_share": 0.183,
     "denied_share": 0.044,

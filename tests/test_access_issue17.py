@@ -16,7 +16,6 @@ from tests.page_text import shown, texts
 from triage import charts
 from triage.access import (
     analyse_typed,
-    km_quantiles,
     parse_requests,
     read_inventory,
     time_to_access_text,
@@ -25,6 +24,7 @@ from triage.access_plan import access_plan
 from triage.export import plan_markdown, plan_snapshot
 from triage.playbook import load_catalogue
 from triage.session import Session
+from triage.survival import Survival
 
 TIMEOUT = 30
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -76,17 +76,21 @@ def _charts(at: AppTest) -> list[dict]:
 # 1. One time to access: Kaplan–Meier, requests still waiting censored at the as-of date
 
 
+def _km(times, ended) -> tuple[tuple[float | None, float | None], ...]:
+    """(hours, lower bound) of the median and p90, as triage.survival reads them."""
+    curve = Survival.of(np.asarray(times, float), np.asarray(ended, bool))
+    return tuple((q.hours, q.lower_bound) for q in (curve.quantile(0.5), curve.quantile(0.9)))
+
+
 def test_kaplan_meier_quantiles_by_hand():
     # Complete data: the ordinary median (midpoint where S is exactly 0.5), p90 the last wait.
-    assert km_quantiles(np.array([4.0, 1, 3, 2]), np.ones(4, bool)) == ((2.5, False), (4.0, False))
+    assert _km([4.0, 1, 3, 2], [True] * 4) == ((2.5, None), (4.0, None))
     # 10, 20 ended; 30 still waiting; 40 ended. At risk 4, 3, -, 1: S = 3/4, 1/2, 1/2, 0.
     # S is 0.5 from 20 to the next ended wait (40): median (20 + 40) / 2 = 30.
-    times, ended = np.array([10.0, 20, 30, 40]), np.array([True, True, False, True])
-    assert km_quantiles(times, ended) == ((30.0, False), (40.0, False))
-    # Half still waiting beyond the ended ones: "more than" the longest wait seen.
-    assert km_quantiles(np.array([5.0, 50, 60]), np.array([True, False, False])) == (
-        (60.0, True), (60.0, True))
-    assert km_quantiles(np.array([]), np.array([], bool)) == ((None, False), (None, False))
+    assert _km([10.0, 20, 30, 40], [True, True, False, True]) == ((30.0, None), (40.0, None))
+    # Half still waiting beyond the ended ones: not reached, "more than" the longest wait seen.
+    assert _km([5.0, 50, 60], [True, False, False]) == ((None, 60.0), (None, 60.0))
+    assert _km([], []) == ((None, None), (None, None))
 
 
 def test_time_to_access_counts_waiting_requests_and_leaves_closed_ones_out():
@@ -113,8 +117,12 @@ def test_plan_summary_and_markdown_export_carry_the_same_time_to_access():
             "without access (denied, expired, revoked) are left out.") in plan.assumptions
     markdown = shown(plan_markdown(plan_snapshot(plan)))
     assert "Time to access (median): 4.4 d" in markdown
-    # The sum of stage medians (10 + 15 + 24 + 12 = 61 h = 2.5 d) is never called time to access.
-    assert "of the four stage medians added up (2.5 d)" in plan.summary[0]
+    # Neither a sum of stage medians nor of stage means is called time to access. The means
+    # (Kaplan–Meier, see test_access.py): 29.7 + 26 + 37.5 + 13.3 = 106.5 h = 4.4 d, provisioning
+    # 37.5 h = 1.6 d of it, its median 36 h = 1.5 d; R3 and R4 still wait, so lower bounds.
+    assert ("provisioning holds the most waiting: on average 1.6 d of the 4.4 d a request waits "
+            "in the four stages (Kaplan–Meier means, lower bounds: some requests still wait; its "
+            "median 1.5 d)") in plan.summary[0]
     assert all("of the time to access" not in a.why for a in plan.actions)
 
 
@@ -240,31 +248,34 @@ def test_fresh_page_labels_samples_and_never_shows_one_request_as_a_rate(app):
     assert metrics["Time to access (typed request)"] == ("4.8 d", "sample values")  # 116 h
     assert "Worst SLA breach rate" not in metrics
     assert metrics["Over SLA (this one request)"] == (
-        "2 of 4 stages", "Finding an owner, Provisioning · default SLA")
+        "2 of 4 stages", "Finding an owner, Provisioning · default calendar-hour SLA")
     body = texts(app)
     assert "Showing:** the typed typical request (sample values, not the team's" in body
-    assert "**Default SLAs** (24/48/24/72 h" in body
+    assert "**Default SLAs in calendar hours** (24/48/24/72 h" in body
     assert "over SLA: Finding an owner (30 h, SLA 24 h), Provisioning (60 h, SLA 24 h)" in body
     assert "40 requests per month (sample value, not the team's" in body
     assert not any("Over SLA, by stage" in c["layout"]["title"]["text"] for c in _charts(app))
     assert _charts(app)[0]["layout"]["title"]["text"] == (
         "Time to access (typed request): 4.8 d · sample values")
-    assert _session(app).inputs["prefilled"] == ["requests_per_month", "slas", "typical"]
+    assert _session(app).inputs["prefilled"] == ["business_slas", "requests_per_month", "slas",
+                                                 "typical"]
 
 
 
 
 def test_confirming_slas_and_typing_values_clear_the_sample_labels(app):
     _open_access(app)
-    assert _session(app).inputs["prefilled"] == ["requests_per_month", "slas", "typical"]
+    assert _session(app).inputs["prefilled"] == ["business_slas", "requests_per_month", "slas",
+                                                 "typical"]
     next(b for b in app.button if b.label == "Use these SLAs").click().run()
     assert not app.exception, app.exception
-    assert _session(app).inputs["prefilled"] == ["requests_per_month", "typical"]
+    assert _session(app).inputs["prefilled"] == ["business_slas", "requests_per_month", "typical"]
     assert "Default SLAs" not in texts(app)
-    assert _metrics(app)["Over SLA (this one request)"][1] == "Finding an owner, Provisioning"
+    assert _metrics(app)["Over SLA (this one request)"][1] == (
+        "Finding an owner, Provisioning · calendar-hour SLA")
     app.number_input(key="data_access:0:typical:owner").set_value(10.0).run()
     app.number_input(key="data_access:0:rpm").set_value(25.0).run()
-    assert _session(app).inputs["prefilled"] == []
+    assert _session(app).inputs["prefilled"] == ["business_slas"]  # the other clock's defaults
     assert _metrics(app)["Time to access (typed request)"] == ("4.0 d", "stages added up")
     body = texts(app)
     assert "sample value" not in body.lower()
@@ -346,5 +357,12 @@ def test_charts_drop_empty_bars_and_take_their_axes_from_the_data():
     assert bar.layout.xaxis.range[1] == pytest.approx(106 * 1.04)  # the line is beyond the bar
     spread = charts.access_distributions(list(analysis.stages))
     low, high = spread.layout.xaxis.range
-    assert high == pytest.approx(np.log10(72) + 0.1)  # the longest wait (72 h) or SLA (72 h)
+    # The curves run to the longest wait seen: R4, still waiting for an owner after 120 h.
+    assert high == pytest.approx(np.log10(120) + 0.1)
     assert low == pytest.approx(np.log10(2) - 0.15)  # the shortest waits: 2 h
+    owner = spread.data[0]  # Kaplan–Meier: 1, then 5/6, 2/3, 1/2, 1/3, 1/6 on to 120 h
+    assert list(owner.x) == [0.1, 2, 4, 10, 12, 30, 120]
+    assert list(owner.y) == pytest.approx([1, 5 / 6, 2 / 3, 1 / 2, 1 / 3, 1 / 6, 1 / 6])
+    sla = spread.data[-1]  # the SLA marks sit at the breach rates S(SLA)
+    assert list(sla.x) == [24, 48, 24, 72]
+    assert list(sla.y) == pytest.approx([1 / 3, 1 / 4, 1 / 2, 0])

@@ -13,13 +13,26 @@ Semantics (the contract; tests check each of them):
 
 - **As-of date.** 'Now' is an explicit as-of instant, by default the latest timestamp in the file,
   never the wall clock: the same file always gives the same numbers. A row with a timestamp
-  after an explicitly chosen as-of date is skipped (it had not happened yet).
-- **Completed stage.** Both ends present and in order: its duration counts towards the stage's
-  median and p90 (linear interpolation, numpy's default) and ``n``.
+  after an explicitly chosen as-of date is skipped (it had not happened yet), with a reason.
+- **Completed stage.** Both ends present and in order: its duration is a wait that ended; ``n``
+  counts them.
 - **Open stage.** A request whose latest timestamp is followed by no other one is still waiting
   in the next stage; its wait runs from that timestamp to the as-of date and is never counted as
-  zero. Requests whose ``status`` is denied, expired or revoked are closed: open in no stage,
-  while the stages they completed still count. A request with first_access_at is done.
+  zero or dropped: it is right-censored at that age (``open`` counts them). Requests whose
+  ``status`` is denied, expired or revoked are closed: open in no stage, while the stages they
+  completed still count. A request with first_access_at is done.
+- **Stage figures: Kaplan–Meier** (``triage.survival``, ``scipy.stats.ecdf`` on censored data),
+  one curve per stage (``AccessStage.curve``): completed waits ended, open ones censored. Median
+  and p90 follow R's ``survfit``: the smallest wait at which the share still waiting S(t) is at
+  most 1 − q, the midpoint to the next ended wait where S equals 1 − q exactly (complete data
+  gives the ordinary median). When the curve never falls that far the figure is not known:
+  ``median_hours`` / ``p90_hours`` are None and ``median_lower_bound_hours`` /
+  ``p90_lower_bound_hours`` hold the longest wait seen ("more than X h"), never the
+  completed-only number. ``completed_median_hours`` (completed waits only, biased low when
+  requests are still waiting) is kept beside it for contrast. ``mean_hours`` is the restricted
+  mean, the area under S up to the longest wait seen; with requests still waiting there it is a
+  lower bound (``mean_is_lower_bound``). Medians describe; means add up, so the plan sizes
+  request-days on means (``as_iteration``).
 - **Missing middle.** An empty timestamp with a later one present (e.g. no approved_at but a
   provisioned_at) makes that stage and the next unknown for that request; they are left out
   (reported under ``skipped`` with the row and the reason) and not treated as waiting. The
@@ -35,23 +48,35 @@ Semantics (the contract; tests check each of them):
   waiting around such a step count as pending, but in no particular stage.
 - **Time to access** (one definition, computed only in ``_time_to_access`` and shown only
   through ``time_to_access_text``): requested_at → first_access_at, the Kaplan–Meier median (and
-  p90) over the requests that got access or are still waiting — a waiting request is
+  p90, mean) over the requests that got access or are still waiting — a waiting request is
   right-censored at its age on the as-of date, never dropped and never counted as done. Requests
   closed without access (denied, expired, revoked) are left out; their shares are reported
-  beside it. When fewer than half got access yet, the median is "more than" the longest wait
-  seen. Quantiles follow R's ``survfit``: the smallest wait at which the share still waiting is
-  at most 1 − q, the midpoint where it equals 1 − q exactly (so complete data gives the ordinary
-  median). Per tier and per month the same estimate over that group's requests. A typed request's
-  time to access is the sum of its typed stages. The stage bar's sum of stage medians is a
-  different quantity ("the four stage medians together") and is never called time to access.
+  beside it. When fewer than half got access yet, the median is None with a lower bound ("more
+  than" the longest wait seen). Read the same way as the stages. Per tier and per month the same
+  estimate over that group's requests. A typed request's time to access is the sum of its typed
+  stages. The stage bar's sum of stage medians is a different quantity ("the four stage medians
+  together") and is never called time to access; nor is the sum of stage means (the mean wait
+  of a request that goes through every stage).
 - **Owner waits per dataset** (``owner_waits``): per dataset, the Kaplan–Meier median wait from
-  requested_at to owner_assigned_at, requests still waiting for an owner censored at their age;
+  requested_at to owner_assigned_at, requests still waiting for an owner censored at their age
+  (``OwnerWait.median_hours`` is the lower bound when ``more_than``);
   requests closed before any owner was found are counted apart (when they closed is unknown).
   Worst first; the dataset named in plans is the worst one with at least
   ``MIN_DATASET_REQUESTS`` measured requests (the worst of all when none has that many).
-- **SLA breach rate** per stage = (completed over SLA + open past SLA) / (completed + open past
-  SLA); "over" is strictly more than the SLA. Per tier and per month the same formula pools the
-  four stages of the requests in that group.
+- **SLA breach rate** per stage = P(wait > SLA) = S(SLA), the share of the stage's Kaplan–Meier
+  curve still waiting at the SLA ("over" is strictly more than the SLA; the issue's "1 − S" is
+  1 − F, the complement of the on-time share). A request still waiting at an age past the SLA
+  counts as over; one still waiting below it counts up to its age. Where the SLA lies beyond the
+  longest wait seen and the curve has not reached 0 the data cannot tell the rate: None, with
+  ``breach_rate_upper_bound`` = S at the longest wait seen ("at most"); never 0. Per tier and
+  per month the four stages of the group's requests are pooled on one curve of wait / SLA
+  (over the SLA ⇔ ratio > 1), read the same way at 1.
+- **SLAs belong to a clock.** ``slas`` are hours on the analysis' clock; stages not given take
+  that clock's defaults: 24/48/24/72 calendar hours (1, 2, 1, 3 days) or 8/16/8/24 business hours
+  (the same 1, 2, 1, 3 working days of 8 h). A session keeps calendar-hour SLAs in
+  ``inputs["slas"]`` (as sessions saved before SLAs had a clock) and business-hour ones in
+  ``inputs["business_slas"]`` (``slas_from_inputs``): switching the clock never reuses the other
+  clock's numbers.
 - **Hours** are calendar hours, or business hours (``Clock(business=True)``): the overlap of the
   interval with Monday–Friday working windows (default 09:00–17:00) on the wall clock of an IANA
   time zone. Computed vectorised: whole business days between the two local dates
@@ -80,7 +105,7 @@ from __future__ import annotations
 import math
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -99,7 +124,10 @@ REQUESTS_TEMPLATE = ("request_id,dataset,requested_at,owner_assigned_at,approved
                      "first_access_at,tier,status,auto_approved,requester_role\n")
 INVENTORY_COLUMNS = ("dataset", "owner", "tier", "preapproved_path", "systems")
 INVENTORY_TEMPLATE = "dataset,owner,tier,preapproved_path,systems\n"
+# Default SLAs per clock: 1, 2, 1 and 3 days, as calendar hours or as 8-hour working days.
 DEFAULT_SLAS: dict[str, float] = {"owner": 24.0, "approval": 48.0, "provisioning": 24.0, "first_use": 72.0}
+DEFAULT_BUSINESS_SLAS: dict[str, float] = {"owner": 8.0, "approval": 16.0, "provisioning": 8.0,
+                                           "first_use": 24.0}
 STATUSES = ("pending", "approved", "denied", "expired", "revoked")
 CLOSED_STATUSES = frozenset({"denied", "expired", "revoked"})
 UNKNOWN_TIER = "unknown"
@@ -121,7 +149,6 @@ _NS_PER_DAY = 24 * _NS_PER_HOUR
 _MAX_NAMED = 8
 _ISO_HINT = "is not an ISO 8601 date-time (e.g. 2026-03-01T09:30:00Z)"
 MIN_DATASET_REQUESTS = 3
-_KM_TOLERANCE = 1e-9
 
 
 # --------------------------------------------------------------------------------------------
@@ -146,18 +173,28 @@ class Clock:
 
 @dataclass(frozen=True)
 class AccessStage:
+    """One stage's waits. From a log every figure is read off the stage's Kaplan–Meier curve
+    (completed waits ended, requests still in the stage censored at their age on the as-of
+    date); for a typed request the one typed number fills them all."""
+
     stage: str
-    median_hours: float | None  # None when no request completed the stage
-    p90_hours: float | None
+    median_hours: float | None  # Kaplan–Meier; None when not reached (see the lower bound)
+    p90_hours: float | None  # Kaplan–Meier; None when not reached
     n: int  # requests that completed the stage
     open: int  # requests still waiting in it at the as-of date
     open_ages_hours: tuple[float, ...]  # their waits so far, oldest first
-    sla_hours: float
-    breach_rate: float | None  # None when nothing completed and nothing open is past the SLA
+    sla_hours: float  # on the analysis' clock
+    breach_rate: float | None  # P(wait > SLA) = S(SLA); None when the curve cannot tell
     durations: tuple[float, ...] = ()  # completed waits in file order, for distribution charts
     # The stage's Kaplan–Meier curve: completed durations ended, open ages censored. None for a
     # typed request. Not compared or hashed (numpy arrays inside).
     curve: Survival | None = field(default=None, compare=False, repr=False)
+    median_lower_bound_hours: float | None = None  # "more than X h" when the median is None
+    p90_lower_bound_hours: float | None = None
+    completed_median_hours: float | None = None  # completed waits only: biased low, for contrast
+    mean_hours: float | None = None  # area under S up to the longest wait seen (restricted mean)
+    mean_is_lower_bound: bool = False  # waits still open past that horizon: the mean is larger
+    breach_rate_upper_bound: float | None = None  # when breach_rate is None: at most this
 
     @property
     def label(self) -> str:
@@ -167,18 +204,30 @@ class AccessStage:
     def open_past_sla(self) -> int:
         return sum(age > self.sla_hours for age in self.open_ages_hours)
 
+    @property
+    def median_more_than(self) -> bool:
+        return self.median_hours is None and self.median_lower_bound_hours is not None
+
+    @property
+    def p90_more_than(self) -> bool:
+        return self.p90_hours is None and self.p90_lower_bound_hours is not None
+
+    @property
+    def median_or_bound(self) -> float | None:
+        """The median, or its lower bound when the curve never falls to one half: what a bar
+        and a ranking can show (always with "more than" when it is the bound)."""
+        return self.median_hours if self.median_hours is not None else self.median_lower_bound_hours
+
 
 @dataclass(frozen=True)
 class TimeToAccess:
     """Request → first access; see the module docstring for the one definition."""
 
-    median_hours: float | None  # a lower bound when median_more_than
+    median_hours: float | None  # Kaplan–Meier; None when not reached (see the lower bound)
     p90_hours: float | None
     n: int  # requests that got access
     waiting: int = 0  # still waiting at the as-of date: censored at their age
     left_out: int = 0  # closed without access (denied, expired, revoked) or unreadable
-    median_more_than: bool = False
-    p90_more_than: bool = False
     typed: bool = False  # one typed request: the sum of its stages, not an estimate
     # Request → first use as a Kaplan–Meier curve: still waiting censored at their age, closed
     # without access left out. None for a typed request.
@@ -187,6 +236,27 @@ class TimeToAccess:
     # order: hours so far, and whether the wait ended (got access). Empty for a typed request.
     waits_hours: tuple[float, ...] = field(default=(), compare=False, repr=False)
     waits_ended: tuple[bool, ...] = field(default=(), compare=False, repr=False)
+    median_lower_bound_hours: float | None = None  # "more than X h" when the median is None
+    p90_lower_bound_hours: float | None = None
+    completed_median_hours: float | None = None  # over the requests that got access only
+    mean_hours: float | None = None  # restricted mean up to the longest wait seen
+    mean_is_lower_bound: bool = False
+
+    @property
+    def median_more_than(self) -> bool:
+        return self.median_hours is None and self.median_lower_bound_hours is not None
+
+    @property
+    def p90_more_than(self) -> bool:
+        return self.p90_hours is None and self.p90_lower_bound_hours is not None
+
+    @property
+    def median_or_bound(self) -> float | None:
+        return self.median_hours if self.median_hours is not None else self.median_lower_bound_hours
+
+    @property
+    def p90_or_bound(self) -> float | None:
+        return self.p90_hours if self.p90_hours is not None else self.p90_lower_bound_hours
 
 
 @dataclass(frozen=True)
@@ -222,9 +292,14 @@ class Shares:
 class TierRow:
     tier: str
     requests: int
-    time_to_access_median_hours: float | None  # same definition as TimeToAccess
-    breach_rate: float | None  # pooled over the four stages
-    time_to_access_more_than: bool = False
+    time_to_access_median_hours: float | None  # same definition as TimeToAccess (None: not reached)
+    breach_rate: float | None  # pooled over the four stages (Kaplan–Meier on wait / SLA)
+    time_to_access_lower_bound_hours: float | None = None  # "more than" when the median is None
+    breach_rate_upper_bound: float | None = None
+
+    @property
+    def time_to_access_more_than(self) -> bool:
+        return self.time_to_access_median_hours is None and self.time_to_access_lower_bound_hours is not None
 
 
 @dataclass(frozen=True)
@@ -232,10 +307,15 @@ class MonthRow:
     month: str  # "2026-03"
     requests: int
     accessed: int  # requests of that month that got access
-    time_to_access_median_hours: float | None  # same definition as TimeToAccess
-    breach_rate: float | None  # pooled over the four stages
+    time_to_access_median_hours: float | None  # same definition as TimeToAccess (None: not reached)
+    breach_rate: float | None  # pooled over the four stages (Kaplan–Meier on wait / SLA)
     pending: int
-    time_to_access_more_than: bool = False
+    time_to_access_lower_bound_hours: float | None = None
+    breach_rate_upper_bound: float | None = None
+
+    @property
+    def time_to_access_more_than(self) -> bool:
+        return self.time_to_access_median_hours is None and self.time_to_access_lower_bound_hours is not None
 
 
 @dataclass(frozen=True)
@@ -257,6 +337,9 @@ class AccessAnalysis:
     preapproved_share: float | None = None  # requested datasets with a pre-approved path
     naive_timestamps: int = 0
     owner_waits: tuple[OwnerWait, ...] = ()  # worst first
+    as_of_default: bool = True  # the as-of date is the latest timestamp in the file
+    latest_timestamp: datetime | None = None  # in the whole file, also in rows after the as-of date
+    slas_given: tuple[str, ...] = ()  # stages whose SLA was given; the others are the clock's defaults
 
     @property
     def slowest_owner_dataset(self) -> OwnerWait | None:
@@ -277,43 +360,66 @@ class AccessAnalysis:
 
     @property
     def known_stages(self) -> tuple[AccessStage, ...]:
-        return tuple(s for s in self.stages if s.median_hours is not None)
+        """Stages with a median, or a lower bound on it ("more than X h")."""
+        return tuple(s for s in self.stages if s.median_or_bound is not None)
 
     @property
     def typical_hours(self) -> float:
-        """The sum of the stage medians ("the four stage medians together"). Medians do not
-        add up: this is not the time to access, which is measured end to end."""
-        return float(sum(s.median_hours for s in self.known_stages))
+        """The sum of the stage medians ("the four stage medians together"; a bound counts as
+        its bound, see ``typical_more_than``). Medians do not add up: this is not the time to
+        access, which is measured end to end, nor the mean wait (``mean_hours``)."""
+        return float(sum(s.median_or_bound for s in self.known_stages))
+
+    @property
+    def typical_more_than(self) -> bool:
+        return any(s.median_more_than for s in self.known_stages)
+
+    @property
+    def mean_hours(self) -> float | None:
+        """The four stage means added up: the mean wait of a request that goes through every
+        stage (means add up). A lower bound when ``mean_is_lower_bound``."""
+        means = [s.mean_hours for s in self.stages if s.mean_hours is not None]
+        return float(sum(means)) if means else None
+
+    @property
+    def mean_is_lower_bound(self) -> bool:
+        return any(s.mean_is_lower_bound for s in self.stages if s.mean_hours is not None)
 
     @property
     def slowest(self) -> AccessStage | None:
         known = self.known_stages
-        return max(known, key=lambda s: s.median_hours) if known else None
+        return max(known, key=lambda s: s.median_or_bound) if known else None
 
     @property
     def has_data(self) -> bool:
         return self.requests > 0 and bool(self.known_stages or self.time_to_access.n)
 
     def metrics(self) -> dict[str, Any]:
-        """The numbers playbook data rules may test: exactly the keys of ACCESS_METRICS."""
+        """The numbers playbook data rules may test: exactly the keys of ACCESS_METRICS.
+
+        Stage medians are Kaplan–Meier; where the curve never falls to one half the metric is
+        the lower bound (the wait is at least that long, so "≥" rules stay true). A breach rate
+        the curve cannot tell is None."""
         slowest = self.slowest
         total = self.typical_hours
         breaches = [s for s in self.stages if s.breach_rate is not None]
         worst = max(breaches, key=lambda s: s.breach_rate) if breaches else None
         approval, provisioning = self.stage("approval"), self.stage("provisioning")
         ratio = None
-        if (approval and provisioning and approval.median_hours and provisioning.median_hours is not None):
-            ratio = provisioning.median_hours / approval.median_hours
+        if (approval and provisioning and approval.median_hours
+                and provisioning.median_or_bound is not None):
+            ratio = provisioning.median_or_bound / approval.median_hours
+        tta = self.time_to_access
         metrics: dict[str, Any] = {
             "has_data": self.has_data,
             "requests": self.requests,
             "business_hours": self.clock.business,
             "slowest_stage": slowest.stage if slowest else None,
             "slowest_stage_label": slowest.label if slowest else None,
-            "slowest_share": (slowest.median_hours / total if slowest and total > 0 else None),
-            "time_to_access_median_hours": self.time_to_access.median_hours,
-            "time_to_access_text": (time_to_access_text(self.time_to_access)
-                                    if self.time_to_access.median_hours is not None else None),
+            "slowest_share": (slowest.median_or_bound / total if slowest and total > 0 else None),
+            "time_to_access_median_hours": tta.median_or_bound,
+            "time_to_access_text": (time_to_access_text(tta)
+                                    if tta.median_or_bound is not None else None),
             "worst_breach_rate": worst.breach_rate if worst else None,
             "worst_breach_stage": worst.stage if worst else None,
             "provisioning_to_approval": ratio,
@@ -332,24 +438,27 @@ class AccessAnalysis:
         metrics["owner_slowest_dataset_requests"] = worst_owner.requests if worst_owner else None
         for stage_id in STAGES:
             found = self.stage(stage_id)
-            metrics[f"{stage_id}_median_hours"] = found.median_hours if found else None
+            metrics[f"{stage_id}_median_hours"] = found.median_or_bound if found else None
             metrics[f"{stage_id}_breach_rate"] = found.breach_rate if found else None
         return {key: _finite(metrics[key]) for key in ACCESS_METRICS}
 
     def as_iteration(self) -> IterationAnalysis:
         """The stages as an iteration breakdown, so the Amdahl what-if can be reused.
 
-        All access time is waiting (wait_hours = median); shares are over the sum of the stage
-        medians of the stages with a median. A log gives source "runs" with runs = requests,
-        a typed request source "table".
+        Time adds up in means: each stage's ``mean_hours`` is its Kaplan–Meier restricted mean
+        (area under S up to the longest wait seen), all of it waiting; shares are over the stage
+        means added up, so request-days per month = requests × mean hours, not n × median. The
+        median (or its lower bound) stays as the descriptive figure. ``runs`` of a stage = the
+        requests that entered it (completed or still in it). A log gives source "runs" with
+        runs = requests, a typed request source "table".
         """
-        known = self.known_stages
-        total = self.typical_hours
+        measured = [s for s in self.stages if s.mean_hours is not None]
+        total = float(sum(s.mean_hours for s in measured))
         stages = tuple(
-            StageStats(stage=s.stage, median_hours=s.median_hours,
-                       share=s.median_hours / total if total > 0 else 0.0,
-                       p75_hours=None, p90_hours=s.p90_hours, runs=s.n, wait_hours=s.median_hours)
-            for s in known
+            StageStats(stage=s.stage, median_hours=s.median_or_bound, mean_hours=s.mean_hours,
+                       share=s.mean_hours / total if total > 0 else 0.0, p75_hours=None,
+                       p90_hours=s.p90_hours, runs=s.n + s.open, wait_hours=s.mean_hours)
+            for s in measured
         )
         log = self.source == "log"
         return IterationAnalysis(stages=stages, source="runs" if log else "table",
@@ -361,20 +470,68 @@ class AccessAnalysis:
 # Settings
 
 
-def _check_slas(slas: Mapping[str, float] | None) -> dict[str, float]:
-    """Default SLAs overridden by ``slas``; unknown stages or bad numbers raise InputError."""
-    merged = dict(DEFAULT_SLAS)
+def default_slas(clock: Clock | None = None) -> dict[str, float]:
+    """The app's default SLAs on ``clock``: calendar hours (1, 2, 1 and 3 days), or business
+    hours on a business clock (the same 1, 2, 1 and 3 working days of 8 hours)."""
+    return dict(DEFAULT_BUSINESS_SLAS if clock is not None and clock.business else DEFAULT_SLAS)
+
+
+def sla_text(slas: Mapping[str, float], clock: Clock | None = None) -> str:
+    """'24/48/24/72 h' or '8/16/8/24 business h' (owner/approval/provisioning/first use)."""
+    unit = "business h" if clock is not None and clock.business else "h"
+    return "/".join(f"{slas[s]:g}" for s in STAGES if s in slas) + f" {unit}"
+
+
+def _check_slas(slas: Mapping[str, float] | None, clock: Clock | None = None) -> dict[str, float]:
+    """The clock's default SLAs overridden by ``slas`` (hours on that clock); unknown stages or
+    bad numbers raise InputError."""
+    merged = default_slas(clock)
+    unit = "business hours" if clock is not None and clock.business else "hours"
     for stage, value in (slas or {}).items():
-        if stage not in DEFAULT_SLAS:
+        if stage not in merged:
             raise InputError(f"SLA for unknown stage '{stage}': the stages are {', '.join(STAGES)}.")
         try:
             hours = float(value)
         except (TypeError, ValueError):
-            raise InputError(f"The {stage} SLA must be a number of hours, not {value!r}.") from None
+            raise InputError(f"The {stage} SLA must be a number of {unit}, not {value!r}.") from None
         if not math.isfinite(hours) or hours < 0:
-            raise InputError(f"The {stage} SLA must be a finite number of hours ≥ 0, not {value!r}.")
+            raise InputError(f"The {stage} SLA must be a finite number of {unit} ≥ 0, not {value!r}.")
         merged[stage] = hours
     return merged
+
+
+def clock_from_inputs(inputs: Mapping[str, Any]) -> Clock:
+    """The clock a session's inputs choose (``inputs["clock"]``; calendar hours without one)."""
+    raw = inputs.get("clock") or {}
+    return Clock(business=bool(raw.get("business")), start_hour=int(raw.get("start_hour", 9)),
+                 end_hour=int(raw.get("end_hour", 17)), timezone=raw.get("timezone") or "UTC")
+
+
+SLA_INPUTS = {False: "slas", True: "business_slas"}  # session input holding each clock's SLAs
+
+
+def slas_from_inputs(inputs: Mapping[str, Any], clock: Clock | None = None) -> dict[str, Any]:
+    """The SLAs typed for the clock in force: ``inputs["slas"]`` holds calendar-hour SLAs (as in
+    sessions saved before SLAs had a clock), ``inputs["business_slas"]`` business-hour ones. The
+    other clock's values are never used; blanks fall back to the clock's defaults (the values
+    are checked where they are used: ``parse_requests`` and ``analyse_typed``)."""
+    clock = clock or clock_from_inputs(inputs)
+    typed = inputs.get(SLA_INPUTS[clock.business]) or {}
+    return {k: v for k, v in typed.items() if v is not None and v != ""}
+
+
+def latest_timestamp(data: bytes, name: str = "requests.csv") -> datetime | None:
+    """The latest readable timestamp in a request log: the default as-of date."""
+    frame = read_table(data, name=name, required=REQUIRED_COLUMNS).frame
+    latest = None
+    for column in TIME_COLUMNS:
+        if column in frame:
+            raw = frame[column]
+            parsed = pd.to_datetime(raw.where(raw != ""), utc=True, format="ISO8601", errors="coerce")
+            if parsed.notna().any():
+                value = parsed.max()
+                latest = value if latest is None or value > latest else latest
+    return None if latest is None else latest.to_pydatetime()
 
 
 def _check_clock(clock: Clock) -> None:
@@ -395,7 +552,8 @@ def _as_of_ns(as_of: datetime | date | str | None) -> tuple[int | None, bool]:
     try:
         stamp = pd.Timestamp(as_of)
     except (TypeError, ValueError):
-        raise InputError(f"The as-of date {as_of!r} is not a date-time.") from None
+        raise InputError(f"The as-of date {as_of!r} is not a date-time: use ISO 8601, e.g. "
+                         "2026-03-01 or 2026-03-01T09:30:00Z.") from None
     if stamp is pd.NaT:
         raise InputError("The as-of date is empty: give a date-time, or none for the latest timestamp.")
     naive = stamp.tzinfo is None
@@ -499,8 +657,8 @@ def parse_requests(
     Raises InputError when the file as a whole cannot be used (not a CSV, a required column
     missing, no usable rows) or a setting is invalid.
     """
-    limits = _check_slas(slas)
     _check_clock(clock)
+    limits = _check_slas(slas, clock)
     as_of_given, as_of_naive = _as_of_ns(as_of)
     table = read_table(data, name=name, required=REQUIRED_COLUMNS)
     frame = table.frame
@@ -520,7 +678,11 @@ def parse_requests(
             f"{'; '.join(f'row {s.row}: {s.reason}' for s in first)}). "
             f"Expected columns: {REQUESTS_TEMPLATE.strip()}."
         )
-    return _analyse(log.kept(), limits, clock, inv, notes)
+    analysis = _analyse(log.kept(), limits, clock, inv, notes)
+    return replace(analysis, as_of_default=log.as_of_default,
+                   latest_timestamp=(pd.Timestamp(log.latest_ns, tz="UTC").to_pydatetime()
+                                     if log.latest_ns is not None else None),
+                   slas_given=tuple(s for s in STAGES if s in (slas or {})))
 
 
 @dataclass
@@ -536,6 +698,7 @@ class _Log:
     skipped: list[SkippedRow]
     as_of_ns: int
     as_of_default: bool
+    latest_ns: int | None = None  # the latest timestamp of all rows
 
     @classmethod
     def read(cls, frame: pd.DataFrame, as_of_ns: int | None) -> _Log:
@@ -555,7 +718,8 @@ class _Log:
             ns[:, i] = np.where(has[:, i], values.asi8, 0)
             unreadable[column] = ((raw != "") & ~has[:, i]).to_numpy()
         log = cls(frame, rows, ns, has, tracked, np.ones(n, dtype=bool), [], 0, as_of_ns is None)
-        log.as_of_ns = int(ns[has].max()) if as_of_ns is None and has.any() else (as_of_ns or 0)
+        log.latest_ns = int(ns[has].max()) if has.any() else None
+        log.as_of_ns = log.latest_ns if as_of_ns is None and has.any() else (as_of_ns or 0)
         log._skip_rows(unreadable)
         return log
 
@@ -593,7 +757,8 @@ class _Log:
     def kept(self) -> _Log:
         keep = self.keep
         return _Log(self.frame[keep], self.rows[keep], self.ns[keep], self.has[keep], self.tracked,
-                    np.ones(int(keep.sum()), dtype=bool), self.skipped, self.as_of_ns, self.as_of_default)
+                    np.ones(int(keep.sum()), dtype=bool), self.skipped, self.as_of_ns, self.as_of_default,
+                    self.latest_ns)
 
 
 def _analyse(log: _Log, slas: dict[str, float], clock: Clock, inv: pd.DataFrame | None,
@@ -652,19 +817,11 @@ def _analyse(log: _Log, slas: dict[str, float], clock: Clock, inv: pd.DataFrame 
     still_waiting = pending & ~got_access & tracked[4]
     tta = _hours(ns[:, 0], ns[:, 4], got_access, clock)
     tta[still_waiting] = _hours(ns[:, 0], as_of, still_waiting, clock)[still_waiting]
-    time_to_access = _time_to_access(tta, got_access, still_waiting)
+    time_to_access = _time_to_access(tta, got_access, still_waiting, keep_waits=True)
 
-    # Per-request breach counts, pooled over stages, for the tier and month tables.
-    sla_row = np.array([slas[s] for s in STAGES])
-    completed = ~np.isnan(durations)
-    over = (completed & (durations > sla_row)).sum(axis=1)
-    open_past = np.zeros(n, dtype=int)
-    placed = open_stage >= 0
-    open_past[placed] = ages[placed] > sla_row[open_stage[placed]]
-    per_request = pd.DataFrame({
-        "tta": tta, "accessed": got_access, "waiting": still_waiting,
-        "over": over + open_past, "base": completed.sum(axis=1) + open_past, "pending": pending,
-    }, index=frame.index)
+    # Each request's stage waits over their SLA, pooled over stages, for the tier and month tables.
+    per_request = _PerRequest(tta, got_access, still_waiting, pending,
+                              _Pool.of(durations, open_stage, ages, [slas[s] for s in STAGES]))
 
     tiers, tier_known = _tiers(frame, inv, notes)
     unowned, unowned_source = _unowned(frame, inv, notes)
@@ -680,7 +837,7 @@ def _analyse(log: _Log, slas: dict[str, float], clock: Clock, inv: pd.DataFrame 
     months = _local_months(ns[:, 0], clock.timezone)
     return AccessAnalysis(
         requests=n, stages=stages, time_to_access=time_to_access, shares=shares,
-        by_tier=_by_tier(per_request, tiers) if tier_known else (),
+        by_tier=_by_tier(per_request, tiers.to_numpy()) if tier_known else (),
         pending_aging=aging, monthly=_monthly(per_request, months),
         owner_waits=(_owner_waits(frame["dataset"], durations[:, 0], open_stage == 0, ages,
                                   closed & ~has[:, 1:].any(axis=1)) if tracked[1] else ()),
@@ -693,25 +850,42 @@ def _analyse(log: _Log, slas: dict[str, float], clock: Clock, inv: pd.DataFrame 
 
 def _stage(stage: str, k: int, durations: np.ndarray, open_stage: np.ndarray, ages: np.ndarray,
            sla: float) -> AccessStage:
+    """One stage from its Kaplan–Meier curve: completed waits ended, open ones censored."""
     done = durations[:, k][~np.isnan(durations[:, k])]
     waiting = np.sort(ages[open_stage == k])[::-1]
-    over, past = int((done > sla).sum()), int((waiting > sla).sum())
-    base = len(done) + past
-    median, p90 = _median_p90(done)
+    curve = Survival.of(np.concatenate((done, waiting)),
+                        np.concatenate((np.ones(len(done), bool), np.zeros(len(waiting), bool))))
+    rate, bound = _breach(curve, sla)
     return AccessStage(
-        stage=stage, median_hours=median, p90_hours=p90, n=len(done), open=len(waiting),
-        open_ages_hours=tuple(waiting.tolist()), sla_hours=sla,
-        breach_rate=(over + past) / base if base else None, durations=tuple(done.tolist()),
-        curve=Survival.of(np.concatenate((done, waiting)),
-                          np.concatenate((np.ones(len(done), bool), np.zeros(len(waiting), bool)))),
+        stage=stage, n=len(done), open=len(waiting), open_ages_hours=tuple(waiting.tolist()),
+        sla_hours=sla, breach_rate=rate, breach_rate_upper_bound=bound,
+        durations=tuple(done.tolist()), curve=curve,
+        completed_median_hours=float(np.median(done)) if len(done) else None, **_figures(curve),
     )
 
 
-def _median_p90(values: np.ndarray) -> tuple[float | None, float | None]:
-    if len(values) == 0:
+def _figures(curve: Survival) -> dict[str, Any]:
+    """Median and p90 (None plus a lower bound where the curve never falls that far) and the
+    restricted mean up to the longest wait seen. A bound of 0 h says nothing: no bound."""
+    median, p90 = curve.quantile(0.5), curve.quantile(0.9)
+    mean = curve.mean()
+    return {
+        "median_hours": median.hours,
+        "median_lower_bound_hours": median.lower_bound if (median.lower_bound or 0) > 0 else None,
+        "p90_hours": p90.hours,
+        "p90_lower_bound_hours": p90.lower_bound if (p90.lower_bound or 0) > 0 else None,
+        "mean_hours": mean,
+        "mean_is_lower_bound": mean is not None and curve.mean_is_lower_bound(),
+    }
+
+
+def _breach(curve: Survival, limit: float) -> tuple[float | None, float | None]:
+    """(P(wait > limit) = S(limit), None), or (None, an upper bound) where the limit lies beyond
+    the longest wait seen and the curve has not reached 0; (None, None) without waits."""
+    if curve.n == 0:
         return None, None
-    median, p90 = np.quantile(values, [0.5, 0.9])
-    return float(median), float(p90)
+    rate = curve.waiting_at(limit)
+    return (rate, None) if rate is not None else (None, curve.waiting_at_most(limit))
 
 
 def _count_naive(frame: pd.DataFrame, tracked: tuple[bool, ...]) -> int:
@@ -842,38 +1016,76 @@ def _local_months(ns: np.ndarray, timezone: str) -> np.ndarray:
     return local.astype("datetime64[M]").astype(str)
 
 
-def _grouped(per_request: pd.DataFrame, key: np.ndarray | pd.Series) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Pool:
+    """Every stage wait of every request, as a share of its stage's SLA (so one curve can pool
+    stages with different SLAs: over the SLA ⇔ ratio > 1); completed ended, open censored."""
+
+    request: np.ndarray  # row of the request
+    ratio: np.ndarray  # wait / SLA; with an SLA of 0, any wait above 0 is over (ratio 2)
+    ended: np.ndarray
+
+    @classmethod
+    def of(cls, durations: np.ndarray, open_stage: np.ndarray, ages: np.ndarray,
+           slas: list[float]) -> _Pool:
+        requests, ratios, ended = [], [], []
+        for k, sla in enumerate(slas):
+            done = np.flatnonzero(~np.isnan(durations[:, k]))
+            still = np.flatnonzero(open_stage == k)
+            for rows, hours, finished in ((done, durations[done, k], True), (still, ages[still], False)):
+                requests.append(rows)
+                ratios.append(hours / sla if sla > 0 else np.where(hours > 0, 2.0, 0.0))
+                ended.append(np.full(len(rows), finished))
+        return cls(np.concatenate(requests), np.concatenate(ratios), np.concatenate(ended))
+
+
+@dataclass(frozen=True)
+class _PerRequest:
+    tta: np.ndarray  # hours to access, or so far for those still waiting
+    accessed: np.ndarray
+    waiting: np.ndarray
+    pending: np.ndarray
+    pool: _Pool
+
+
+def _grouped(per_request: _PerRequest, key: np.ndarray) -> list[tuple[Any, dict[str, Any]]]:
+    """Per group (sorted): requests, got access, pending, the time to access (the same estimate
+    as the overall one) and the pooled breach rate (S(1) of the pooled wait / SLA curve)."""
     key = np.asarray(key)
-    grouped = per_request.groupby(key, sort=True)
-    table = grouped.agg(requests=("tta", "size"), accessed=("accessed", "sum"),
-                        over=("over", "sum"), base=("base", "sum"), pending=("pending", "sum"))
-    table["breach"] = table["over"] / table["base"].where(table["base"] > 0)
-    medians = {}
-    for group, rows in grouped.indices.items():  # the same estimate as the overall one
-        part = per_request.iloc[rows]
-        estimate = _time_to_access(part["tta"].to_numpy(), part["accessed"].to_numpy(),
-                                   part["waiting"].to_numpy())
-        medians[group] = (estimate.median_hours, estimate.median_more_than)
-    table["tta"] = [medians[g][0] for g in table.index]
-    table["tta_more"] = [medians[g][1] for g in table.index]
-    return table
+    groups = pd.Series(key).groupby(key, sort=True).indices
+    pool = per_request.pool
+    pool_key = key[pool.request]
+    pooled = pd.Series(pool_key).groupby(pool_key, sort=True).indices if len(pool_key) else {}
+    rows_out = []
+    for group, rows in groups.items():
+        tta = _time_to_access(per_request.tta[rows], per_request.accessed[rows],
+                              per_request.waiting[rows])
+        waits = pooled.get(group, np.zeros(0, dtype=int))
+        rate, bound = _breach(Survival.of(pool.ratio[waits], pool.ended[waits]), 1.0)
+        rows_out.append((group, {
+            "requests": len(rows), "accessed": int(per_request.accessed[rows].sum()),
+            "pending": int(per_request.pending[rows].sum()), "tta": tta.median_hours,
+            "tta_bound": tta.median_lower_bound_hours, "breach": rate, "breach_bound": bound,
+        }))
+    return rows_out
 
 
-def _by_tier(per_request: pd.DataFrame, tiers: pd.Series) -> tuple[TierRow, ...]:
-    table = _grouped(per_request, tiers)
-    order = [t for t in (*TIERS, UNKNOWN_TIER) if t in table.index]
-    return tuple(TierRow(tier=t, requests=int(table.at[t, "requests"]),
-                         time_to_access_median_hours=_finite(table.at[t, "tta"]),
-                         breach_rate=_finite(table.at[t, "breach"]),
-                         time_to_access_more_than=bool(table.at[t, "tta_more"])) for t in order)
+def _by_tier(per_request: _PerRequest, tiers: np.ndarray) -> tuple[TierRow, ...]:
+    table = dict(_grouped(per_request, tiers))
+    order = [t for t in (*TIERS, UNKNOWN_TIER) if t in table]
+    return tuple(TierRow(tier=t, requests=table[t]["requests"],
+                         time_to_access_median_hours=table[t]["tta"],
+                         breach_rate=table[t]["breach"],
+                         time_to_access_lower_bound_hours=table[t]["tta_bound"],
+                         breach_rate_upper_bound=table[t]["breach_bound"]) for t in order)
 
 
-def _monthly(per_request: pd.DataFrame, months: np.ndarray) -> tuple[MonthRow, ...]:
-    table = _grouped(per_request, months)
-    return tuple(MonthRow(month=str(m), requests=int(r.requests), accessed=int(r.accessed),
-                          time_to_access_median_hours=_finite(r.tta), breach_rate=_finite(r.breach),
-                          pending=int(r.pending), time_to_access_more_than=bool(r.tta_more))
-                 for m, r in table.iterrows())
+def _monthly(per_request: _PerRequest, months: np.ndarray) -> tuple[MonthRow, ...]:
+    return tuple(MonthRow(month=str(m), requests=r["requests"], accessed=r["accessed"],
+                          time_to_access_median_hours=r["tta"], breach_rate=r["breach"],
+                          pending=r["pending"], time_to_access_lower_bound_hours=r["tta_bound"],
+                          breach_rate_upper_bound=r["breach_bound"])
+                 for m, r in _grouped(per_request, months))
 
 
 def _owner_waits(datasets: pd.Series, owner_hours: np.ndarray, waiting: np.ndarray,
@@ -886,10 +1098,12 @@ def _owner_waits(datasets: pd.Series, owner_hours: np.ndarray, waiting: np.ndarr
         measured = ~np.isnan(times[index])
         if not measured.any() and not closed_unowned[index].any():
             continue
-        (median, more), = km_quantiles(times[index][measured], found[index][measured], (0.5,))
+        median = Survival.of(times[index][measured], found[index][measured]).quantile(0.5)
+        more = median.hours is None and (median.lower_bound or 0) > 0
         rows.append(OwnerWait(dataset=str(dataset), requests=len(index),
                               found=int(found[index].sum()), waiting=int(waiting[index].sum()),
-                              closed=int(closed_unowned[index].sum()), median_hours=median,
+                              closed=int(closed_unowned[index].sum()),
+                              median_hours=median.hours if not more else median.lower_bound,
                               more_than=more))
     rows.sort(key=lambda w: (w.median_hours is None, -(w.median_hours or 0.0), -w.more_than,
                              -w.requests, w.dataset))
@@ -897,59 +1111,23 @@ def _owner_waits(datasets: pd.Series, owner_hours: np.ndarray, waiting: np.ndarr
 
 
 # --------------------------------------------------------------------------------------------
-# Waits with requests still waiting: Kaplan–Meier
+# Waits with requests still waiting: Kaplan–Meier (triage.survival)
 
 
-def km_quantiles(times: np.ndarray, events: np.ndarray,
-                 qs: tuple[float, ...] = (0.5, 0.9)) -> tuple[tuple[float | None, bool], ...]:
-    """Kaplan–Meier quantiles of waits, some still going (``events`` False: right-censored).
-
-    Per q: (hours, False), the smallest wait at which the estimated share still waiting S(t)
-    is at most 1 − q, or the midpoint to the next wait ended where S equals 1 − q exactly (R's
-    ``survfit``; on complete data this is the ordinary median); (longest wait seen, True) when the
-    curve never falls that far, read "more than"; (None, False) without any wait.
-    """
-    times = np.asarray(times, dtype=float)
-    events = np.asarray(events, dtype=bool)
-    if times.size == 0:
-        return tuple((None, False) for _ in qs)
-    ordered = np.sort(times)
-    ended = np.sort(times[events])
-    if ended.size == 0:
-        return tuple((float(ordered[-1]), True) for _ in qs)
-    distinct = np.unique(ended)
-    at_risk = len(ordered) - np.searchsorted(ordered, distinct, side="left")
-    done = np.searchsorted(ended, distinct, side="right") - np.searchsorted(ended, distinct, side="left")
-    surviving = np.cumprod(1.0 - done / at_risk)
-    result = []
-    for q in qs:
-        target = 1.0 - q
-        reached = np.flatnonzero(surviving <= target + _KM_TOLERANCE)
-        if reached.size == 0:
-            result.append((float(ordered[-1]), True))
-            continue
-        i = int(reached[0])
-        if abs(surviving[i] - target) <= _KM_TOLERANCE and i + 1 < len(distinct):
-            result.append((float((distinct[i] + distinct[i + 1]) / 2), False))
-        else:
-            result.append((float(distinct[i]), False))
-    return tuple(result)
-
-
-def _time_to_access(hours: np.ndarray, accessed: np.ndarray, waiting: np.ndarray) -> TimeToAccess:
+def _time_to_access(hours: np.ndarray, accessed: np.ndarray, waiting: np.ndarray, *,
+                    keep_waits: bool = False) -> TimeToAccess:
     """The one time-to-access estimate: got access = ended, still waiting = censored."""
     hours, accessed, waiting = np.asarray(hours), np.asarray(accessed, bool), np.asarray(waiting, bool)
     counted = accessed | waiting
-    (median, median_more), (p90, p90_more) = km_quantiles(hours[counted], accessed[counted])
-    if not accessed.any():  # nothing ended: no estimate, however long the waits
-        median = p90 = None
-        median_more = p90_more = False
-    return TimeToAccess(median_hours=median, p90_hours=p90, n=int(accessed.sum()),
-                        waiting=int(waiting.sum()), left_out=int((~counted).sum()),
-                        median_more_than=median_more, p90_more_than=p90_more,
-                        curve=Survival.of(hours[counted], accessed[counted]),
-                        waits_hours=tuple(hours[counted].tolist()),
-                        waits_ended=tuple(accessed[counted].tolist()))
+    curve = Survival.of(hours[counted], accessed[counted])
+    done = hours[accessed]
+    return TimeToAccess(
+        n=int(accessed.sum()), waiting=int(waiting.sum()), left_out=int((~counted).sum()),
+        curve=curve, completed_median_hours=float(np.median(done)) if len(done) else None,
+        waits_hours=tuple(hours[counted].tolist()) if keep_waits else (),
+        waits_ended=tuple(accessed[counted].tolist()) if keep_waits else (),
+        **_figures(curve),
+    )
 
 
 def days_text(hours: float | None) -> str:
@@ -957,12 +1135,41 @@ def days_text(hours: float | None) -> str:
     return "unknown" if hours is None else f"{hours / 24:.1f} d"
 
 
+def wait_days_text(hours: float | None, lower_bound: float | None = None) -> str:
+    """A Kaplan–Meier figure in days: "5.9 d", "more than 12.0 d" (not reached: the bound) or
+    "unknown"."""
+    if hours is None and lower_bound is not None:
+        return f"more than {days_text(lower_bound)}"
+    return days_text(hours)
+
+
+def wait_hours_text(hours: float | None, lower_bound: float | None = None) -> str:
+    """The same in hours: "130 h", "more than 505 h" or "unknown"."""
+    def fmt(value: float) -> str:
+        return f"{value:.1f} h" if value < 10 else f"{value:.0f} h"
+    if hours is None and lower_bound is not None:
+        return f"more than {fmt(lower_bound)}"
+    return "unknown" if hours is None else fmt(hours)
+
+
+def stage_median_text(stage: AccessStage) -> str:
+    """A stage's median wait in days, "more than" where the curve never falls to one half."""
+    return wait_days_text(stage.median_hours, stage.median_lower_bound_hours)
+
+
 def time_to_access_text(tta: TimeToAccess, which: str = "median") -> str:
     """The time to access as shown everywhere (page, charts, plan, exports): "5.9 d",
     "more than 12.0 d" or "unknown"."""
-    hours = tta.median_hours if which == "median" else tta.p90_hours
-    more = tta.median_more_than if which == "median" else tta.p90_more_than
-    return ("more than " if more and hours is not None else "") + days_text(hours)
+    if which == "median":
+        return wait_days_text(tta.median_hours, tta.median_lower_bound_hours)
+    return wait_days_text(tta.p90_hours, tta.p90_lower_bound_hours)
+
+
+def breach_text(rate: float | None, upper_bound: float | None = None) -> str:
+    """"29%", "at most 40% (the SLA is beyond the longest wait seen)" or "unknown"."""
+    if rate is None and upper_bound is not None:
+        return f"at most {upper_bound:.0%}"
+    return "unknown" if rate is None else f"{rate:.0%}"
 
 
 def time_to_access_label(analysis: AccessAnalysis) -> str:
@@ -991,10 +1198,11 @@ def analyse_typed(stage_hours: Mapping[str, Any], *, slas: Mapping[str, float] |
                   clock: Clock = Clock()) -> AccessAnalysis:  # noqa: B008 - frozen default
     """One typical request: each stage's hours (None or blank = not known).
 
-    Each typed stage has n = 1, no p90, breach rate 1 if over its SLA else 0. Time to access is
-    the sum of the stages typed in. ``clock`` only records which hours the user typed.
+    Each typed stage has n = 1, no p90, breach rate 1 if over its SLA else 0; its median and
+    mean are the typed hours. Time to access is the sum of the stages typed in. ``clock`` says
+    which hours the user typed; ``slas`` are on it (the clock's defaults where not given).
     """
-    limits = _check_slas(slas)
+    limits = _check_slas(slas, clock)
     unknown = [s for s in stage_hours if s not in STAGES]
     if unknown:
         raise InputError(f"Unknown access stage {_named(unknown)}: the stages are {', '.join(STAGES)}.")
@@ -1005,13 +1213,16 @@ def analyse_typed(stage_hours: Mapping[str, Any], *, slas: Mapping[str, float] |
         AccessStage(stage=s, median_hours=h, p90_hours=None, n=0 if h is None else 1, open=0,
                     open_ages_hours=(), sla_hours=limits[s],
                     breach_rate=None if h is None else float(h > limits[s]),
-                    durations=() if h is None else (h,))
+                    durations=() if h is None else (h,), completed_median_hours=h, mean_hours=h)
         for s, h in hours.items()
     )
     known = [h for h in hours.values() if h is not None]
-    tta = TimeToAccess(float(sum(known)) if known else None, None, 1 if known else 0, typed=True)
+    total = float(sum(known)) if known else None
+    tta = TimeToAccess(total, None, 1 if known else 0, typed=True, completed_median_hours=total,
+                       mean_hours=total)
     return AccessAnalysis(requests=1 if known else 0, stages=stages, time_to_access=tta,
-                          shares=Shares(), clock=clock, source="typed")
+                          shares=Shares(), clock=clock, source="typed",
+                          slas_given=tuple(s for s in STAGES if s in (slas or {})))
 
 
 def _typed_number(stage: str, value: Any) -> float | None:
@@ -1032,26 +1243,40 @@ def _typed_number(stage: str, value: Any) -> float | None:
 
 
 def access_report(data: bytes, name: str, *, business_hours: bool = False,
-                  as_of: datetime | None = None, timezone: str = "UTC",
-                  inventory: bytes | None = None, inventory_name: str = "inventory.csv") -> dict[str, Any]:
+                  as_of: datetime | date | str | None = None, timezone: str = "UTC",
+                  slas: Mapping[str, float] | None = None, inventory: bytes | None = None,
+                  inventory_name: str = "inventory.csv") -> dict[str, Any]:
     """The CLI's strict-JSON report (no NaN or infinity: None). Calendar hours unless
-    ``business_hours`` (Mon–Fri 09:00–17:00 in ``timezone``); ``unowned_share`` is None unless an
-    inventory CSV is given. Raises InputError on unusable input.
+    ``business_hours`` (Mon–Fri 09:00–17:00 in ``timezone``); ``slas`` are hours on that clock,
+    the clock's defaults where not given; ``as_of`` defaults to the latest timestamp in the
+    file. ``unowned_share`` is None unless an inventory CSV is given. Raises InputError on
+    unusable input or settings.
+
+    Medians and p90s are Kaplan–Meier: None where the curve never falls that far, with
+    ``*_lower_bound_hours`` ("more than"); ``completed_median_hours`` is over completed waits
+    only (biased low, for contrast); ``breach_rate`` = P(wait > SLA) read off the same curve,
+    None with ``breach_rate_upper_bound`` where the SLA lies beyond the longest wait seen.
     """
     frame = read_inventory(inventory, inventory_name) if inventory is not None else None
-    analysis = parse_requests(data, name, as_of=as_of, inventory=frame,
-                              clock=Clock(business=business_hours, timezone=timezone))
+    clock = Clock(business=business_hours, timezone=timezone)
+    analysis = parse_requests(data, name, as_of=as_of, slas=slas, inventory=frame, clock=clock)
     shares = analysis.shares
+    tta = analysis.time_to_access
     return {
+        "as_of": analysis.as_of.isoformat() if analysis.as_of else None,
+        "as_of_is_latest_timestamp": analysis.as_of_default,
+        "clock": "business" if clock.business else "calendar",
+        "clock_description": clock.describe(),
         "requests": analysis.requests,
         "stages": [
-            {"stage": s.stage, "median_hours": _finite(s.median_hours), "p90_hours": _finite(s.p90_hours),
-             "sla_hours": _finite(s.sla_hours), "breach_rate": _finite(s.breach_rate), "n": s.n,
-             "open": s.open}
+            {"stage": s.stage, **_figures_json(s), "n": s.n, "open": s.open,
+             "sla_hours": _finite(s.sla_hours), "sla_is_default": s.stage not in analysis.slas_given,
+             "breach_rate": _finite(s.breach_rate),
+             "breach_rate_upper_bound": _finite(s.breach_rate_upper_bound)}
             for s in analysis.stages
         ],
-        "time_to_access": {"median_hours": _finite(analysis.time_to_access.median_hours),
-                           "p90_hours": _finite(analysis.time_to_access.p90_hours)},
+        "time_to_access": {**_figures_json(tta), "n": tta.n, "waiting": tta.waiting,
+                           "left_out": tta.left_out},
         "auto_approved_share": _finite(shares.auto_approved),
         "denied_share": _finite(shares.denied),
         "expired_share": _finite(shares.expired),
@@ -1059,9 +1284,33 @@ def access_report(data: bytes, name: str, *, business_hours: bool = False,
         "unowned_share": _finite(shares.unowned),
         "by_tier": [{"tier": t.tier, "requests": t.requests,
                      "time_to_access_median_hours": _finite(t.time_to_access_median_hours),
-                     "breach_rate": _finite(t.breach_rate)} for t in analysis.by_tier],
+                     "time_to_access_lower_bound_hours": _finite(t.time_to_access_lower_bound_hours),
+                     "breach_rate": _finite(t.breach_rate),
+                     "breach_rate_upper_bound": _finite(t.breach_rate_upper_bound)}
+                    for t in analysis.by_tier],
         "skipped": [{"row": s.row, "reason": s.reason} for s in analysis.skipped],
     }
+
+
+def _figures_json(item: AccessStage | TimeToAccess) -> dict[str, Any]:
+    return {"median_hours": _finite(item.median_hours),
+            "median_lower_bound_hours": _finite(item.median_lower_bound_hours),
+            "p90_hours": _finite(item.p90_hours),
+            "p90_lower_bound_hours": _finite(item.p90_lower_bound_hours),
+            "completed_median_hours": _finite(item.completed_median_hours),
+            "mean_hours": _finite(item.mean_hours),
+            "mean_is_lower_bound": bool(item.mean_is_lower_bound)}
+
+
+def parse_sla_option(text: str) -> tuple[str, float]:
+    """'approval=16' → ('approval', 16.0), for the CLI's ``--sla``; InputError otherwise."""
+    stage, sep, hours = str(text).partition("=")
+    stage = stage.strip()
+    if not sep or not stage or not hours.strip():
+        raise InputError(f"--sla {text!r}: write STAGE=HOURS, e.g. --sla approval=48 (stages: "
+                         f"{', '.join(STAGES)}).")
+    checked = _check_slas({stage: hours.strip()})
+    return stage, checked[stage]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,12 +1,18 @@
 """How the data-access scenario turns recommended actions into hours of waiting saved.
 
-Actions shorten one stage's median wait by a plausible factor; the slow-iteration Amdahl
-machinery applies unchanged on the four stage medians added up (one typical request's way
-through the stages): several actions compound, and hours saved per request times requests per
-month gives the range. The plan's headline number is the time to access — one definition, from
-``triage.access`` (``time_to_access_text``), the same the page shows — and the sum of stage
-medians is never called by that name. What changes from the iteration wording: requests and
-waits, not iterations and lead time.
+Time adds up in means, so the sizing runs on them: each stage's mean wait is its Kaplan–Meier
+restricted mean (area under the share-still-waiting curve up to the longest wait seen, requests
+still waiting counted up to the as-of date), and the four stage means added up are the mean wait
+of a request that goes through every stage. Actions shorten one stage's mean wait by a plausible
+factor; the slow-iteration Amdahl machinery applies unchanged: several actions compound, and
+hours saved per request times requests per month gives the request-days. Medians describe (a
+typical request), never size. When some requests were still waiting at the longest wait seen,
+the means are lower bounds and the plan says so.
+
+The plan's headline number is the time to access — one definition, from ``triage.access``
+(``time_to_access_text``), the same the page shows — and neither a sum of stage medians nor of
+stage means is called by that name. What changes from the iteration wording: requests and waits,
+not iterations and lead time.
 """
 
 from __future__ import annotations
@@ -14,10 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from triage.access import (
-    DEFAULT_SLAS,
     AccessAnalysis,
     OwnerWait,
     days_text,
+    default_slas,
+    sla_text,
+    stage_median_text,
     time_to_access_basis,
     time_to_access_label,
     time_to_access_text,
@@ -75,8 +83,13 @@ class AccessImpact(IterationImpact):
     prefilled: tuple[str, ...] = field(default_factory=tuple)
     rpm_basis: str = "as typed in the meeting"
 
-    whole = "the four stage medians added up"
+    whole = "the mean wait through the four stages"
     runs_noun = "requests"
+
+    @property
+    def _at_least(self) -> str:
+        """"at least " when some stage's mean is a lower bound (waits still open at its horizon)."""
+        return "at least " if self.access is not None and self.access.mean_is_lower_bound else ""
 
     def summary(self, quick: list[PlanAction], cross: list[PlanAction], plan: Plan) -> list[str]:
         analysis = self.analysis
@@ -96,8 +109,7 @@ class AccessImpact(IterationImpact):
         else:
             first += f" from request to first use ({access.requests:,} requests"
             first += f"; {shares})" if (shares := shares_text(access)) else ")"
-        first += (f"; {top.label.lower()} is the slowest stage, {top.share:.0%} of the four stage "
-                  f"medians added up ({days_text(analysis.iteration_hours)})")
+        first += "; " + self._top_text(top)
         worst = access.slowest_owner_dataset
         if worst is not None and top.stage == "owner":
             first += f"; longest wait for an owner: {owner_wait_text(worst)}"
@@ -109,12 +121,33 @@ class AccessImpact(IterationImpact):
                      if live_cross else "No cross-team work on this path: the team can act alone.")
         return lines
 
+    def _top_text(self, top) -> str:
+        """'provisioning holds the most waiting: on average 3.0 d of the 4.3 d a request waits in
+        the four stages (means; its median 2.9 d)'."""
+        if self.access is not None and self.access.source == "typed":
+            return (f"{top.label.lower()} is the slowest stage, {top.share:.0%} of the four stages "
+                    f"added up ({days_text(self.analysis.iteration_hours)})")
+        stage = self.access.stage(top.stage) if self.access else None
+        median = f"; its median {stage_median_text(stage)}" if stage is not None else ""
+        lower = ", lower bounds: some requests still wait" if self._at_least else ""
+        return (f"{top.label.lower()} holds the most waiting: on average "
+                f"{days_text(top.hours)} of the {days_text(self.analysis.iteration_hours)} a "
+                f"request waits in the four stages (Kaplan–Meier means{lower}{median})")
+
     def evidence(self, action: Action) -> str:
         stats = self.analysis.stage(action.stage) if action.stage else None
         if stats is None or not self.analysis.has_data:
             return ""
-        text = (f"{stats.label} takes a median {hours_text(stats.median_hours)}, {stats.share:.0%} "
-                f"of {self.whole} ({hours_text(self.analysis.iteration_hours)})")
+        stage = self.access.stage(action.stage) if self.access else None
+        if self.access is not None and self.access.source == "typed":
+            text = (f"{stats.label} takes {hours_text(stats.hours)} in the typed request, "
+                    f"{stats.share:.0%} of its four stages ({hours_text(self.analysis.iteration_hours)})")
+        else:
+            lower = stage is not None and stage.mean_is_lower_bound
+            median = (f"; median {stage_median_text(stage)}" if stage is not None else "")
+            text = (f"{stats.label} takes on average {self._at_least if lower else ''}"
+                    f"{hours_text(stats.hours)}, {stats.share:.0%} of {self.whole} "
+                    f"({hours_text(self.analysis.iteration_hours)}; Kaplan–Meier means{median})")
         if stats.share < 0.1:
             text += (f"; even removing it entirely makes a typical request's way through the "
                      f"stages at most {amdahl_ceiling(stats.share):.2f}× faster")
@@ -137,21 +170,35 @@ class AccessImpact(IterationImpact):
             return f"With {what}: not measurable in hours; their value is in safer, clearer access."
         low, high = saved
         per_month = self.iterations_per_month
-        return (f"With {what}: {low:.1f}–{high:.1f} h less waiting per request, about "
+        per_request = "per request" if self.access is None or self.access.source == "typed" else (
+            "per request on average")
+        lower = (" (at least: the mean waits are lower bounds)" if self._at_least else "")
+        return (f"With {what}: {low:.1f}–{high:.1f} h less waiting {per_request}, about "
                 f"{low * per_month / 24:.0f}–{high * per_month / 24:.0f} request-days a month "
-                f"over {per_month:.0f} requests.")
+                f"over {per_month:.0f} requests{lower}.")
 
     def assumptions(self) -> list[str]:
         access = self.access
-        clock = "business hours" if access and access.clock.business else "calendar hours"
+        log = access is not None and access.source == "log"
+        clock = access.clock.describe() if access is not None else "calendar hours"
         items = [
-            "Each action's effect is its playbook speed-up range applied to the measured median "
-            "wait of its stage; the ranges are experience, not measurements of your process.",
-            f"Waits are counted in {clock}; open requests wait until the as-of date.",
+            ("Each action's effect is its playbook speed-up range applied to the mean wait of "
+             "its stage (Kaplan–Meier restricted mean: the area under the share still waiting, "
+             "up to the longest wait seen); means add up to request-days, medians describe a "
+             "typical request and do not add up. The ranges are experience, not measurements "
+             "of your process." if log else
+             "Each action's effect is its playbook speed-up range applied to the typed hours of "
+             "its stage; the ranges are experience, not measurements of your process."),
+            (f"Waits and SLAs are counted in {clock}; requests still waiting count up to the "
+             f"as-of date{_as_of_text(access)}." if log else f"Hours are {clock}."),
             f"{self.iterations_per_month:.0f} requests per month, {self.rpm_basis}.",
             "Hours saved are waiting time of the people who asked, not approvers' working time.",
         ]
-        if access is not None and access.source == "log":
+        if log and access.mean_is_lower_bound:
+            items.append("Some requests were still waiting at the longest wait seen in their "
+                         "stage, so those stage means, and the request-days built on them, are "
+                         "lower bounds: the true waits are longer.")
+        if log:
             left_out = access.time_to_access.left_out
             items.append(f"Time to access is the Kaplan–Meier median, {time_to_access_basis(access)}"
                          + (f"; {left_out:,} requests closed without access (denied, expired, "
@@ -159,9 +206,11 @@ class AccessImpact(IterationImpact):
         if access is not None and access.source == "typed" and "typical" in self.prefilled:
             items.append(f"The typical request's stage hours are {SAMPLE}: type the team's "
                          "before relying on any number here.")
-        if "slas" in self.prefilled:
-            limits = "/".join(f"{DEFAULT_SLAS[s]:.0f}" for s in DEFAULT_SLAS)
-            items.append(f"SLAs are the app's defaults ({limits} h for owner/approval/"
+        business = access is not None and access.clock.business
+        if ("business_slas" if business else "slas") in self.prefilled:
+            limits = sla_text(default_slas(access.clock if access else None),
+                              access.clock if access else None)
+            items.append(f"SLAs are the app's defaults ({limits} for owner/approval/"
                          "provisioning/first use), not SLAs the team agreed.")
         return items
 
@@ -172,6 +221,13 @@ class AccessImpact(IterationImpact):
             "not the review itself.",
             "Re-measure with a new request log before counting the savings.",
         ]
+
+
+def _as_of_text(access: AccessAnalysis | None) -> str:
+    if access is None or access.as_of is None:
+        return ""
+    text = f" {access.as_of:%Y-%m-%d %H:%M} UTC"
+    return text + (" (the latest timestamp in the log)" if access.as_of_default else "")
 
 
 def access_plan(book: Playbook, session: Session, access: AccessAnalysis,

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from triage.access import access_report
+from triage.access import access_report, parse_sla_option
 from triage.drift import compare, drift_report_json, read_sample
 from triage.export import ExportError, plan_html, plan_jira_csv, plan_markdown, snapshot_for
 from triage.gap import decompose, read_segments, segment_rows
@@ -168,29 +168,61 @@ def _run_drift(args: argparse.Namespace) -> int:
 
 
 def _print_access_table(report: dict[str, Any]) -> None:
-    print(f"{report['requests']} requests; time to access median "
-          f"{_hours(report['time_to_access']['median_hours'])}, p90 "
-          f"{_hours(report['time_to_access']['p90_hours'])}")
-    print(f"{'stage':<14}{'median h':>10}{'p90 h':>10}{'SLA h':>8}{'breach':>8}{'n':>7}{'open':>6}")
+    tta = report["time_to_access"]
+    print(f"{report['requests']} requests as of {report['as_of']}, in {report['clock_description']}; "
+          f"time to access (Kaplan–Meier) median {_km(tta, 'median')}, p90 {_km(tta, 'p90')} h")
+    print(f"{'stage':<14}{'median h':>12}{'p90 h':>12}{'done-only':>10}{'mean h':>10}"
+          f"{'SLA h':>8}{'breach':>9}{'n':>7}{'open':>6}")
     for s in report["stages"]:
-        breach = "-" if s["breach_rate"] is None else f"{s['breach_rate']:.0%}"
-        print(f"{s['stage']:<14}{_hours(s['median_hours']):>10}{_hours(s['p90_hours']):>10}"
-              f"{s['sla_hours']:>8g}{breach:>8}{s['n']:>7}{s['open']:>6}")
-    for skipped in report["skipped"]:
+        if s["breach_rate"] is not None:
+            breach = f"{s['breach_rate']:.0%}"
+        elif s["breach_rate_upper_bound"] is not None:
+            breach = f"<={s['breach_rate_upper_bound']:.0%}"
+        else:
+            breach = "-"
+        mean = _hours(s["mean_hours"]) + ("+" if s["mean_is_lower_bound"] else "")
+        print(f"{s['stage']:<14}{_km(s, 'median'):>12}{_km(s, 'p90'):>12}"
+              f"{_hours(s['completed_median_hours']):>10}{mean:>10}{s['sla_hours']:>8g}"
+              f"{breach:>9}{s['n']:>7}{s['open']:>6}")
+    clock = "business" if report["clock"] == "business" else "calendar"
+    defaults = [s["stage"] for s in report["stages"] if s["sla_is_default"]]
+    print(f"Kaplan–Meier: requests still waiting count up to the as-of date; '>' = the curve "
+          f"never falls that far (more than); mean '+' = a lower bound; breach = share of waits "
+          f"longer than the SLA, '<=' = at most. SLAs in {clock} hours"
+          + (f" (app defaults for {', '.join(defaults)})" if defaults else "") + ".")
+    for skipped in report["skipped"][:_SKIPPED_SHOWN]:
         print(f"skipped row {skipped['row']}: {skipped['reason']}")
+    if len(report["skipped"]) > _SKIPPED_SHOWN:
+        print(f"... and {len(report['skipped']) - _SKIPPED_SHOWN} more skipped rows (--json lists all)")
+
+
+_SKIPPED_SHOWN = 10
 
 
 def _hours(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def _km(item: dict[str, Any], which: str) -> str:
+    """A Kaplan–Meier quantile from the report: '130.0', or '>505.0' when not reached."""
+    if item[f"{which}_hours"] is None and item[f"{which}_lower_bound_hours"] is not None:
+        return ">" + _hours(item[f"{which}_lower_bound_hours"])
+    return _hours(item[f"{which}_hours"])
+
+
 def _run_access(args: argparse.Namespace) -> int:
+    try:
+        slas = dict(parse_sla_option(text) for text in args.sla or ())
+    except InputError as err:
+        print(str(err).replace("\n", " "), file=sys.stderr)
+        return 1
     data = _read_input(args.file)
     inventory = _read_input(args.inventory) if args.inventory else None
     if data is None or (args.inventory and inventory is None):
         return 1
     return _emit(lambda: access_report(data, Path(args.file).name,
                                        business_hours=args.business_hours,
+                                       as_of=args.as_of, slas=slas,
                                        timezone=args.timezone, inventory=inventory,
                                        inventory_name=Path(args.inventory or "inventory.csv").name),
                  _print_access_table, args.json)
@@ -302,8 +334,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "first_access_at, ...); - reads stdin")
     access.add_argument("--json", action="store_true", help="strict JSON on stdout")
     access.add_argument("--business-hours", action="store_true",
-                        help="count Mon-Fri 09:00-17:00 only (default: calendar hours)")
+                        help="count Mon-Fri 09:00-17:00 only (default: calendar hours); SLAs "
+                             "are then business hours too (defaults 8/16/8/24)")
     access.add_argument("--timezone", default="UTC", help="IANA zone for business hours")
+    access.add_argument("--as-of", metavar="ISO", help="the instant waits are measured at, ISO "
+                        "8601 (e.g. 2026-03-01T12:00:00Z; default: the latest timestamp in the "
+                        "file); rows with a later timestamp are skipped")
+    access.add_argument("--sla", action="append", metavar="STAGE=HOURS",
+                        help="an SLA in hours on the chosen clock, repeatable (stages: owner, "
+                             "approval, provisioning, first_use; defaults 24/48/24/72 calendar "
+                             "or 8/16/8/24 business hours)")
     access.add_argument("--inventory", help="dataset inventory CSV (dataset, owner, ...), "
                         "needed for unowned_share")
     access.set_defaults(run=_run_access)

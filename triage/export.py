@@ -152,12 +152,13 @@ def session_snapshot(session: Session, book: Playbook, *,
 
 def _rebuild(session: Session, book: Playbook) -> Plan:
     if book.scenario == "access":
-        from triage.access import analyse_typed
+        from triage.access import analyse_typed, clock_from_inputs, slas_from_inputs
         from triage.access_plan import access_plan
 
         inputs = session.inputs
-        slas = {k: float(v) for k, v in (inputs.get("slas") or {}).items() if v}
-        analysis = analyse_typed(inputs.get("typical") or {}, slas=slas)
+        clock = clock_from_inputs(inputs)  # SLAs belong to a clock: the one the session chose
+        analysis = analyse_typed(inputs.get("typical") or {}, slas=slas_from_inputs(inputs, clock),
+                                 clock=clock)
         return access_plan(book, session, analysis, float(inputs.get("requests_per_month") or 0))
     if book.scenario == "production":
         from triage.production import analyse, production_plan

@@ -8,12 +8,19 @@ from datetime import UTC, date, datetime, time
 import streamlit as st
 
 from triage.access import (
+    DEFAULT_BUSINESS_SLAS,
     DEFAULT_SLAS,
+    SLA_INPUTS,
     AccessAnalysis,
     Clock,
     analyse_typed,
+    clock_from_inputs,
+    default_slas,
+    latest_timestamp,
     parse_requests,
     read_inventory,
+    sla_text,
+    slas_from_inputs,
 )
 from triage.examples import DATA_DIR
 from triage.markdown import literal
@@ -41,7 +48,10 @@ def ensure_defaults(session: Session) -> None:
                                 "timezone": "UTC"})
     inputs.setdefault("as_of", None)
     filled = []
+    # SLAs belong to a clock: calendar-hour ones in "slas" (what older sessions hold), business-
+    # hour ones in "business_slas"; each starts at its own clock's defaults.
     for name, value in (("typical", dict(SAMPLE_TYPICAL)), ("slas", dict(DEFAULT_SLAS)),
+                        ("business_slas", dict(DEFAULT_BUSINESS_SLAS)),
                         ("requests_per_month", SAMPLE_REQUESTS_PER_MONTH)):
         if name not in inputs:
             inputs[name] = value
@@ -86,9 +96,12 @@ def load_example(session: Session) -> None:
 
 
 def _clock(inputs: dict) -> Clock:
-    raw = inputs["clock"]
-    return Clock(business=bool(raw.get("business")), start_hour=int(raw.get("start_hour", 9)),
-                 end_hour=int(raw.get("end_hour", 17)), timezone=raw.get("timezone") or "UTC")
+    return clock_from_inputs(inputs)
+
+
+def sla_input(inputs: dict) -> str:
+    """The session input holding the SLAs of the clock in force ("slas" or "business_slas")."""
+    return SLA_INPUTS[_clock(inputs).business]
 
 
 def _as_of(inputs: dict) -> datetime | None:
@@ -98,8 +111,13 @@ def _as_of(inputs: dict) -> datetime | None:
     return datetime.combine(date.fromisoformat(text), time(23, 59, 59), tzinfo=UTC)
 
 
-def _slas(inputs: dict) -> dict[str, float]:
-    return {k: float(v) for k, v in inputs["slas"].items() if v}
+def _slas(inputs: dict) -> dict:
+    """The SLAs of the clock in force, never the other clock's."""
+    return slas_from_inputs(inputs)
+
+
+def _typed(inputs: dict) -> AccessAnalysis:
+    return analyse_typed(inputs["typical"], slas=_slas(inputs), clock=_clock(inputs))
 
 
 def _analyse_log(inputs: dict) -> AccessAnalysis:
@@ -124,7 +142,7 @@ def analysis_for(session: Session) -> AccessAnalysis:
     inputs = session.inputs
     if inputs.get("source") == "log" and "log" in _files():
         return _analyse_log(inputs)
-    return analyse_typed(inputs["typical"], slas=_slas(inputs))
+    return _typed(inputs)
 
 
 def _upload(session: Session, key: str, kind: str, label: str) -> None:
@@ -154,6 +172,7 @@ def _upload(session: Session, key: str, kind: str, label: str) -> None:
         if kind == "log":
             session.inputs["source"] = "log"
             st.session_state.pop(f"{key}:source", None)
+            st.session_state.pop(f"{key}:as_of", None)  # re-read: the new log's latest date
             _files()["cache"] = None
             try:
                 _analyse_log(session.inputs)  # the first analysis, cached for this run
@@ -195,12 +214,51 @@ def _log_tab(session: Session, key: str) -> None:
                          icon=":material/download:")
     right.button("Load the worked example", on_click=load_example, args=(session,),
                  icon=":material/science:", key=f"{key}:example")
-    as_of = session.inputs.get("as_of")
-    picked = st.date_input("As of (open requests wait until this day)",
-                           value=date.fromisoformat(as_of) if as_of else None, key=f"{key}:as_of",
-                           help="Empty: the latest timestamp in the log. Never the wall clock, "
-                                "so the numbers do not change while you look at them.")
+    _as_of_input(session, key)
+
+
+def _latest_date() -> date | None:
+    """The date of the loaded log's latest timestamp (cached per file), or None."""
+    files = _files()
+    log = files.get("log")
+    if log is None:
+        return None
+    cached = files.get("latest")
+    if cached is None or cached[0] != log[1]:
+        try:
+            latest = latest_timestamp(log[2], log[0])
+        except InputError:
+            latest = None
+        files["latest"] = cached = (log[1], latest)
+    return cached[1].date() if cached[1] is not None else None
+
+
+def _pick_as_of(session: Session, widget: str) -> None:
+    picked = st.session_state.get(widget)
     session.inputs["as_of"] = picked.isoformat() if picked else None
+
+
+def _latest_as_of(session: Session, widget: str) -> None:
+    session.inputs["as_of"] = None
+    st.session_state[widget] = _latest_date()
+
+
+def _as_of_input(session: Session, key: str) -> None:
+    """The as-of date: by default the latest timestamp in the log (shown as its date); a date
+    picked here means the end of that day, UTC. Never the wall clock."""
+    widget = f"{key}:as_of"
+    chosen = session.inputs.get("as_of")
+    if widget not in st.session_state:
+        st.session_state[widget] = date.fromisoformat(chosen) if chosen else _latest_date()
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    left.date_input("As of: requests still waiting count up to this date", key=widget,
+                    on_change=_pick_as_of, args=(session, widget),
+                    help="By default the latest timestamp in the log. A date you pick means the "
+                         "end of that day (UTC); requests with a later timestamp are skipped. "
+                         "Never the wall clock, so the numbers do not change while you look.")
+    if chosen:
+        right.button("Use the latest timestamp", key=f"{key}:as_of_latest", on_click=_latest_as_of,
+                     args=(session, widget), icon=":material/restart_alt:")
 
 
 def _typed_tab(session: Session, key: str) -> None:
@@ -224,32 +282,40 @@ def _typed_tab(session: Session, key: str) -> None:
                    "sample value, not the team's.")
 
 
-def default_slas_text() -> str:
-    return "/".join(f"{DEFAULT_SLAS[s]:.0f}" for s in DEFAULT_SLAS) + " h"
+def default_slas_text(clock: Clock | None = None) -> str:
+    """'24/48/24/72 h' or '8/16/8/24 business h'."""
+    return sla_text(default_slas(clock), clock)
+
+
+def clock_text(clock: Clock) -> str:
+    return "business hours" if clock.business else "calendar hours"
 
 
 def render_sla_default_note(session: Session, key: str, where: str) -> None:
-    """While nobody set the SLAs: say they are the app's defaults, with a one-click confirm."""
-    if "slas" not in prefilled(session):
+    """While nobody set the SLAs of the clock in force: say they are the app's defaults, with a
+    one-click confirm."""
+    inputs = session.inputs
+    name = sla_input(inputs)
+    if name not in prefilled(session):
         return
-    st.caption(f":material/rule: **Default SLAs** ({default_slas_text()} for owner, approval, "
-               "provisioning, first use): the app's, not the team's. Breaches are judged "
-               "against them until you confirm them or set your own under *SLAs and clock*.")
+    clock = _clock(inputs)
+    days = " (1, 2, 1 and 3 working days of 8 h)" if clock.business else ""
+    st.caption(f":material/rule: **Default SLAs in {clock_text(clock)}** "
+               f"({default_slas_text(clock)}{days} for owner, approval, provisioning, first "
+               "use): the app's, not the team's. Breaches are judged against them until you "
+               "confirm them or set your own under *SLAs and clock*.")
     st.button("Use these SLAs", key=f"{key}:confirm_slas:{where}", on_click=confirm,
-              args=(session, "slas"), icon=":material/check:")
+              args=(session, name), icon=":material/check:")
 
 
 def _sla_tab(session: Session, key: str) -> None:
-    render_sla_default_note(session, key, "tab")
-    columns = st.columns(4)
-    for column, (stage, label) in zip(columns, ACCESS_STAGE_LABELS.items(), strict=True):
-        bound(column.number_input, f"{label} SLA (h)", f"{key}:sla:{stage}",
-              session.inputs["slas"], stage, DEFAULT_SLAS[stage], min_value=1.0, step=1.0,
-              on_change=confirm, args=(session, "slas"))
+    # The clock first: the SLA fields below belong to it, so they must be drawn for the clock
+    # chosen in this run, never the other clock's numbers.
     clock = session.inputs["clock"]
     business, start, end, zone = st.columns([2, 1, 1, 2])
     bound(business.toggle, "Count business hours (Mon–Fri)", f"{key}:business", clock,
-          "business", False, help="A weekend alone breaks a two-day calendar SLA.")
+          "business", False, help="A weekend alone breaks a two-day calendar SLA. Business-hour "
+                                  "SLAs are set separately from calendar-hour ones.")
     bound(start.number_input, "from", f"{key}:start", clock, "start_hour", 9, min_value=0,
           max_value=23, disabled=not clock.get("business"))
     bound(end.number_input, "to", f"{key}:end", clock, "end_hour", 17, min_value=1,
@@ -260,6 +326,21 @@ def _sla_tab(session: Session, key: str) -> None:
         st.error("Working hours must end after they start; calendar hours are used until fixed.",
                  icon=":material/error:")
         clock["business"] = False
+    in_force = _clock(session.inputs)
+    name = sla_input(session.inputs)
+    unit = "business h" if in_force.business else "h"
+    st.caption(f"SLAs in **{clock_text(in_force)}**" + (
+        f" ({in_force.start_hour:02d}:00–{in_force.end_hour:02d}:00 {in_force.timezone}, Mon–Fri; "
+        f"one working day = {in_force.end_hour - in_force.start_hour} business h). Calendar-hour "
+        "SLAs are kept apart and come back when you switch back."
+        if in_force.business else ". Business-hour SLAs are set separately when you switch the clock."))
+    render_sla_default_note(session, key, "tab")
+    columns = st.columns(4)
+    defaults = default_slas(in_force)
+    for column, (stage, label) in zip(columns, ACCESS_STAGE_LABELS.items(), strict=True):
+        bound(column.number_input, f"{label} SLA ({unit})", f"{key}:{name}:{stage}",
+              session.inputs[name], stage, defaults[stage], min_value=1.0, step=1.0,
+              on_change=confirm, args=(session, name))
 
 
 def render_inputs(session: Session) -> AccessAnalysis:
@@ -291,9 +372,24 @@ def render_inputs(session: Session) -> AccessAnalysis:
     except InputError as err:  # e.g. a new as-of date before every request
         st.error(f"{literal(str(err))}\n\nShowing the typed request instead.",
                  icon=":material/error:")
-        analysis, failed = analyse_typed(session.inputs["typical"], slas=_slas(session.inputs)), True
+        analysis, failed = _typed(session.inputs), True
     st.markdown(f":material/visibility: **Showing:** {showing_text(session, analysis, failed)}")
+    st.caption(measured_text(session, analysis))
     return analysis
+
+
+def measured_text(session: Session, analysis: AccessAnalysis) -> str:
+    """'Waits as of 2026-08-31 17:59 UTC (the latest timestamp in the log), in calendar hours;
+    SLAs in calendar hours (the app's defaults).' — which as-of date and clock are in force."""
+    clock = clock_text(analysis.clock)
+    defaults = " (the app's defaults)" if sla_input(session.inputs) in prefilled(session) else ""
+    if analysis.source != "log" or analysis.as_of is None:
+        return f":material/schedule: Hours typed as {clock}; SLAs in {clock}{defaults}."
+    when = f"{analysis.as_of:%Y-%m-%d %H:%M} UTC"
+    why = (" (the latest timestamp in the log)" if analysis.as_of_default
+           else " (the end of the day you chose)")
+    return (f":material/schedule: Waits as of **{when}**{why}, in {clock}; requests still "
+            f"waiting count up to then. SLAs in {clock}{defaults}.")
 
 
 def showing_text(session: Session, analysis: AccessAnalysis, log_failed: bool = False) -> str:

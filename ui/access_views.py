@@ -8,21 +8,26 @@ import streamlit as st
 from triage import charts
 from triage.access import (
     AccessAnalysis,
+    breach_text,
     days_text,
+    stage_median_text,
     time_to_access_basis,
     time_to_access_label,
     time_to_access_text,
+    wait_days_text,
+    wait_hours_text,
 )
 from triage.access_plan import owner_wait_text
 from triage.markdown import literal
 from triage.session import Session
 from triage.vocabulary import stage_label
-from ui.access_inputs import prefilled, render_sla_default_note
+from ui.access_inputs import clock_text, prefilled, render_sla_default_note, sla_input
 from ui.bind import render_read_notes
 from ui.learn_views import glossary_hint
 
 _OWNER_ROWS = 5  # datasets listed under "waiting longest for an owner"
 _NO_DELTA = {"delta_color": "off", "delta_arrow": "off", "width": "content"}
+KM_CAPTION = "Kaplan–Meier: requests still waiting count up to the as-of date"
 
 
 def _sample(session: Session, analysis: AccessAnalysis) -> bool:
@@ -36,8 +41,7 @@ def _pct(share: float | None) -> str:
 def render_headline(analysis: AccessAnalysis, session: Session, key: str) -> None:
     tta = analysis.time_to_access
     slowest = analysis.slowest
-    total = analysis.typical_hours
-    default_slas = "slas" in prefilled(session)
+    default_slas = sla_input(session.inputs) in prefilled(session)
     # A row that wraps on narrow screens, so labels and values are never cut to "Provis…".
     row = st.container(horizontal=True, horizontal_alignment="distribute", gap="medium")
     first = second = third = fourth = row
@@ -51,7 +55,10 @@ def render_headline(analysis: AccessAnalysis, session: Session, key: str) -> Non
     typed = analysis.source == "typed"
     if slowest is not None:
         second.metric("Slowest stage", stage_label(slowest.stage),
-                      ("" if typed else "median ") + days_text(slowest.median_hours), **_NO_DELTA)
+                      days_text(slowest.median_hours) if typed
+                      else "median " + stage_median_text(slowest), **_NO_DELTA,
+                      help=None if typed else f"{KM_CAPTION}; 'more than' where fewer than half "
+                                               "of the requests have left the stage yet.")
     _sla_metric(third, analysis, default_slas)
     unowned = analysis.shares.unowned
     fourth.metric("Unowned datasets", _pct(unowned),
@@ -60,28 +67,47 @@ def render_headline(analysis: AccessAnalysis, session: Session, key: str) -> Non
                        "inventory; nobody can approve those quickly.")
     if line := shares_line(analysis):
         st.markdown(line)
-    if slowest is not None and total > 0:
-        text = (f"{stage_label(slowest.stage)} is the slowest stage: "
-                + (f"{days_text(slowest.median_hours)}, {slowest.median_hours / total:.0%} of this "
-                   f"request's {days_text(total)}." if typed else
-                   f"median {days_text(slowest.median_hours)}, {slowest.median_hours / total:.0%} "
-                   f"of the four stage medians ({days_text(total)} together)."))
+    if slowest is not None and (text := slowest_text(analysis)):
         approval, provisioning = analysis.stage("approval"), analysis.stage("provisioning")
-        if (approval and provisioning and approval.median_hours and provisioning.median_hours
-                and provisioning.median_hours > approval.median_hours):
+        if (approval and provisioning and approval.median_hours and provisioning.median_or_bound
+                and provisioning.median_or_bound > approval.median_hours):
             text += (f" Approval is not access: after approval, requests wait another "
-                     f"{days_text(provisioning.median_hours)} to be provisioned.")
+                     f"{stage_median_text(provisioning)} (median) to be provisioned.")
         st.markdown(f"##### {literal(text, one_line=True)}")
         glossary_hint("approval_is_not_access")
     if analysis.known_stages:
         render_sla_default_note(session, key, "headline")
 
 
+def slowest_text(analysis: AccessAnalysis) -> str:
+    """'Provisioning is the slowest stage: median 3.0 d (Kaplan–Meier); on average 3.0 d of the
+    4.3 d a request waits in the four stages.' Means add up, so the share is of the means."""
+    slowest = analysis.slowest
+    if slowest is None:
+        return ""
+    name = stage_label(slowest.stage)
+    if analysis.source == "typed":
+        total = analysis.typical_hours
+        if total <= 0:
+            return ""
+        return (f"{name} is the slowest stage: {days_text(slowest.median_hours)}, "
+                f"{slowest.median_hours / total:.0%} of this request's {days_text(total)}.")
+    text = f"{name} is the slowest stage: median {stage_median_text(slowest)} (Kaplan–Meier)"
+    mean, total = slowest.mean_hours, analysis.mean_hours
+    if mean is not None and total:
+        least = "at least " if analysis.mean_is_lower_bound else ""
+        text += (f"; on average {'at least ' if slowest.mean_is_lower_bound else ''}"
+                 f"{days_text(mean)} of the {least}{days_text(total)} a request waits in the four "
+                 "stages")
+    return text + "."
+
+
 def _sla_metric(column, analysis: AccessAnalysis, default_slas: bool) -> None:
     rated = [s for s in analysis.stages if s.breach_rate is not None]
     if not rated:
         return
-    note = " · default SLA" if default_slas else ""
+    clock = "business-hour" if analysis.clock.business else "calendar-hour"
+    note = f" · default {clock} SLA" if default_slas else f" · {clock} SLA"
     if analysis.source == "typed":  # one request is over or within, never a rate
         over = [s for s in rated if s.breach_rate > 0]
         column.metric("Over SLA (this one request)", f"{len(over)} of {len(rated)} stages",
@@ -91,7 +117,9 @@ def _sla_metric(column, analysis: AccessAnalysis, default_slas: bool) -> None:
     worst = max(rated, key=lambda s: s.breach_rate)
     column.metric("Worst SLA breach rate", f"{worst.breach_rate:.0%}",
                   stage_label(worst.stage) + note, **_NO_DELTA,
-                  help="Requests over the stage's SLA, completed or still open past it.")
+                  help=f"Share of waits in the stage longer than its SLA ({worst.sla_hours:g} h "
+                       f"in {clock_text(analysis.clock)}), read off the stage's curve. "
+                       f"{KM_CAPTION}.")
 
 
 def shares_line(analysis: AccessAnalysis) -> str:
@@ -111,13 +139,16 @@ def _one_request_slas(analysis: AccessAnalysis, default_slas: bool) -> None:
     rated = [s for s in analysis.stages if s.breach_rate is not None]
     if not rated:
         return
+    unit = "business h" if analysis.clock.business else "h"
+
     def item(s) -> str:
-        return f"{stage_label(s.stage)} ({s.median_hours:.0f} h, SLA {s.sla_hours:.0f} h)"
+        return f"{stage_label(s.stage)} ({s.median_hours:.0f} {unit}, SLA {s.sla_hours:.0f} {unit})"
     over = [item(s) for s in rated if s.breach_rate > 0]
     within = [item(s) for s in rated if s.breach_rate == 0]
     parts = ([f"over SLA: {', '.join(over)}"] if over else []) + (
         [f"within SLA: {', '.join(within)}"] if within else [])
-    which = "default SLAs" if default_slas else "SLAs"
+    which = (f"default {clock_text(analysis.clock)} SLAs" if default_slas
+             else f"SLAs in {clock_text(analysis.clock)}")
     st.markdown(f"**This one request against the {which}:** " + "; ".join(parts) + ".")
 
 
@@ -125,41 +156,84 @@ def render_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
     stages = list(analysis.known_stages)
     if not stages:
         return
-    default_slas = "slas" in prefilled(session)
+    default_slas = sla_input(session.inputs) in prefilled(session)
     tta = analysis.time_to_access
     tta_text = time_to_access_text(tta)
     headline = f"{time_to_access_label(analysis)}: {tta_text} · " + (
         "sample values" if _sample(session, analysis) else "by stage")
-    st.plotly_chart(charts.access_stages(stages, tta.median_hours, headline,
+    st.plotly_chart(charts.access_stages(stages, tta.median_or_bound, headline,
                                          f"time to access {tta_text}",
                                          typed=analysis.source == "typed"), key=f"{key}:stages")
-    if analysis.source == "log" and tta.median_hours is not None:
-        st.caption(f"The bar adds up each stage's median ({days_text(analysis.typical_hours)}); "
-                   f"the dashed line is the time to access, measured end to end: "
-                   f"{time_to_access_basis(analysis)}. Medians do not add up.")
-    sla_note = "default SLAs" if default_slas else ""
-    if any(len(s.durations) > 1 for s in stages):
+    if analysis.source == "log" and tta.median_or_bound is not None:
+        together = ("more than " if analysis.typical_more_than else "") + days_text(analysis.typical_hours)
+        st.caption(f"The bar adds up each stage's median ({together}); the dashed line is the "
+                   f"time to access, measured end to end: {time_to_access_basis(analysis)}. "
+                   f"Medians do not add up; the plan sizes savings on means. {KM_CAPTION}.")
+    sla_note = (f"default {clock_text(analysis.clock)} SLAs" if default_slas
+                else f"SLAs in {clock_text(analysis.clock)}")
+    if analysis.source == "log" and any(s.curve is not None and s.curve.n > 1 for s in stages):
         st.plotly_chart(charts.access_distributions(stages, sla_note), key=f"{key}:spread")
+        st.caption(f"{KM_CAPTION}. Each line is the share of requests still in the stage after "
+                   "so many hours; a red mark sits at the stage's SLA, its height the share of "
+                   "waits longer than the SLA (the breach rate).")
     if analysis.source == "typed":
         _one_request_slas(analysis, default_slas)
     else:
-        suffix = " (default SLAs)" if default_slas else ""
+        suffix = f" ({sla_note})"
         left, right = st.columns(2)
         left.plotly_chart(charts.breach_rates([stage_label(s.stage) for s in analysis.stages],
                                               [s.breach_rate for s in analysis.stages],
-                                              "Over SLA, by stage" + suffix),
+                                              "Over SLA, by stage" + suffix,
+                                              [s.breach_rate_upper_bound for s in analysis.stages]),
                           key=f"{key}:breach_stage")
-        if any(t.breach_rate is not None for t in analysis.by_tier):
+        if any(t.breach_rate is not None or t.breach_rate_upper_bound is not None
+               for t in analysis.by_tier):
             right.plotly_chart(charts.breach_rates([t.tier for t in analysis.by_tier],
                                                    [t.breach_rate for t in analysis.by_tier],
-                                                   "Over SLA, by sensitivity tier" + suffix),
+                                                   "Over SLA, by sensitivity tier" + suffix,
+                                                   [t.breach_rate_upper_bound for t in analysis.by_tier]),
                                key=f"{key}:breach_tier")
+        unknown = [s for s in analysis.stages
+                   if s.breach_rate is None and s.breach_rate_upper_bound is not None]
+        st.caption(f"{KM_CAPTION}: the share of waits longer than the SLA, from each stage's "
+                   "curve. " + ("A grey bar (≤) means the SLA is beyond the longest wait seen "
+                                "while some requests still wait: the data cannot tell the rate, "
+                                "only that it is at most that." if unknown else ""))
+        with st.expander("Per stage: Kaplan–Meier median, p90 and mean"):
+            st.dataframe(stage_table(analysis), hide_index=True)
+            st.caption(f"{KM_CAPTION}. 'More than' where the curve never falls that far. The "
+                       "mean is the area under the curve up to the longest wait seen (a lower "
+                       "bound, '≥', when requests were still waiting then); means add up, "
+                       "medians describe. The completed-only median leaves out requests still "
+                       "waiting, so it flatters slow stages; it is shown only for contrast.")
     if any(count for _, count in analysis.pending_aging):
         st.plotly_chart(charts.pending_aging(list(analysis.pending_aging)), key=f"{key}:aging")
     render_owner_waits(analysis)
     if analysis.monthly:
         with st.expander("Month by month"):
             st.dataframe(month_table(analysis), hide_index=True)
+            st.caption(f"{KM_CAPTION}. Recent months look faster than they are until their slow "
+                       "requests finish: see 'Still waiting'.")
+
+
+def stage_table(analysis: AccessAnalysis) -> pd.DataFrame:
+    """One row per stage with its Kaplan–Meier figures, for people (hours)."""
+    rows = []
+    for s in analysis.stages:
+        mean = "unknown" if s.mean_hours is None else (
+            ("≥ " if s.mean_is_lower_bound else "") + wait_hours_text(s.mean_hours))
+        rows.append({
+            "Stage": stage_label(s.stage),
+            "Median": wait_hours_text(s.median_hours, s.median_lower_bound_hours),
+            "p90": wait_hours_text(s.p90_hours, s.p90_lower_bound_hours),
+            "Mean": mean,
+            "Median, completed only": wait_hours_text(s.completed_median_hours),
+            "Completed": s.n,
+            "Still in it": s.open,
+            "SLA": f"{s.sla_hours:g} {'business h' if analysis.clock.business else 'h'}",
+            "Over SLA": breach_text(s.breach_rate, s.breach_rate_upper_bound),
+        })
+    return pd.DataFrame(rows)
 
 
 def owner_table(analysis: AccessAnalysis, rows: int = _OWNER_ROWS) -> pd.DataFrame:
@@ -194,9 +268,9 @@ def month_table(analysis: AccessAnalysis) -> pd.DataFrame:
         "Month": m.month,
         "Requests": m.requests,
         "Got access": m.accessed,
-        "Time to access (median)": ("more than " if m.time_to_access_more_than else "")
-                                   + days_text(m.time_to_access_median_hours),
-        "Over SLA": _pct(m.breach_rate),
+        "Time to access (median)": wait_days_text(m.time_to_access_median_hours,
+                                                  m.time_to_access_lower_bound_hours),
+        "Over SLA": breach_text(m.breach_rate, m.breach_rate_upper_bound),
         "Still waiting": m.pending,
     } for m in analysis.monthly])
 
