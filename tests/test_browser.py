@@ -54,7 +54,7 @@ def test_new_user_walks_the_scenario_to_a_markdown_plan(server, page, tmp_path):
     expect(page.get_by_text("40 runs, 5 stages")).to_be_visible()
     charts = page.locator('[data-testid="stPlotlyChart"]')
     expect(charts.first).to_be_visible(timeout=20_000)
-    expect(page.get_by_text("Data access & features is 41% of one iteration")).to_be_visible()
+    expect(page.get_by_text("Data access & features is 40% of the average iteration")).to_be_visible()
 
     # A note with Markdown-like text must reach the plan exactly as typed (triage.markdown).
     note = current(page).get_by_placeholder("What was said, who checks what…").first

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 # (home card index, scenario heading, a number of the worked example's plan)
 SCENARIOS = {
-    "iteration": (0, "Model iteration is too slow", "14.5 h"),
+    "iteration": (0, "Model iteration is too slow", "14.8 h"),
     "production": (1, "A launched model underperforms in production", "0.0451"),
     "access": (2, "Data access is blocked by approvals, ACLs or governance", "request-days/month"),
 }
@@ -95,7 +95,7 @@ def test_a_plan_json_reopens_after_an_upload_with_the_teams_numbers(tmp_path):
         expect(page.get_by_text("12 runs").first).to_be_visible()
         page.get_by_role("link", name="Open the full plan").first.click()
         wait_for_app(page)
-        expect(page.get_by_text("16.1 h").first).to_be_visible()
+        expect(page.get_by_text("18.2 h").first).to_be_visible()
         with page.expect_download() as download:
             current(page).get_by_role("button", name="Download plan JSON (re-opens here)").click()
         saved = tmp_path / "plan.json"
@@ -109,10 +109,10 @@ def test_a_plan_json_reopens_after_an_upload_with_the_teams_numbers(tmp_path):
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(
             str(saved))
         wait_for_app(page)
-        expect(page.get_by_text("16.1 h").first).to_be_visible()
+        expect(page.get_by_text("18.2 h").first).to_be_visible()
         expect(page.get_by_text("sample_runs_durations.csv").first).to_be_visible()
         expect(page.get_by_text("as saved on").first).to_be_visible()
-        assert page.get_by_text("14.5 h").count() == 0  # never the built-in sample
+        assert page.get_by_text("14.9 h").count() == 0  # never the built-in sample
         shot(page, "plan_reopened")
 
 
