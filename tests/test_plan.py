@@ -55,7 +55,7 @@ def test_dropped_actions_leave_the_combined_impact(mini_book):
 def test_small_stage_ranks_low_and_says_why(mini_book):
     _, plan = make(mini_book, {"measured": "known", "dominant": "data"})
     lane = next(a for a in plan.actions if a.id == "lane")
-    assert "Job startup & queueing is 10% of one iteration (1.0 h of 10.0 h)" in lane.why
+    assert "Job startup & queueing is 10% of one iteration (1.0 h of 10.0 h on average)" in lane.why
     assert "at most 1.11× faster" not in lane.why  # 10% is not below the 10% warning line
     table = [*TABLE[:1], {"stage": "queue", "hours": 0.5, "wait_hours": 0.5}, TABLE[2]]
     _, plan = make(mini_book, {"measured": "known", "dominant": "data"}, table=table)
@@ -86,7 +86,8 @@ def test_confidence_override_is_kept_with_the_computed_one(mini_book):
 
 def test_summary_in_the_partners_terms(mini_book):
     _, plan = make(mini_book, {"measured": "known", "dominant": "data"})
-    assert plan.summary[0] == ("One iteration takes about 10.0 h (from the stage table); "
+    assert plan.summary[0] == ("One iteration takes on average 10.0 h (the stage table's average "
+                               "hours per iteration); "
                                "data access & features is 60% of it.")
     assert plan.summary[1].startswith("With the quick wins: 5.5–6.7 h per iteration "
                                       "(1.50–1.82× faster), 33.3–45.0 h less waiting")
