@@ -1051,16 +1051,16 @@ class _PerRequest:
 def _grouped(per_request: _PerRequest, key: np.ndarray) -> list[tuple[Any, dict[str, Any]]]:
     """Per group (sorted): requests, got access, pending, the time to access (the same estimate
     as the overall one) and the pooled breach rate (S(1) of the pooled wait / SLA curve)."""
-    key = np.asarray(key)
-    groups = pd.Series(key).groupby(key, sort=True).indices
+    names, code = np.unique(np.asarray(key), return_inverse=True)
+    groups = _indices(code, len(names))
     pool = per_request.pool
-    pool_key = key[pool.request]
-    pooled = pd.Series(pool_key).groupby(pool_key, sort=True).indices if len(pool_key) else {}
+    pooled = _indices(code[pool.request], len(names))
     rows_out = []
-    for group, rows in groups.items():
+    for g, rows in enumerate(groups):
+        group = names[g].item() if hasattr(names[g], "item") else names[g]
         tta = _time_to_access(per_request.tta[rows], per_request.accessed[rows],
                               per_request.waiting[rows])
-        waits = pooled.get(group, np.zeros(0, dtype=int))
+        waits = pooled[g]
         rate, bound = _breach(Survival.of(pool.ratio[waits], pool.ended[waits]), 1.0)
         rows_out.append((group, {
             "requests": len(rows), "accessed": int(per_request.accessed[rows].sum()),
@@ -1068,6 +1068,13 @@ def _grouped(per_request: _PerRequest, key: np.ndarray) -> list[tuple[Any, dict[
             "tta_bound": tta.median_lower_bound_hours, "breach": rate, "breach_bound": bound,
         }))
     return rows_out
+
+
+def _indices(code: np.ndarray, groups: int) -> list[np.ndarray]:
+    """Row positions of each group code 0..groups-1, in row order."""
+    order = np.argsort(code, kind="stable")
+    bounds = np.searchsorted(code[order], np.arange(groups + 1))
+    return [order[bounds[g]:bounds[g + 1]] for g in range(groups)]
 
 
 def _by_tier(per_request: _PerRequest, tiers: np.ndarray) -> tuple[TierRow, ...]:
