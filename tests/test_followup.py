@@ -240,32 +240,52 @@ a4,evaluation,1
 def test_compare_runs_on_handmade_csvs():
     before, after = parse_runs(RUNS_BEFORE, "before.csv"), parse_runs(RUNS_AFTER, "after.csv")
     result = compare_runs(before, after, resamples=FAST)
-    # Run totals: before 6, 8, 8 (median 8); after 3, 4, 4, 5 (median 4).
+    # Run totals: before 6, 8, 8 (mean 22/3, median 8); after 3, 4, 4, 5 (mean 4, median 4).
     overall = result.overall
-    assert (overall.before_median, overall.after_median, overall.change) == (8.0, 4.0, -4.0)
-    assert overall.relative_change == pytest.approx(-0.5)
-    assert -5.0 <= overall.low <= overall.high <= -1.0
+    assert overall.before_median == pytest.approx(22 / 3)
+    assert (overall.after_median, overall.statistic) == (4.0, "mean")
+    assert overall.change == pytest.approx(4 - 22 / 3)
+    assert overall.relative_change == pytest.approx(4 / (22 / 3) - 1)
+    # Resampled means lie in [6, 8] before and [3, 5] after; their deviations from the means
+    # are scaled by √(3/2) and √(4/3): before in [5.70, 8.15], after in [2.85, 5.15], so the
+    # change lies in [−5.31, −0.55].
+    b_scale, a_scale = math.sqrt(3 / 2), math.sqrt(4 / 3)
+    b_range = (22 / 3 - b_scale * (22 / 3 - 6), 22 / 3 + b_scale * (8 - 22 / 3))
+    a_range = (4 - a_scale, 4 + a_scale)
+    assert a_range[0] - b_range[1] <= overall.low <= overall.high <= a_range[1] - b_range[0] < 0
+    assert b_range[0] <= overall.before_low <= overall.before_high <= b_range[1]
     assert (overall.n_before, overall.n_after) == (3, 4)
     assert overall.outcome == IMPROVED
     stages = {item.key: item.difference for item in result.items}
     assert list(stages) == ["training", "evaluation"]
-    assert (stages["training"].before_median, stages["training"].after_median) == (5.0, 2.5)
-    assert (stages["evaluation"].before_median, stages["evaluation"].after_median) == (2.0, 1.0)
-    assert result.iteration_hours_before == 7.0 and result.iteration_hours_after == 3.5
+    # Mean hours per run: training (4 + 6 + 5)/3 = 5 and (2 + 3 + 2 + 4)/4 = 2.75;
+    # evaluation (2 + 2 + 3)/3 = 7/3 and (1 + 1 + 2 + 1)/4 = 1.25. They add up to the totals.
+    assert (stages["training"].before_median, stages["training"].after_median) == (5.0, 2.75)
+    assert stages["evaluation"].before_median == pytest.approx(7 / 3)
+    assert stages["evaluation"].after_median == 1.25
+    assert stages["training"].statistic == "mean per run"
+    assert result.iteration_hours_before == before.analysis.iteration_hours
+    assert (result.typical_hours_before, result.typical_hours_after) == (8.0, 4.0)
     assert result.verdict.outcome == IMPROVED
-    assert result.verdict.sentence.startswith("Median iteration time fell from 8.0 h to 4.0 h (−50%")
+    assert result.verdict.sentence.startswith(
+        "Mean iteration time (mean of run totals) fell from 7.3 h to 4.0 h (−45%")
+    assert any("median of run totals" in n and "8.0 h before, 4.0 h after" in n for n in result.notes)
     assert any("only 3 runs before" in n for n in result.notes)
     assert any("only 4 runs after" in n for n in result.notes)
-    assert result.chart_items()[0] == ("whole run", overall)
+    assert "percentile bootstrap over runs" in result.basis
+    assert result.chart_items()[0] == ("whole run (mean)", overall)
 
 
-def test_compare_runs_reports_stages_on_one_side_and_is_reproducible():
+def test_compare_runs_counts_a_stage_on_one_side_as_zero_and_is_reproducible():
     before = parse_runs(RUNS_BEFORE + b"r1,deployment,1\n", "before.csv")
     after = parse_runs(RUNS_AFTER, "after.csv")
     result = compare_runs(before, after, resamples=FAST, seed=4)
-    assert [i.key for i in result.items] == ["training", "evaluation"]
-    assert any("Deployment & approval only in the before runs" in n for n in result.notes)
-    assert result.overall.before_median == 8.0  # totals 7, 8, 8
+    assert [i.key for i in result.items] == ["training", "evaluation", "deployment"]
+    deployment = result.items[2].difference
+    assert (deployment.before_median, deployment.after_median) == (pytest.approx(1 / 3), 0.0)
+    assert any("Deployment & approval only in the before runs: 0 h per run after" in n
+               for n in result.notes)
+    assert result.overall.before_median == pytest.approx(23 / 3)  # totals 7, 8, 8
     assert compare_runs(before, after, resamples=FAST, seed=4) == result
 
 
@@ -297,26 +317,60 @@ def _segments(a_metric, b_metric, a_share=0.5, b_share=0.5):
     ]
 
 
-def test_compare_segments_proportion_interval_by_hand():
+Z = 1.959963984540054
+
+
+def _wilson(p, n):
+    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
+    half = Z / (1 + Z * Z / n) * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def test_compare_segments_rate_part_with_a_mover_wilson_interval_by_hand():
     before, after = _segments(0.04, 0.06), _segments(0.05, 0.07)
     result = compare_segments(before, after, n_before=10_000, n_after=10_000)
     overall = result.overall
+    # Shares unchanged: the whole change is rate; at the fixed mix (0.5, 0.5) 5% → 6%.
+    assert overall.statistic == "rate part"
     assert overall.before_median == pytest.approx(0.05)
     assert overall.after_median == pytest.approx(0.06)
     assert overall.change == pytest.approx(0.01)
-    half = 1.959963984540054 * math.sqrt(0.05 * 0.95 / 10_000 + 0.06 * 0.94 / 10_000)
-    assert overall.low == pytest.approx(0.01 - half)
-    assert overall.high == pytest.approx(0.01 + half)
-    assert overall.after_low == pytest.approx(0.06 - 1.959963984540054 * math.sqrt(0.06 * 0.94 / 10_000))
+    assert (result.mix, result.rate) == (pytest.approx(0.0, abs=1e-15), pytest.approx(0.01))
+    # MOVER: each segment's n = 10,000 × 0.5; weights 0.5.
+    limits = {p: _wilson(p, 5000) for p in (0.04, 0.06, 0.05, 0.07)}
+    down = sum((0.5 * (p - limits[p][0])) ** 2 for p in (0.05, 0.07)) + sum(
+        (0.5 * (limits[p][1] - p)) ** 2 for p in (0.04, 0.06))
+    up = sum((0.5 * (limits[p][1] - p)) ** 2 for p in (0.05, 0.07)) + sum(
+        (0.5 * (p - limits[p][0])) ** 2 for p in (0.04, 0.06))
+    assert overall.low == pytest.approx(0.01 - math.sqrt(down))
+    assert overall.high == pytest.approx(0.01 + math.sqrt(up))
+    assert overall.relative_low == pytest.approx((0.01 - math.sqrt(down)) / 0.05)
     assert overall.outcome == IMPROVED
-    assert result.verdict.sentence.startswith("The metric (table total) rose from 5.0% to 6.0% (+1.0 points")
-    # The gap (observed − expected = 0.06 − 0.06) went from −0.01 to 0: closed.
+    assert result.verdict.sentence.startswith(
+        "The metric at a fixed traffic mix (rate part) rose from 5.0% to 6.0% (+1.0 points")
+    assert result.total.statistic == "total" and result.total.change == pytest.approx(0.01)
+    # The gap (observed − expected = 0.05 − 0.06 before) is closed by the rate part.
     assert result.gap_before == pytest.approx(-0.01)
     assert result.gap_after == pytest.approx(0.0, abs=1e-12)
     assert result.gap_closed == pytest.approx(1.0)
+    assert result.gap_text.startswith("Per-segment rates closed 100% of the before gap")
     segments = {i.key: i.difference for i in result.items}
-    assert segments["A"].change == pytest.approx(0.01) and segments["A"].outcome == NOT_JUDGED
-    assert "per-segment sample size" in segments["B"].why_no_interval
+    assert segments["A"].change == pytest.approx(0.01)
+    low_a = 0.01 - math.sqrt((0.05 - limits[0.05][0]) ** 2 + (limits[0.04][1] - 0.04) ** 2)
+    assert segments["A"].low == pytest.approx(low_a)
+    assert any("n × its share of traffic" in n for n in result.notes)
+    assert "Kitagawa" in result.basis
+
+
+def test_one_segment_gives_newcombes_published_interval():
+    """Newcombe (1998), Stat Med 17:873, example (a): 56/70 − 48/80, method 10: 0.0524 to 0.3339."""
+    before = [{"segment": "all", "expected_share": 1, "observed_share": 1, "expected_metric": 0.6,
+               "observed_metric": 48 / 80}]
+    after = [{"segment": "all", "expected_share": 1, "observed_share": 1, "expected_metric": 0.6,
+              "observed_metric": 56 / 70}]
+    overall = compare_segments(before, after, n_before=80, n_after=70).overall
+    assert overall.change == pytest.approx(0.2)
+    assert (overall.low, overall.high) == (pytest.approx(0.0524, abs=5e-5), pytest.approx(0.3339, abs=5e-5))
 
 
 def test_compare_segments_without_n_or_for_another_metric_gives_no_interval():
@@ -340,9 +394,13 @@ def test_compare_segments_checks_inputs_and_reports_unmatched_segments():
     after = _segments(0.05, 0.07) + [{"segment": "C", "expected_share": 0, "observed_share": 0.2,
                                       "expected_metric": None, "observed_metric": 0.03}]
     result = compare_segments(_segments(0.04, 0.06), after, n_before=100, n_after=3)
-    assert any("C only in the after table" in n for n in result.notes)
+    assert any("C only in the after table: counted as traffic mix" in n for n in result.notes)
     assert any("only 3 observations after" in n for n in result.notes)
-    assert any("normal approximation" in n for n in result.notes)
+    assert any("its interval is rough" in n for n in result.notes)
+    # C is mix only. After shares are normalised (0.5, 0.5, 0.2 → /1.2), so A and B weigh
+    # (0.5 + 0.5/1.2)/2 each in the rate part, and both rose by 1 point.
+    assert result.mix + result.rate == pytest.approx(result.total.change)
+    assert result.rate == pytest.approx(2 * 0.01 * (0.5 + 0.5 / 1.2) / 2)
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,42 +419,48 @@ def _log(day: str, stage_hours: list[tuple[float, ...]], prefix: str) -> bytes:
     return "".join(lines).encode()
 
 
-# Stage hours (owner, approval, provisioning, first use): medians 4, 10, 20, 1 before; 2, 5, 6, 1 after.
+# Stage hours (owner, approval, provisioning, first use); time to access 21, 35, 49 h before and
+# 11, 14, 17 h after.
 REQUESTS_BEFORE = _log("2026-03-02", [(2, 8, 10, 1), (4, 10, 20, 1), (6, 12, 30, 1)], "R")
 REQUESTS_AFTER = _log("2026-04-01", [(1, 4, 5, 1), (2, 5, 6, 1), (3, 6, 7, 1)], "A")
 
 
-def test_compare_requests_on_tiny_logs():
+def test_compare_requests_on_tiny_logs_reads_the_same_horizon_and_does_not_judge_three():
     before = parse_requests(REQUESTS_BEFORE, "before.csv")
     after = parse_requests(REQUESTS_AFTER, "after.csv")
-    result = compare_requests(before, after, resamples=FAST)
+    result = compare_requests(before, after)
+    # Common horizon: the after log's longest wait, 17 h. Before, no request got access by then:
+    # μ(17) = 17. After: 11 + 3 × 2/3 + 3 × 1/3 = 14.
+    assert result.horizon_hours == 17.0
+    overall = result.overall
+    assert (overall.before_median, overall.after_median, overall.change) == (17.0, 14.0, -3.0)
+    assert overall.statistic == "restricted mean over the first 17.0 h"
+    assert overall.outcome == NOT_JUDGED  # 3 requests a side: too few for an interval
+    assert "only 3 requests before" in overall.why_no_interval
     stages = {i.key: i.difference for i in result.items}
     assert list(stages) == ["owner", "approval", "provisioning", "first_use"]
-    assert (stages["owner"].before_median, stages["owner"].after_median) == (4.0, 2.0)
-    assert (stages["approval"].before_median, stages["approval"].after_median) == (10.0, 5.0)
-    assert (stages["provisioning"].before_median, stages["provisioning"].after_median) == (20.0, 6.0)
-    assert stages["first_use"].change == 0.0 and stages["first_use"].outcome == NO_CLEAR_CHANGE
-    overall = result.overall
-    assert (overall.before_median, overall.after_median, overall.change) == (35.0, 14.0, -21.0)
-    assert overall.statistic == "sum of medians"
-    # Summed stage medians lie in [21, 49] before and [11, 17] after: the change lies in [-38, -4].
-    assert -38.0 <= overall.low <= overall.high <= -4.0
-    assert 21.0 <= overall.before_low <= overall.before_high <= 49.0
-    assert overall.outcome == IMPROVED
+    # Owner: 2, 4, 6 before and 1, 2, 3 after, horizon 3 h: 2 + 1 × 2/3 before, 1 + 2/3 + 1/3 after.
+    assert stages["owner"].before_median == pytest.approx(2 + 2 / 3)
+    assert stages["owner"].after_median == pytest.approx(2.0)
+    assert stages["first_use"].change == 0.0
+    # Kaplan–Meier medians, to describe: 35 and 14 h (nothing censored: the ordinary medians).
     assert (result.time_to_access_before, result.time_to_access_after) == (35.0, 14.0)
     assert (result.accessed_before, result.accessed_after) == (3, 3)
-    assert any("only 3 completed requests after" in n for n in result.notes)
-    assert compare_requests(before, after, resamples=FAST) == result
+    assert any("median time to access: 35.0 h before, 14.0 h after" in n for n in result.notes)
+    assert any("only 3 requests after" in n for n in result.notes)
+    assert "first 17.0 h" in result.basis and "Greenwood" in result.basis
+    assert compare_requests(before, after) == result
 
 
-def test_compare_requests_notes_open_requests_and_refuses_mixed_clocks():
+def test_compare_requests_counts_open_requests_and_refuses_mixed_clocks():
     waiting = REQUESTS_AFTER + b"A4,d,2026-04-01T12:00:00Z,2026-04-01T13:00:00Z,,,\n"
     before = parse_requests(REQUESTS_BEFORE, "before.csv")
-    result = compare_requests(before, parse_requests(waiting, "after.csv"), resamples=FAST)
-    assert any("1 requests are still waiting in the after log" in n for n in result.notes)
+    result = compare_requests(before, parse_requests(waiting, "after.csv"))
+    assert result.waiting_after == 1 and result.overall.n_after == 4
+    assert any("0 requests before and 1 after were still waiting" in n for n in result.notes)
     business = parse_requests(REQUESTS_AFTER, "after.csv", clock=Clock(business=True))
     with pytest.raises(InputError, match="same clock"):
-        compare_requests(before, business, resamples=FAST)
+        compare_requests(before, business)
 
 
 # --------------------------------------------------------------------------------------------

@@ -368,8 +368,11 @@ def test_follow_up_compares_after_runs_with_the_saved_before(app):
     assert not app.exception, app.exception
     body = texts(app)
     assert "fell from" in body, body[-800:]
-    chart = json.loads(app.get("plotly_chart")[-1].proto.spec)
-    assert chart["data"][0]["name"] == "before"
+    assert "Mean iteration time (mean of run totals)" in body
+    assert "How this is measured: Mean of run totals" in body
+    bars, change = (json.loads(c.proto.spec) for c in app.get("plotly_chart")[-2:])
+    assert bars["data"][0]["name"] == "before"
+    assert change["layout"]["title"]["text"] == "Change, with its 95% interval"
 
 
 def test_review_table_counts_the_saved_plans_actions(app):

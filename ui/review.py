@@ -11,7 +11,13 @@ import streamlit as st
 
 from triage.access import parse_requests
 from triage.export import read_snapshot
-from triage.followup import before_after_chart, compare_requests, compare_runs, compare_segments
+from triage.followup import (
+    before_after_chart,
+    change_chart,
+    compare_requests,
+    compare_runs,
+    compare_segments,
+)
 from triage.gap import read_segments
 from triage.iteration import parse_runs
 from triage.markdown import literal
@@ -216,11 +222,11 @@ def _parse(kind: str, data: bytes, name: str):
     return read_segments(data, name)
 
 
-def _comparison(kind: str, plan: StoredPlan, before, latest):
+def _comparison(kind: str, plan: StoredPlan, before, latest, n_after: float | None = None):
     """The before/after comparison, computed once per tab for a plan revision and pair of files:
     stored follow-up files never change, and every status edit on this page reruns it."""
     cache = st.session_state.setdefault("followup:results", {})
-    key = (plan.plan_id, plan.revision, before.id if before else None, latest.id)
+    key = (plan.plan_id, plan.revision, before.id if before else None, latest.id, n_after)
     if key not in cache:
         new = _parse(kind, plan_store().followup_data(latest.id), latest.name)
         if kind == "segments":
@@ -228,12 +234,26 @@ def _comparison(kind: str, plan: StoredPlan, before, latest):
             cache[key] = compare_segments(
                 plan.session.inputs.get("segments", []), new,
                 metric_kind=metric.get("kind", "proportion"),
+                n_before=_positive(metric.get("n_observed")), n_after=n_after,
                 higher_is_better=bool(metric.get("higher_is_better", True)),
                 metric_name=metric.get("name") or "the metric")
         else:
             old = _parse(kind, plan_store().followup_data(before.id), before.name)
             cache[key] = compare_runs(old, new) if kind == "runs" else compare_requests(old, new)
     return cache[key]
+
+
+def _positive(value) -> float | None:
+    """The plan's online n if it is a usable count; anything else means 'not known'."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 and number != float("inf") else None
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def render_followup(plan: StoredPlan, author: str) -> None:
@@ -265,15 +285,30 @@ def render_followup(plan: StoredPlan, author: str) -> None:
         st.info("The plan was saved without its 'before' file, so there is nothing to "
                 "compare against.")
         return
+    n_after = None
+    if kind == "segments":
+        n_after = st.number_input(
+            "Observations behind the 'after' table (n)", min_value=1, value=None, step=1000,
+            key=f"followup:{plan.plan_id}:n_after",
+            help="How many requests or impressions the after table's metrics were measured on. "
+                 "With it (and the plan's own n) the change gets a 95% interval; without it the "
+                 "change is shown but not judged.")
     try:
-        result = _comparison(kind, plan, before, latest)
+        result = _comparison(kind, plan, before, latest, float(n_after) if n_after else None)
     except (InputError, StoreError, ValueError) as err:
         st.error(f"The follow-up could not be compared: {literal(str(err))}",
                  icon=":material/error:")
         return
     st.markdown(f"**{literal(result.verdict.sentence, one_line=True)}**")
+    st.caption(f"How this is measured: {literal(result.basis, one_line=True)}")
+    if kind == "segments":
+        st.markdown(literal(result.gap_text, one_line=True))
     st.plotly_chart(before_after_chart(result.chart_items(), result.unit,
                                        f"Before and after ({latest.name})"),
                     key=f"followup:{plan.plan_id}:chart")
+    proportion = result.unit == "%"
+    st.plotly_chart(change_chart(result.chart_items(), "Change, with its 95% interval",
+                                 relative=not proportion, unit=result.unit),
+                    key=f"followup:{plan.plan_id}:change")
     for note in result.notes:
-        st.caption(f":material/info: {literal(note)}")
+        st.caption(f":material/info: {literal(_sentence(note))}")
