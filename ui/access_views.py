@@ -195,10 +195,11 @@ def render_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
                                key=f"{key}:breach_tier")
         unknown = [s for s in analysis.stages
                    if s.breach_rate is None and s.breach_rate_upper_bound is not None]
-        st.caption(f"{KM_CAPTION}: the share of waits longer than the SLA, from each stage's "
-                   "curve. " + ("A grey bar (≤) means the SLA is beyond the longest wait seen "
-                                "while some requests still wait: the data cannot tell the rate, "
-                                "only that it is at most that." if unknown else ""))
+        beyond = ("A grey bar (≤) means the SLA is beyond the longest wait seen while some "
+                  "requests still wait: the data cannot tell the rate, only that it is at most "
+                  "that." if unknown else "")
+        st.caption("Over SLA = the share of waits longer than the SLA, read off each stage's "
+                   f"curve ({KM_CAPTION}). {beyond}")
         with st.expander("Per stage: Kaplan–Meier median, p90 and mean"):
             st.dataframe(stage_table(analysis), hide_index=True)
             st.caption(f"{KM_CAPTION}. 'More than' where the curve never falls that far. The "
