@@ -176,6 +176,7 @@ def render_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
         st.caption(f"{KM_CAPTION}. Each line is the share of requests still in the stage after "
                    "so many hours; a red mark sits at the stage's SLA, its height the share of "
                    "waits longer than the SLA (the breach rate).")
+        glossary_hint("kaplan_meier")
     if analysis.source == "typed":
         _one_request_slas(analysis, default_slas)
     else:
