@@ -180,3 +180,139 @@ def test_the_data_stage_rule_no_longer_falls_through():
     assert answers == {0.0: "compute", 0.25: "compute", 0.39: "compute", 0.4: "both",
                        0.5: "both", 0.59: "both", 0.6: "access_wait", 1.0: "access_wait"}
     assert suggestion_for(node, {"data_wait_share": None}) is None  # waiting unknown: ask
+
+
+# --------------------------------------------------------------------------------------------
+# The examples' READMEs quote the numbers the analyses compute now
+
+
+def _hours(value):
+    from triage.iteration_plan import hours_text
+
+    return hours_text(value)
+
+
+def _plan(folder):
+    import json
+
+    return json.loads((ROOT / "data" / folder / "example.plan.json").read_text())["snapshot"]
+
+
+def _impact(snapshot, action_id):
+    item = next(i for s in snapshot["sections"] for i in s["items"] if i["id"] == action_id)
+    return item["impact_text"].split(" ")[0]
+
+
+def _readme(folder):
+    return " ".join((ROOT / "data" / folder / "README.md").read_text(encoding="utf-8").split())
+
+
+def _missing(text, figures):
+    return [f"{what}: '{figure}'" for what, figure in figures if figure not in text]
+
+
+def test_the_iteration_readme_quotes_todays_numbers(metrics):
+    from triage.cli import iteration_report
+    from triage.iteration import amdahl_ceiling
+
+    runs = ROOT / "data" / "iteration" / "example_runs.csv"
+    report = iteration_report(runs.read_bytes(), runs.name)
+    stages = {s["stage"]: s for s in report["stages"]}
+    numbers = metrics("slow_iteration")
+    data = stages["data"]
+    wait = numbers["data_wait_share"] * data["mean_hours"]
+    plan = _plan("iteration")
+    quick = next(line for line in plan["summary"] if line.startswith("With the quick wins"))
+    per_iteration = quick.split(": ", 1)[1].split(" per iteration")[0]
+    faster = quick.split("(", 1)[1].split(" faster")[0]
+    figures = [
+        ("mean iteration", f"{report['iteration_hours']:.1f} h on average"),
+        ("typical iteration", f"a typical one {report['typical_iteration_hours']:.1f} h"),
+        ("data share and hours", f"{data['share']:.0%} of the average iteration, "
+                                 f"{data['mean_hours']:.1f} h"),
+        ("data computing", f"{1 - numbers['data_wait_share']:.0%} of that is computing"),
+        ("data waiting", f"{wait:.1f} h of it is waiting"),
+        ("training", f"Training is {stages['training']['share']:.0%} "
+                     f"({stages['training']['mean_hours']:.1f} h)"),
+        ("deployment", f"approval {stages['deployment']['share']:.0%}"),
+        ("evaluation", f"evaluation {stages['evaluation']['share']:.0%}"),
+        ("hand-off", f"between stages {stages['handoff']['share']:.0%}"),
+        ("largest hand-off", f"({numbers['handoff_top_transition_share']:.0%}) between the GPU "
+                             "queue and training"),
+        ("startup", f"is {stages['startup']['share']:.0%}: even at zero it makes an iteration at "
+                    f"most {amdahl_ceiling(stages['startup']['share']):.2f}×"),
+        ("failed", f"{numbers['failed_share']:.1%} of run hours"),
+        ("quick wins per iteration", f"{per_iteration} per iteration"),
+        ("quick wins faster", f"({faster} faster)"),
+        ("quick wins per month", f"{plan['combined']['quick_win']['text'].split(' ')[0]} h less"),
+    ]
+    assert numbers["handoff_top_transition"] == "Job startup & queueing → Training"
+    assert _missing(_readme("iteration"), figures) == []
+
+
+def test_the_access_readme_quotes_todays_numbers(metrics):
+    from triage.access import access_report
+
+    folder = ROOT / "data" / "access"
+    report = access_report((folder / "example_requests.csv").read_bytes(), "example_requests.csv",
+                           inventory=(folder / "example_inventory.csv").read_bytes())
+    numbers = metrics("data_access")
+    labels = {"owner": "finding an owner", "approval": "approval",
+              "provisioning": "provisioning (approved → access works)", "first_use": "first use"}
+    figures = [(f"{s['stage']} row", f"| {labels[s['stage']]} | {_hours(s['median_hours'])} | "
+                                     f"{_hours(s['p90_hours'])} | {_hours(s['mean_hours'])} |")
+               for s in report["stages"]]
+    tta = report["time_to_access"]
+    four = sum(s["mean_hours"] for s in report["stages"])
+    provisioning = next(s for s in report["stages"] if s["stage"] == "provisioning")
+    plan = _plan("access")
+    figures += [
+        ("as of", "31 August 17:59 UTC"),
+        ("still waiting", f"the {tta['waiting']} requests still waiting"),
+        ("four-stage mean", f"{_hours(four)} a request waits on average"),
+        ("provisioning mean", f"{_hours(provisioning['mean_hours'])}, half, is provisioning"),
+        ("time to access", f"a median of {_hours(tta['median_hours'])} "
+                           f"({tta['median_hours'] / 24:.1f} d), p90 {_hours(tta['p90_hours'])}"),
+        ("completed only", f"alone would say {_hours(tta['completed_median_hours'])}"),
+        ("automatic path", f"The {report['auto_approved_share']:.0%} of requests on the automatic"),
+        ("unowned", f"{numbers['unowned_share']:.0%} were on six CRM"),
+        ("slowest owner wait", f"{numbers['owner_slowest_dataset']}, waited a median "
+                               f"{_hours(numbers['owner_slowest_dataset_hours'])} "
+                               f"({numbers['owner_slowest_dataset_hours'] / 24:.1f} d) for an "
+                               f"owner over {numbers['owner_slowest_dataset_requests']} requests"),
+        ("pending", f"{report['pending_share']:.0%} were still pending"),
+        ("expired", f"Only {report['expired_share']:.1%} of all requests expired"),
+        ("automated grants", f"({_impact(plan, 'automate_provisioning')} request-days a month"),
+    ]
+    assert _missing(_readme("access"), figures) == []
+    assert round(provisioning["mean_hours"] / four, 1) == 0.5  # "half"
+
+
+def test_the_production_readme_quotes_todays_numbers(metrics):
+    numbers = metrics("production_underperformance")
+    plan = _plan("production")
+    shortfall = numbers["shortfall"]
+    top_fallback = numbers["fallback_top_segment_share"] * numbers["fallback_share"] * shortfall
+
+    def part(name):
+        return f"{numbers[name + '_share'] * shortfall:.4f} ({numbers[name + '_share']:.0%})"
+
+    figures = [
+        ("shortfall", f"That is {shortfall:.4f} lower ({numbers['shortfall_relative']:.1%};"),
+        ("correlation", f"(correlation {numbers['offline_online_correlation']:.2f}"),
+        ("fallbacks", f"fallbacks {part('fallback')}"),
+        ("fallbacks in one segment", f"{top_fallback:.4f} of it in {numbers['fallback_top_segment']}"),
+        ("model", f"the model itself {part('model')}"),
+        ("mix", f"traffic mix {part('mix')}"),
+        ("unexplained", f"unexplained {part('unexplained')}"),
+        ("zeros", f"({numbers['default_spike_current_share']:.0%} zeros at serving, "
+                  f"{numbers['default_spike_reference_share']:.0%} in training; Jensen–Shannon "
+                  f"distance {numbers['top_drift_js']:.2f})"),
+    ]
+    missing = _missing(_readme("production"), figures)
+    assert missing == [], missing
+    # The plan's ranges, as the README rounds them (4 decimals).
+    for action_id in ("fix_timeouts", "fix_skewed_feature", "shared_feature_code"):
+        item = next(i for s in plan["sections"] for i in s["items"] if i["id"] == action_id)
+        rounded = f"{item['impact_low']:.4f}–{item['impact_high']:.4f}"
+        assert rounded in _readme("production"), (action_id, rounded)
