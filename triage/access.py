@@ -149,6 +149,7 @@ _NS_PER_DAY = 24 * _NS_PER_HOUR
 _MAX_NAMED = 8
 _ISO_HINT = "is not an ISO 8601 date-time (e.g. 2026-03-01T09:30:00Z)"
 MIN_DATASET_REQUESTS = 3
+AS_OF_NOTE = "waits measured as of "  # the note that starts so: the page shows the as-of apart
 
 
 # --------------------------------------------------------------------------------------------
@@ -770,7 +771,7 @@ def _analyse(log: _Log, slas: dict[str, float], clock: Clock, inv: pd.DataFrame 
     if naive:
         notes.append(f"{naive} timestamps had no time zone and were read as UTC")
     as_of = log.as_of_ns
-    notes.append(f"waits measured as of {_format_ns(as_of)}"
+    notes.append(f"{AS_OF_NOTE}{_format_ns(as_of)}"
                  + (" (the latest timestamp in the file)" if log.as_of_default else "")
                  + f", in {clock.describe()}")
 

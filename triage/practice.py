@@ -24,8 +24,7 @@ EXAMPLE_PLANS = {
 }
 # Each worked example's story: the README beside its data, else one written for Learn.
 STORIES = {
-    "slow_iteration": (DATA_DIR / "iteration" / "README.md",
-                       DATA_DIR / "learn" / "story_slow_iteration.md"),
+    "slow_iteration": (DATA_DIR / "iteration" / "README.md",),
     "production_underperformance": (DATA_DIR / "production" / "README.md",),
     "data_access": (DATA_DIR / "access" / "README.md",),
 }

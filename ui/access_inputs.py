@@ -248,6 +248,8 @@ def _as_of_input(session: Session, key: str) -> None:
     picked here means the end of that day, UTC. Never the wall clock."""
     widget = f"{key}:as_of"
     chosen = session.inputs.get("as_of")
+    if not chosen and _latest_date() is None:
+        return  # no log yet: an empty date box would ask for something that has no use
     if widget not in st.session_state:
         st.session_state[widget] = date.fromisoformat(chosen) if chosen else _latest_date()
     left, right = st.columns([2, 1], vertical_alignment="bottom")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from triage import charts
 from triage.access import (
+    AS_OF_NOTE,
     AccessAnalysis,
     breach_text,
     days_text,
@@ -282,4 +283,6 @@ def render_read_summary(analysis: AccessAnalysis) -> None:
     if analysis.skipped:
         reasons = sorted({s.reason for s in analysis.skipped})
         text += f", {len(analysis.skipped)} skipped: {'; '.join(reasons[:2])}"
-    render_read_notes(text, analysis.notes, analysis.skipped)
+    # The as-of date and clock have their own caption above; the same note again is clutter.
+    notes = tuple(n for n in analysis.notes if not n.startswith(AS_OF_NOTE))
+    render_read_notes(text, notes, analysis.skipped)
