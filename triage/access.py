@@ -172,8 +172,36 @@ class Clock:
                 f"{self.timezone})")
 
 
+class _KaplanMeierFigures:
+    """Median and p90 read off a Kaplan–Meier curve: None where the curve never falls that far,
+    with a lower bound beside it ("more than X h")."""
+
+    median_hours: float | None
+    p90_hours: float | None
+    median_lower_bound_hours: float | None
+    p90_lower_bound_hours: float | None
+
+    @property
+    def median_more_than(self) -> bool:
+        return self.median_hours is None and self.median_lower_bound_hours is not None
+
+    @property
+    def p90_more_than(self) -> bool:
+        return self.p90_hours is None and self.p90_lower_bound_hours is not None
+
+    @property
+    def median_or_bound(self) -> float | None:
+        """The median, or its lower bound when the curve never falls to one half: what a bar
+        and a ranking can show (always with "more than" when it is the bound)."""
+        return self.median_hours if self.median_hours is not None else self.median_lower_bound_hours
+
+    @property
+    def p90_or_bound(self) -> float | None:
+        return self.p90_hours if self.p90_hours is not None else self.p90_lower_bound_hours
+
+
 @dataclass(frozen=True)
-class AccessStage:
+class AccessStage(_KaplanMeierFigures):
     """One stage's waits. From a log every figure is read off the stage's Kaplan–Meier curve
     (completed waits ended, requests still in the stage censored at their age on the as-of
     date); for a typed request the one typed number fills them all."""
@@ -205,23 +233,10 @@ class AccessStage:
     def open_past_sla(self) -> int:
         return sum(age > self.sla_hours for age in self.open_ages_hours)
 
-    @property
-    def median_more_than(self) -> bool:
-        return self.median_hours is None and self.median_lower_bound_hours is not None
-
-    @property
-    def p90_more_than(self) -> bool:
-        return self.p90_hours is None and self.p90_lower_bound_hours is not None
-
-    @property
-    def median_or_bound(self) -> float | None:
-        """The median, or its lower bound when the curve never falls to one half: what a bar
-        and a ranking can show (always with "more than" when it is the bound)."""
-        return self.median_hours if self.median_hours is not None else self.median_lower_bound_hours
 
 
 @dataclass(frozen=True)
-class TimeToAccess:
+class TimeToAccess(_KaplanMeierFigures):
     """Request → first access; see the module docstring for the one definition."""
 
     median_hours: float | None  # Kaplan–Meier; None when not reached (see the lower bound)
@@ -243,21 +258,6 @@ class TimeToAccess:
     mean_hours: float | None = None  # restricted mean up to the longest wait seen
     mean_is_lower_bound: bool = False
 
-    @property
-    def median_more_than(self) -> bool:
-        return self.median_hours is None and self.median_lower_bound_hours is not None
-
-    @property
-    def p90_more_than(self) -> bool:
-        return self.p90_hours is None and self.p90_lower_bound_hours is not None
-
-    @property
-    def median_or_bound(self) -> float | None:
-        return self.median_hours if self.median_hours is not None else self.median_lower_bound_hours
-
-    @property
-    def p90_or_bound(self) -> float | None:
-        return self.p90_hours if self.p90_hours is not None else self.p90_lower_bound_hours
 
 
 @dataclass(frozen=True)
