@@ -17,7 +17,7 @@ from _common import checks_table
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("bench_interaction.py", "bench_runs_csv.py", "bench_startup.py", "bench_drift.py",
-           "bench_analyses.py")
+           "bench_analyses.py", "bench_access_km.py")
 
 
 def run_script(script: str) -> dict:
