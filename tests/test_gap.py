@@ -110,17 +110,24 @@ def test_waterfall_runs_between_typed_totals_with_an_unexplained_bar():
 
 
 def test_proportion_gap_against_sampling_error():
+    """A measured expectation (with its n): the two-sample score test, i.e. Pearson's chi-square
+    on the 2×2 table without continuity correction; Newcombe's interval for the difference."""
     metric = MetricInput("CTR", expected=0.052, observed=0.0451, n_expected=400_000,
                          n_observed=380_000)
     verdict = gap_vs_noise(metric)
-    se = math.sqrt(0.0451 * 0.9549 / 380_000 + 0.052 * 0.948 / 400_000)
+    x1, x0 = round(0.0451 * 380_000), round(0.052 * 400_000)
+    pooled = (x1 + x0) / 780_000
+    se = math.sqrt(pooled * (1 - pooled) * (1 / 380_000 + 1 / 400_000))
     assert verdict.standard_error == pytest.approx(se)
     assert verdict.gap == pytest.approx(-0.0069)
     assert verdict.shortfall == pytest.approx(0.0069)
     assert verdict.significant is True
-    assert verdict.p_value == pytest.approx(2 * stats.norm.sf(0.0069 / se))
+    table = [[x1, 380_000 - x1], [x0, 400_000 - x0]]
+    assert verdict.p_value == pytest.approx(
+        stats.chi2_contingency(table, correction=False).pvalue, rel=1e-6)
+    assert verdict.method.startswith("two-sample score test")
     low, high = verdict.interval
-    assert (low, high) == pytest.approx((-0.0069 - 1.96 * se, -0.0069 + 1.96 * se), rel=1e-4)
+    assert low < -0.0069 < high and high - low == pytest.approx(2 * 1.96 * 0.000486, rel=0.01)
 
 
 def test_small_samples_are_noise_and_other_metrics_need_a_standard_error():

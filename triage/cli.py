@@ -1,4 +1,4 @@
-"""Headless use: ``python -m triage validate|iteration|gap|drift|access|export``.
+"""Headless use: ``python -m triage validate|iteration|gap|noise|drift|access|export``.
 
 Conventions for every command: with ``--json``, strict JSON on stdout (no NaN); on input that
 cannot be used at all, exit code 1, one clear line on stderr and nothing on stdout. Never a
@@ -19,6 +19,14 @@ from triage.drift import compare, drift_report_json, read_sample
 from triage.export import ExportError, plan_html, plan_jira_csv, plan_markdown, snapshot_for
 from triage.gap import decompose, read_segments, segment_rows
 from triage.iteration import parse_runs
+from triage.noise import (
+    NoiseError,
+    successes_from,
+    verdict_sentence,
+    vs_known,
+    vs_measured,
+    welch,
+)
 from triage.playbook import PLAYBOOK_DIR, PlaybookError, Problem, load_playbook
 from triage.session import SessionError, from_json, to_json
 from triage.tabular import InputError
@@ -165,6 +173,79 @@ def _run_drift(args: argparse.Namespace) -> int:
     for problem in report["problems"]:
         print(f"note: {problem}")
     return 0
+
+
+def _count(text: str, option: str) -> tuple[int, int]:
+    """'X/N' → (X, N), integers with 0 ≤ X ≤ N and N ≥ 1."""
+    left, _, right = text.partition("/")
+    try:
+        successes, n = int(left.strip()), int(right.strip())
+    except ValueError:
+        raise NoiseError(f"{option} {text!r}: write successes/n as whole numbers, e.g. 3/10 "
+                         "(or a value with --se for a metric that is not a proportion)") from None
+    if n < 1 or not 0 <= successes <= n:
+        raise NoiseError(f"{option} {text!r}: successes must lie between 0 and n, with n ≥ 1")
+    return successes, n
+
+
+def _number(text: str | None, option: str) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise NoiseError(f"{option} {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise NoiseError(f"{option} {text!r} is not a finite number")
+    return value
+
+
+def noise_report(args: argparse.Namespace) -> dict[str, Any]:
+    """The noise test the page uses: exact binomial (known expectation), two-sample score test
+    (expectation measured with --expected-n) or Welch (--se / --expected-se)."""
+    if args.se is not None or args.expected_se is not None:
+        if "/" in args.observed:
+            raise NoiseError("--observed X/N is a proportion: drop --se/--expected-se, or give "
+                             "the observed value itself with --se")
+        result = welch(_number(args.observed, "--observed"), _number(args.se, "--se"),
+                       _number(args.expected, "--expected"),
+                       _number(args.expected_se, "--expected-se"),
+                       _number(args.observed_n, "--observed-n"),
+                       _number(args.expected_n, "--expected-n"))
+    else:
+        if "/" not in args.observed:
+            raise NoiseError(f"--observed {args.observed!r}: a proportion is successes/n (e.g. "
+                             "3/10); for another metric give its standard error with --se")
+        successes, n = _count(args.observed, "--observed")
+        if "/" in args.expected:
+            x0, n0 = _count(args.expected, "--expected")
+            if args.expected_n is not None:
+                raise NoiseError("--expected X0/N0 already has its n: drop --expected-n")
+            result = vs_measured(successes, n, x0, n0)
+        else:
+            expected = _number(args.expected, "--expected")
+            n0 = _number(args.expected_n, "--expected-n")
+            if n0 is None:
+                result = vs_known(successes, n, expected)
+            else:
+                result = vs_measured(successes, n, successes_from(expected, n0, "--expected"),
+                                     int(round(n0)))
+    higher = not args.lower_is_better
+    return {**result.as_json(), "higher_is_better": higher,
+            "sentence": verdict_sentence(args.name, result, higher)}
+
+
+def _run_noise(args: argparse.Namespace) -> int:
+    return _emit(lambda: noise_report(args), _print_noise, args.json)
+
+
+def _print_noise(report: dict[str, Any]) -> None:
+    low, high = report["interval"]
+    print(report["sentence"])
+    print(f"method: {report['method']}")
+    print(f"p_value {report['p_value']:.4g}, significant (p < 0.05): "
+          f"{'yes' if report['significant'] else 'no'}; 95% interval of observed - expected: "
+          f"{low:+.6g} to {high:+.6g}")
 
 
 def _print_access_table(report: dict[str, Any]) -> None:
@@ -328,6 +409,27 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument("current", help="serving sample, CSV or Parquet")
     drift.add_argument("--json", action="store_true", help="strict JSON on stdout")
     drift.set_defaults(run=_run_drift)
+    noise = commands.add_parser(
+        "noise", help="is a gap beyond sampling noise (exact binomial, score test or Welch)",
+        description="Proportions: --observed X/N --expected P gives the exact binomial test "
+                    "(Wilson interval); with --expected-n N0 (or --expected X0/N0) the "
+                    "expectation is measured too: two-sample score test (Newcombe interval). "
+                    "Other metrics: --observed VALUE --se SE --expected VALUE [--expected-se "
+                    "SE]: Welch (t with Welch-Satterthwaite df when --observed-n and "
+                    "--expected-n are given, normal otherwise); standard errors must be > 0. "
+                    "The interval is 95%, of observed - expected; significant means p < 0.05.")
+    noise.add_argument("--observed", required=True, help="X/N for a proportion, else a value")
+    noise.add_argument("--expected", required=True, help="P (a proportion), X0/N0, or a value")
+    noise.add_argument("--expected-n", help="sample size behind --expected (a measured "
+                       "expectation: shadow, control, offline test set)")
+    noise.add_argument("--observed-n", help="sample size behind the observed value (Welch df)")
+    noise.add_argument("--se", help="standard error of the observed value (not a proportion)")
+    noise.add_argument("--expected-se", help="standard error of the expected value")
+    noise.add_argument("--lower-is-better", action="store_true",
+                       help="the metric is a loss (RMSE, latency): higher is worse")
+    noise.add_argument("--name", default="the metric", help="the metric's name in the sentence")
+    noise.add_argument("--json", action="store_true", help="strict JSON on stdout")
+    noise.set_defaults(run=_run_noise)
     access = commands.add_parser("access", help="where data-access requests wait")
     access.add_argument("file", metavar="REQUESTS", help="request-log CSV (request_id, dataset, "
                         "requested_at, owner_assigned_at, approved_at, provisioned_at, "

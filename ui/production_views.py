@@ -8,6 +8,7 @@ import streamlit as st
 from triage import charts
 from triage.gap import decimals_for, fixed
 from triage.markdown import literal
+from triage.noise import relative_words
 from triage.plan import fmt
 from triage.production import COMPONENT_LABELS, ProductionAnalysis, spike_text
 from ui.learn_views import glossary_hint
@@ -37,20 +38,20 @@ def render_verdict(analysis: ProductionAnalysis) -> None:
     # Four headline numbers that wrap two by two on a narrow screen instead of being cut off.
     row = st.container(horizontal=True, wrap=True, gap="medium")
     cells = _Metrics(row)
-    relative = abs(verdict.gap) / abs(metric.expected) if metric.expected else None
-    cells.metric(f"{metric.name}: online vs expected", signed(verdict.gap),
-                 f"{relative:.1%} {'below' if verdict.gap < 0 else 'above'}" if relative else None,
+    # "20.0% worse than expected (higher)": the direction of better, never "below" for a loss.
+    words = relative_words(metric.observed, metric.expected, metric.higher_is_better)
+    cells.metric(f"{metric.name}: online vs expected", signed(verdict.gap), words,
                  delta_color="off", delta_arrow="off")
     if verdict.interval is not None:
         low, high = verdict.interval
-        cells.metric("95% interval of the gap", f"±{fmt((high - low) / 2, 2)}",
-                     f"{signed(low, 2)} to {signed(high, 2)}", delta_color="off",
-                     delta_arrow="off",
-                     help="Sampling error only: for a proportion from n, otherwise from the "
-                          "typed standard errors.")
+        cells.metric("95% interval of the gap", f"{signed(low, 2)} to {signed(high, 2)}",
+                     "observed − expected", delta_color="off", delta_arrow="off",
+                     help=f"From the {verdict.method}: sampling error only, assuming "
+                          "independent observations.")
         cells.metric("Beyond noise?", "yes" if verdict.significant else "no",
-                     f"z = {verdict.z:.1f}" if verdict.z is not None else None,
-                     delta_color="off", delta_arrow="off")
+                     f"p = {verdict.p_value:.2g}", delta_color="off", delta_arrow="off",
+                     help=f"{verdict.method[:1].upper()}{verdict.method[1:]}; beyond noise "
+                          "means p < 0.05.")
     else:
         cells.metric("95% interval of the gap", "unknown")
         cells.metric("Beyond noise?", "cannot tell", verdict.why_unknown, delta_color="off",
