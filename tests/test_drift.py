@@ -378,8 +378,12 @@ def test_degenerate_inputs_never_produce_nan_or_crash() -> None:
 
     for name, side in (("cur_missing", "current"), ("ref_missing", "reference")):
         item = feature(report, name)
-        assert item.js_distance is None and item.drifted is False
-        assert f"no values in the {side} sample" in item.note
+        assert item.js_distance is None and f"no values in the {side} sample" in item.note
+        # A feature that empties on one side is the plainest drift there is: the missing-rate
+        # test, 0 of 6 against 4 of 4 (or 6 of 6 against 0 of 4), Fisher exact p = 1 / C(10, 4).
+        assert [test.name for test in item.tests] == ["missing"]
+        assert item.p_value == pytest.approx(1 / math.comb(10, 4), rel=1e-9)
+        assert item.drifted is True and item.reasons[0].startswith("missing ")
     assert feature(report, "cur_missing").missing_rate_current == 1.0
     assert feature(report, "ref_missing").missing_rate_reference == 1.0
     assert "no values in either sample" in feature(report, "all_missing").note

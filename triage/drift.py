@@ -64,9 +64,44 @@ shares at these sample sizes. Band KS p-values use the same method as the featur
 (exact up to 10,000 values per side, else asymptotic); since a p-value only falls as the statistic
 grows, they are evaluated only at the two order statistics the percentile interpolates between.
 Splits depend only on (seed, n_reference, k): a feature's band is reproducible whatever the other
-columns are. ``drifted`` = JS distance ≥ 0.1 and above its band. Without a band (fewer than two
-reference values) or without a JS distance there is no verdict: ``drifted`` is False and the note
-says why.
+columns are. The band is context for a reader ("what chance alone reaches at these sizes"); the
+verdict below does not use it.
+
+The verdict (``drifted``, ``test``, ``p_value``, ``adjusted_p_value``, ``reasons``)
+    Each feature gets the tests that fit it (``tests``, each with its raw p-value and effect size):
+    * **distribution**: numeric with more than two distinct values — KS, the ``ks_pvalue`` above
+      (= ``scipy.stats.ks_2samp``); categorical with three or more categories — chi-square, the
+      ``chi2_pvalue`` above (= ``scipy.stats.chi2_contingency``); **binary** (exactly two distinct
+      values or categories in the two samples together) — a two-proportion test on the share of the
+      value rarer in the reference: the score test (= ``chi2_contingency(correction=False)``) when
+      every expected cell count of the 2×2 table is at least 5, else Fisher's exact test
+      (``scipy.stats.fisher_exact``, two-sided). One distinct value: no distribution test.
+    * **missing**: the missing rate of all rows, reference vs current, with the same two-proportion
+      test (only when a value is missing somewhere: a test that cannot reject is not counted).
+    * **unseen** (categorical): the share of serving values whose category the reference never holds,
+      against the Good–Turing estimate of that share under no change — the share of reference values
+      whose category appears there exactly once — with the two-proportion test. Comparing with 0
+      would call every id-like feature drifted, since a fresh sample of ids is mostly new ids.
+    * **tail** (numeric, more than 10 distinct values, at least 100 reference values): the share of
+      values outside the reference's 1st–99th percentile range (numpy's default quantiles, strictly
+      outside), reference vs current, with the two-proportion test. KS looks at the largest gap
+      between the two CDFs, so ×100 values on 2% of 5,000 rows (KS statistic ~0.02, p ~0.3) pass it;
+      this test sees them (2% → ~4%, p ~1e-7).
+    Within a feature the p-values are adjusted with **Holm** (the smallest adjusted one, the feature's
+    ``p_value``, equals Bonferroni: number of tests × smallest p, at most 1). Across the features that
+    have a ``p_value``, ``scipy.stats.false_discovery_control`` (Benjamini–Hochberg) gives
+    ``adjusted_p_value``; a feature is beyond chance when it is below ``FDR_Q`` = 0.05, which keeps
+    the expected share of false flags among flagged features at most 5%. With t the largest raw
+    ``p_value`` BH rejects, a test of a rejected feature is beyond chance when its Holm p ≤ t.
+    **Drifted** = beyond chance AND a test beyond chance whose effect reaches its floor (``FLOORS``):
+    distribution — Wasserstein/σ ≥ 0.1 or JS distance ≥ 0.05 (numeric), JS ≥ 0.05 (categorical,
+    binary); missing — |Δ missing rate| ≥ 0.02; unseen — unseen share − Good–Turing share ≥ 0.01;
+    tail — |Δ share outside| ≥ 0.01. At a million rows a 0.01σ shift is beyond chance and harmless:
+    the floors keep it from being called drift. ``reasons`` says in words why a feature drifted
+    ("missing 0.0% → 39.0% …", "KS p = 3e-12, W/σ = 1.0 …") or why not (within chance; beyond chance
+    but below the floors; "too few rows to tell" when an effect reaches its floor but its p-value
+    does not clear q). Features without any test (left out, no values) get no verdict and are not
+    counted in ``DriftReport.drifted_share``.
 
 Speed: every column is sorted once; KS and Wasserstein come from one merge of the sorted samples,
 bin counts from searchsorted on them. The splits are drawn once per (n_reference, k) as sorted
@@ -89,7 +124,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -104,8 +139,9 @@ except ImportError:  # pragma: no cover - only with another scipy version
     _attempt_exact_2kssamp = None
 
 __all__ = [
-    "BAND_MAX_ROWS", "DEFAULT_SPLITS", "JS_THRESHOLD", "STATISTICS", "DriftReport", "FeatureDrift",
-    "ValueSpike", "compare", "drift_report", "drift_report_json", "psi_reading", "read_sample",
+    "BAND_MAX_ROWS", "DEFAULT_SPLITS", "FDR_Q", "FLOORS", "JS_THRESHOLD", "STATISTICS", "DriftReport",
+    "DriftTest", "FeatureDrift", "ValueSpike", "compare", "drift_report", "drift_report_json",
+    "psi_reading", "read_sample", "two_proportion_test",
 ]
 
 STATISTICS = ("ks_statistic", "ks_pvalue", "wasserstein_norm", "psi", "js_distance", "chi2_pvalue",
@@ -113,7 +149,14 @@ STATISTICS = ("ks_statistic", "ks_pvalue", "wasserstein_norm", "psi", "js_distan
 PVALUES = frozenset({"ks_pvalue", "chi2_pvalue"})
 NUMERIC_STATISTICS = ("ks_statistic", "ks_pvalue", "wasserstein_norm", "psi", "js_distance")
 CATEGORICAL_STATISTICS = ("psi", "js_distance", "chi2_pvalue", "linf")
-JS_THRESHOLD = 0.1
+JS_THRESHOLD = 0.1  # the old JS-only verdict's cut; kept for callers that draw it
+FDR_Q = 0.05  # Benjamini–Hochberg level across features
+# Effect-size floors a test beyond chance must reach for a feature to be called drifted.
+FLOORS = {"wasserstein_norm": 0.1, "js_distance": 0.05, "missing": 0.02, "unseen": 0.01,
+          "tail": 0.01}
+TAIL_QUANTILES = (0.01, 0.99)
+TAIL_MIN_REFERENCE = 100
+FISHER_BELOW_EXPECTED = 5.0  # Fisher's exact test when an expected 2×2 count is below this
 PSI_FLOOR = 1e-4
 STD_FLOOR = 1e-3
 MAX_VALUE_BINS = 10
@@ -159,6 +202,26 @@ class ValueSpike:
 
 
 @dataclass(frozen=True)
+class DriftTest:
+    """One test of a feature: ``name`` is "distribution", "missing", "unseen" or "tail"; ``method``
+    the test run; ``effects`` (name, value, floor) the effect sizes its floor is checked on;
+    ``holm_p_value`` the p-value after Holm within the feature; ``significant`` is set by the
+    verdict across features (BH); ``text`` the numbers in words."""
+
+    name: str
+    method: str
+    p_value: float
+    effects: tuple[tuple[str, float, float], ...]
+    text: str
+    holm_p_value: float = 1.0
+    significant: bool = False
+
+    @property
+    def above_floor(self) -> bool:
+        return any(value >= floor for _, value, floor in self.effects)
+
+
+@dataclass(frozen=True)
 class FeatureDrift:
     """Drift of one feature. Statistics that do not apply or cannot be computed are None.
 
@@ -190,6 +253,11 @@ class FeatureDrift:
     bin_labels: tuple[str, ...] = ()
     reference_shares: tuple[float, ...] = ()
     current_shares: tuple[float, ...] = ()
+    tests: tuple[DriftTest, ...] = ()
+    test: str = ""  # the distribution test's method, or the tests run when there is none
+    p_value: float | None = None  # smallest Holm-adjusted p-value of the feature's tests
+    adjusted_p_value: float | None = None  # after Benjamini–Hochberg across features
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,10 +268,22 @@ class DriftReport:
     problems: tuple[str, ...] = ()
     only_in_reference: tuple[str, ...] = ()
     only_in_current: tuple[str, ...] = ()
+    q: float = FDR_Q
 
     @property
     def drifted(self) -> tuple[FeatureDrift, ...]:
         return tuple(feature for feature in self.features if feature.drifted)
+
+    @property
+    def tested(self) -> tuple[FeatureDrift, ...]:
+        """Features with at least one test (the denominator of ``drifted_share``)."""
+        return tuple(feature for feature in self.features if feature.p_value is not None)
+
+    @property
+    def drifted_share(self) -> float | None:
+        """Drifted features as a share of the tested ones; None when none could be tested."""
+        tested = len(self.tested)
+        return len(self.drifted) / tested if tested else None
 
     @property
     def default_spikes(self) -> tuple[FeatureDrift, ...]:
@@ -238,6 +318,16 @@ def drift_report_json(report: DriftReport) -> dict[str, Any]:
             row[name] = _json_float(getattr(item, name))
         row["null_band"] = {name: _json_float(item.null_band.get(name)) for name in STATISTICS}
         row["drifted"] = bool(item.drifted)
+        row["test"] = item.test
+        row["p_value"] = _json_float(item.p_value)
+        row["adjusted_p_value"] = _json_float(item.adjusted_p_value)
+        row["reasons"] = list(item.reasons)
+        row["tests"] = [{
+            "name": test.name, "method": test.method, "p_value": _json_float(test.p_value),
+            "holm_p_value": _json_float(test.holm_p_value), "significant": bool(test.significant),
+            "effects": [{"name": name, "value": _json_float(value), "floor": floor}
+                        for name, value, floor in test.effects],
+            "text": test.text} for test in item.tests]
         row["note"] = item.note
         row["unseen"] = {str(key): _json_float(value) for key, value in item.unseen.items()}
         spike = item.default_spike
@@ -248,7 +338,10 @@ def drift_report_json(report: DriftReport) -> dict[str, Any]:
         row["reference_shares"] = [_json_float(value) for value in item.reference_shares]
         row["current_shares"] = [_json_float(value) for value in item.current_shares]
         features.append(row)
-    return {"features": features, "problems": list(report.problems),
+    return {"features": features, "drifted_count": len(report.drifted),
+            "tested_features": len(report.tested),
+            "drifted_share": _json_float(report.drifted_share), "q": report.q,
+            "floors": dict(FLOORS), "problems": list(report.problems),
             "only_in_reference": list(report.only_in_reference),
             "only_in_current": list(report.only_in_current)}
 
@@ -379,6 +472,7 @@ def compare(reference: pd.DataFrame, current: pd.DataFrame, *, seed: int = 0,
     for feature in features:
         if feature.note.startswith("could not be computed"):
             problems.append(f'column "{feature.feature}": {feature.note}')
+    features = _verdicts(features, FDR_Q)
     features.sort(key=lambda f: (f.js_distance is None, -(f.js_distance or 0.0)))
     return DriftReport(tuple(features), tuple(problems), only_ref, only_cur)
 
@@ -638,14 +732,17 @@ def _analyse(column: _Column, cache: _DrawCache) -> FeatureDrift:
                      "the current sample")
     base.update(n_reference=column.rows[0] - column.missing[0],
                 n_current=column.rows[1] - column.missing[1])
-    if column.problem is not None or column.reference is None or column.current is None:
+    if column.problem is not None:
         return FeatureDrift(**base, note="; ".join(notes))
+    missing_test = _missing_test(column)
+    if column.reference is None or column.current is None:
+        return FeatureDrift(**base, note="; ".join(notes), **_holm([missing_test]))
     n_ref, n_cur = column.sizes
     base.update(n_reference=n_ref, n_current=n_cur)
     empty = [label for label, n in (("reference", n_ref), ("current", n_cur)) if n == 0]
     if empty:
         notes.append(f"no values in the {' or '.join(empty)} sample")
-        return FeatureDrift(**base, note="; ".join(notes))
+        return FeatureDrift(**base, note="; ".join(notes), **_holm([missing_test]))
     if column.kind == "numeric":
         stats_, band, extras = _numeric_feature(column, cache)
     else:
@@ -659,14 +756,154 @@ def _analyse(column: _Column, cache: _DrawCache) -> FeatureDrift:
                      "verdict")
     else:
         null_band.update(band)
-    js, js_band = stats_.get("js_distance"), null_band["js_distance"]
-    drifted = js is not None and js_band is not None and js >= JS_THRESHOLD and js > js_band
-    return FeatureDrift(**base, **stats_, null_band=null_band, drifted=bool(drifted),
-                        note="; ".join(notes), **extras)
+    tests = [*extras.pop("tests"), missing_test]
+    return FeatureDrift(**base, **stats_, null_band=null_band, note="; ".join(notes), **extras,
+                        **_holm(tests))
 
 
 def _rate(missing: int, rows: int) -> float | None:
     return missing / rows if rows else None
+
+
+# --- tests and the verdict ---------------------------------------------------------------
+
+
+def two_proportion_test(x1: float, n1: float, x2: float, n2: float) -> tuple[float, str]:
+    """Two-sided p-value that x1/n1 and x2/n2 share one proportion, and the method used.
+
+    The 2×2 table [[x1, n1 − x1], [x2, n2 − x2]]: the pooled score test (its z² is the chi-square
+    statistic without continuity correction, ``chi2_contingency(table, correction=False)``) when
+    every expected count is at least 5, else Fisher's exact test. A table with an empty row or
+    column has p = 1.
+    """
+    x1, n1, x2, n2 = float(x1), float(n1), float(x2), float(n2)
+    total, events = n1 + n2, x1 + x2
+    if n1 <= 0 or n2 <= 0 or events <= 0 or events >= total:
+        return 1.0, "score test"
+    expected = min(n1, n2) * min(events, total - events) / total
+    if expected < FISHER_BELOW_EXPECTED:
+        table = np.array([[x1, n1 - x1], [x2, n2 - x2]], dtype=np.int64)
+        return float(stats.fisher_exact(table).pvalue), "Fisher exact"
+    pooled = events / total
+    z = (x2 / n2 - x1 / n1) / math.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
+    return float(special.chdtrc(1.0, z * z)), "score test"
+
+
+def _binary_test(value: str, ref_count: float, n: int, cur_count: float, m: int,
+                 js: float) -> DriftTest:
+    p, method = two_proportion_test(ref_count, n, cur_count, m)
+    return DriftTest("distribution", f"two-proportion {method}", p,
+                     (("js_distance", js, FLOORS["js_distance"]),),
+                     f"share of {_shorten(value, 40)!r} {_percent(ref_count / n)} → "
+                     f"{_percent(cur_count / m)} ({method} p {_p(p)}, JS = {js:.3f})")
+
+
+def _missing_test(column: _Column) -> DriftTest | None:
+    (miss_ref, miss_cur), (rows_ref, rows_cur) = column.missing, column.rows
+    if not rows_ref or not rows_cur or not (miss_ref + miss_cur):
+        return None
+    if miss_ref == rows_ref and miss_cur == rows_cur:
+        return None
+    p, method = two_proportion_test(miss_ref, rows_ref, miss_cur, rows_cur)
+    delta = abs(miss_cur / rows_cur - miss_ref / rows_ref)
+    return DriftTest("missing", method, p, (("missing", delta, FLOORS["missing"]),),
+                     f"missing {_percent(miss_ref / rows_ref)} → {_percent(miss_cur / rows_cur)} "
+                     f"({method} p {_p(p)})")
+
+
+def _unseen_test(unseen: float, singletons: float, n: int, m: int) -> DriftTest | None:
+    """Serving values in categories the reference lacks against the Good–Turing share."""
+    if not unseen and not singletons:
+        return None
+    p, method = two_proportion_test(singletons, n, unseen, m)
+    excess = unseen / m - singletons / n
+    return DriftTest("unseen", method, p, (("unseen", excess, FLOORS["unseen"]),),
+                     f"categories unseen in training hold {_percent(unseen / m)} of serving values "
+                     f"(no change would give about {_percent(singletons / n)}, the training share "
+                     f"of categories seen once; {method} p {_p(p)})")
+
+
+def _tail_test(ref: np.ndarray, cur: np.ndarray) -> DriftTest:
+    """Values strictly outside the reference's 1st–99th percentile, on the sorted samples."""
+    low, high = np.quantile(ref, TAIL_QUANTILES)
+    outside = [float(np.searchsorted(x, low, side="left") + len(x)
+                     - np.searchsorted(x, high, side="right")) for x in (ref, cur)]
+    n, m = len(ref), len(cur)
+    p, method = two_proportion_test(outside[0], n, outside[1], m)
+    delta = abs(outside[1] / m - outside[0] / n)
+    return DriftTest("tail", method, p, (("tail", delta, FLOORS["tail"]),),
+                     f"outside training's 1st–99th percentile ({_number(low)} to {_number(high)}): "
+                     f"{_percent(outside[0] / n)} → {_percent(outside[1] / m)} of values "
+                     f"({method} p {_p(p)})")
+
+
+def _holm(tests: Iterable[DriftTest | None]) -> dict[str, Any]:
+    """The feature's tests with Holm-adjusted p-values; ``p_value`` is the smallest of those."""
+    kept = [test for test in tests if test is not None and math.isfinite(test.p_value)]
+    if not kept:
+        return {}
+    order = sorted(range(len(kept)), key=lambda i: kept[i].p_value)
+    adjusted = [1.0] * len(kept)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(kept) - rank) * kept[i].p_value))
+        adjusted[i] = running
+    kept = [replace(test, holm_p_value=adjusted[i]) for i, test in enumerate(kept)]
+    distribution = [test.method for test in kept if test.name == "distribution"]
+    names = distribution or [f"{test.name} ({test.method})" for test in kept]
+    return {"tests": tuple(kept), "test": names[0] if distribution else " + ".join(names),
+            "p_value": min(adjusted)}
+
+
+def _verdicts(features: list[FeatureDrift], q: float) -> list[FeatureDrift]:
+    """Benjamini–Hochberg across the tested features, then the effect floors, then the reasons."""
+    tested = [i for i, feature in enumerate(features) if feature.p_value is not None]
+    if not tested:
+        return features
+    raw = np.array([features[i].p_value for i in tested], dtype=np.float64)
+    adjusted = stats.false_discovery_control(raw, method="bh")
+    rejected = adjusted < q
+    cutoff = float(raw[rejected].max()) if rejected.any() else -1.0
+    out = list(features)
+    for i, adj, beyond in zip(tested, adjusted, rejected, strict=True):
+        feature = features[i]
+        tests = tuple(replace(test, significant=bool(beyond and test.holm_p_value <= cutoff))
+                      for test in feature.tests)
+        drifting = [test for test in tests if test.significant and test.above_floor]
+        out[i] = replace(feature, tests=tests, adjusted_p_value=float(adj),
+                         drifted=bool(drifting), reasons=_reasons(tests, drifting, float(adj), q))
+    return out
+
+
+def _reasons(tests: tuple[DriftTest, ...], drifting: list[DriftTest], adjusted: float,
+             q: float) -> tuple[str, ...]:
+    if drifting:
+        return tuple(test.text for test in drifting)
+    significant = [test for test in tests if test.significant]
+    if significant:
+        floors = "; ".join(f"{test.text} — below the floor"
+                           f"{'s' if len(test.effects) > 1 else ''} "
+                           + " / ".join(f"{_EFFECT_NAMES[name]} {floor:g}"
+                                        for name, _, floor in test.effects)
+                           for test in significant)
+        return (f"beyond chance (adjusted p {_p(adjusted)}) but too small to matter: {floors}",)
+    large = [test for test in tests if test.above_floor]
+    if large:
+        return (f"too few rows to tell: adjusted p {_p(adjusted)} does not clear q = {q:g}, "
+                f"though the effect reaches its floor ({large[0].text})",)
+    return (f"within chance and the floors (adjusted p {_p(adjusted)})",)
+
+
+_EFFECT_NAMES = {"wasserstein_norm": "W/σ", "js_distance": "JS", "missing": "|Δ missing|",
+                 "unseen": "unseen excess", "tail": "|Δ tail share|"}
+
+
+def _p(p: float) -> str:
+    """"= " and a p-value in two significant digits (= 0.031, = 3e-12); "< 1e-300" below the
+    smallest double, where scipy's p-value underflows to 0."""
+    if p <= 0.0:
+        return "< 1e-300"
+    return f"= {p:.2g}"
 
 
 # --- numeric statistics ------------------------------------------------------------------
@@ -703,8 +940,22 @@ def _numeric_feature(column: _Column, cache: _DrawCache
         "psi": float(_psi(ref_shares, cur_shares)),
         "js_distance": float(_js(ref_shares, cur_shares)),
     }
+    tests: list[DriftTest | None] = []
+    if distinct == 2:
+        rarer = int(np.argmin(ref_counts))
+        tests.append(_binary_test(labels[rarer], ref_counts[rarer], n, cur_counts[rarer], m,
+                                  result["js_distance"]))
+    elif distinct > 2:
+        effects = (("wasserstein_norm", result["wasserstein_norm"], FLOORS["wasserstein_norm"]),
+                   ("js_distance", result["js_distance"], FLOORS["js_distance"]))
+        tests.append(DriftTest("distribution", "KS", result["ks_pvalue"], effects,
+                               f"KS p {_p(result['ks_pvalue'])}, W/σ = "
+                               f"{result['wasserstein_norm']:.2g}, JS = {result['js_distance']:.3f}"))
+    if distinct > MAX_VALUE_BINS and n >= TAIL_MIN_REFERENCE:
+        tests.append(_tail_test(ref, cur))
     extras = {"bin_labels": labels, "reference_shares": tuple(map(float, ref_shares)),
-              "current_shares": tuple(map(float, cur_shares)), "default_spike": spike}
+              "current_shares": tuple(map(float, cur_shares)), "default_spike": spike,
+              "tests": tests}
     key = (n, min(m, n // 2))  # == column.band_key, which the cache counted
     band = _numeric_band(ref, cache.acquire(key), edges) if key[1] >= 1 else None
     return result, band, extras
@@ -870,7 +1121,20 @@ def _categorical_feature(column: _Column, cache: _DrawCache, notes: list[str]
                 if str(categories[i]).strip().lower() in DEFAULT_TEXTS]
     spike = _best_spike(((str(categories[i]), int(ref_counts[i]), int(cur_counts[i]))
                          for i in defaults), column.rows)
-    extras = {"unseen": unseen, "default_spike": spike,
+    present = np.flatnonzero((ref_counts + cur_counts) > 0)
+    tests: list[DriftTest | None] = []
+    if len(present) == 2:
+        rarer = present[int(np.argmin(ref_counts[present]))]
+        tests.append(_binary_test(str(categories[rarer]), ref_counts[rarer], n, cur_counts[rarer],
+                                  m, result["js_distance"]))
+    elif len(present) > 2 and result["chi2_pvalue"] is not None:
+        tests.append(DriftTest("distribution", "chi-square", result["chi2_pvalue"],
+                               (("js_distance", result["js_distance"], FLOORS["js_distance"]),),
+                               f"χ² p {_p(result['chi2_pvalue'])}, JS = "
+                               f"{result['js_distance']:.3f}"))
+    tests.append(_unseen_test(float(cur_counts[unseen_mask].sum()),
+                              float(np.count_nonzero(ref_counts == 1)), n, m))
+    extras = {"unseen": unseen, "default_spike": spike, "tests": tests,
               **_category_chart(categories, ref_shares, cur_shares)}
     key = (n, min(m, n // 2))
     band = _categorical_band(ref_codes, size, cache.acquire(key)) if key[1] >= 1 else None
