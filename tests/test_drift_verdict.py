@@ -250,3 +250,21 @@ def test_features_without_a_test_get_no_verdict() -> None:
         assert item.tests == () and item.p_value is None and not item.drifted
     assert report.drifted_share is None
     assert math.isnan(float("nan"))  # keep math imported for readers adding hand checks
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def test_production_page_shows_the_verdict_table_with_test_adjusted_p_and_reasons(app):
+    app.button(key="example:production_underperformance").click().run()
+    assert not app.exception, app.exception
+    table = next(frame.value for frame in app.dataframe
+                 if "adjusted p (BH)" in list(frame.value.columns))
+    assert list(table.columns) == ["feature", "test", "p (Holm)", "adjusted p (BH)", "drifted",
+                                   "reasons"]
+    top = table.iloc[0]
+    assert top["drifted"] == "yes" and top["test"] in ("KS", "chi-square")
+    assert top["reasons"]
+    captions = " ".join(c.value for c in app.caption)
+    assert "Benjamini–Hochberg" in captions and "W/σ ≥ 0.1 or JS ≥ 0.05" in captions
+    assert "only 0 features" not in captions

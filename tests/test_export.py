@@ -508,7 +508,7 @@ def test_production_html_draws_the_gap_waterfall_and_the_drift_ranking():
     computed = {f.feature: f.js_distance for f in analysis.drift.features
                 if f.js_distance is not None}
     assert drift == pytest.approx(computed, rel=1e-5)
-    assert 'class="reference" data-value="0.1"' in page  # the drift threshold line
+    assert 'class="reference" data-value="0.05"' in page  # the JS floor of the drift verdict
 
 
 def test_production_html_without_drift_samples_has_no_drift_chart():

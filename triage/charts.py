@@ -404,14 +404,27 @@ def health_vs_budget(checks: list) -> go.Figure:
                   **reference_line(y=1))
 
 
-def drift_ranking(features: list, threshold: float = 0.1) -> go.Figure:
-    """Jensen–Shannon distance per feature with what chance alone reaches (the null band)."""
+def drift_ranking(features: list, threshold: float = 0.05) -> go.Figure:
+    """Jensen–Shannon distance per feature with what chance alone reaches (the null band).
+
+    Bars are red for drifted features (the tested verdict, see ``triage.drift``); the dotted line
+    is the JS floor (``triage.drift.FLOORS``), one of the effect sizes the verdict checks.
+    """
+    from triage.drift import p_text
+
     ranked = list(reversed(features))  # largest at the top
     names = [plain(f.feature) for f in ranked]
+
+    def verdict(f: Any) -> str:
+        adjusted = getattr(f, "adjusted_p_value", None)
+        text = "drifted" if f.drifted else "not drifted"
+        return f"{text}, adjusted p {p_text(adjusted)}" if adjusted is not None else text
+
     traces = [go.Bar(
         y=names, x=[f.js_distance or 0 for f in ranked], orientation="h", name="JS distance",
         marker_color=[WORSE if f.drifted else NEUTRAL for f in ranked],
-        hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+        customdata=[verdict(f) for f in ranked],
+        hovertemplate="%{y}: %{x:.3f} (%{customdata})<extra></extra>",
     ), go.Scatter(
         y=names, x=[(f.null_band or {}).get("js_distance") for f in ranked], mode="markers",
         name="chance alone (95th pct)", marker={"symbol": "line-ns-open", "size": 22,
@@ -424,7 +437,8 @@ def drift_ranking(features: list, threshold: float = 0.1) -> go.Figure:
     # The threshold is named in the axis title: a label on the line would sit under the legend.
     # Short axis title and legend names: on a 1024 px screen this chart is ~430 px wide.
     return figure(traces, "Drift per feature, ranked", height=140 + 38 * len(features),
-                  xaxis={"title": f"JS distance (0 same, 0.83 disjoint; dotted: {threshold:g})",
+                  xaxis={"title": f"JS distance (0 same, 0.83 disjoint; dotted: {threshold:g} "
+                                  "floor)",
                          "range": [0, widest]},
                   **reference_line(x=threshold, dash="dot"))
 

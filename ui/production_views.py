@@ -127,7 +127,7 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
         return
     for problem in report.problems:
         st.warning(literal(problem), icon=":material/warning:")
-    _feature_culprits(analysis)
+    _feature_culprits(analysis, key)
     computed = [f for f in report.features if f.js_distance is not None]
     if not computed:
         return
@@ -144,16 +144,53 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
         feature = next(f for f in computed if f.feature == choice)
         st.plotly_chart(charts.drift_distribution(feature), key=f"{key}:drift_dist")
         band = (feature.null_band or {}).get("js_distance")
-        st.caption(f"n = {feature.n_reference:,} training, {feature.n_current:,} serving. "
-                   f"JS {feature.js_distance:.3f}; chance alone reaches "
-                   f"{band:.3f} at these sizes. "
-                   + ("**Drifted.**" if feature.drifted else "Not beyond chance.")
+        context = (f"JS {feature.js_distance:.3f}; chance alone reaches {band:.3f} at these "
+                   "sizes (95th percentile of reference-vs-reference splits). "
                    if band is not None else "")
+        verdict = ("**Drifted.** " if feature.drifted else "Not drifted: ") + "; ".join(
+            feature.reasons) if feature.reasons else "No test could be run on this feature."
+        st.caption(f"n = {feature.n_reference:,} training, {feature.n_current:,} serving. "
+                   f"{context}{literal(verdict)}")
 
 
-def _feature_culprits(analysis: ProductionAnalysis) -> None:
-    """Default-value spikes and categories training never saw, named in words."""
+def _verdict_rows(report) -> pd.DataFrame:
+    """One row per feature: the test, its p-values, the verdict and why, drifted first."""
+    from triage.drift import p_text
+
+    ranked = sorted(report.features, key=lambda f: (not f.drifted, f.adjusted_p_value is None,
+                                                    f.adjusted_p_value or 1.0))
+    return pd.DataFrame([{
+        "feature": f.feature, "test": f.test or "none",
+        "p (Holm)": p_text(f.p_value) if f.p_value is not None else "",
+        "adjusted p (BH)": p_text(f.adjusted_p_value) if f.adjusted_p_value is not None else "",
+        "drifted": "yes" if f.drifted else "no",
+        "reasons": "; ".join(f.reasons) if f.reasons else (f.note or "no test could be run"),
+    } for f in ranked])
+
+
+def _feature_culprits(analysis: ProductionAnalysis, key: str = "drift") -> None:
+    """The verdict per feature in a table; default-value spikes and categories training never
+    saw, named in words."""
+    from triage.drift import FLOORS
+
     report = analysis.drift
+    if report.features:
+        tested, drifted = len(report.tested), len(report.drifted)
+        share = f" ({report.drifted_share:.0%} of {tested:,} tested)" if tested else ""
+        st.markdown(f"**{drifted:,} feature{'' if drifted == 1 else 's'} drifted**{share}"
+                    if drifted else "No feature drifted beyond chance and the floors"
+                    + (f" ({tested:,} tested)." if tested else "."))
+        st.dataframe(_verdict_rows(report), hide_index=True, key=f"{key}:drift_verdicts")
+        st.caption(
+            "Per feature: KS for numbers, chi-square for categories, a two-proportion score test "
+            "(Fisher exact at small counts) for two-valued features, plus tests of the missing "
+            "rate, of categories unseen in training (against the Good–Turing share) and of the "
+            "share outside training's 1st–99th percentile. p (Holm) is the feature's smallest "
+            "p-value after Holm's correction over its tests; adjusted p is Benjamini–Hochberg "
+            f"across features. Drifted = adjusted p < {report.q:g} and an effect at its floor: "
+            f"W/σ ≥ {FLOORS['wasserstein_norm']:g} or JS ≥ {FLOORS['js_distance']:g}, "
+            f"|Δ missing rate| ≥ {FLOORS['missing']:g}, unseen share {FLOORS['unseen']:g} above "
+            f"Good–Turing, |Δ tail share| ≥ {FLOORS['tail']:g}.")
     for feature in report.default_spikes[:5]:
         st.markdown(f":material/report: **Default-value spike:** "
                     f"{literal(spike_text(feature.feature, feature.default_spike), one_line=True)}"
