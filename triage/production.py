@@ -36,6 +36,7 @@ from triage.tabular import InputError
 
 if TYPE_CHECKING:
     from triage.drift import DriftReport, ValueSpike
+    from triage.skew import SkewReport
 
 
 def spike_text(feature: str, spike: ValueSpike) -> str:
@@ -115,6 +116,7 @@ class ProductionAnalysis:
     health: tuple[HealthCheck, ...] = ()
     rollout: dict[str, Any] = field(default_factory=dict)
     drift: DriftReport | None = None
+    skew: SkewReport | None = None  # served values joined to offline recomputation by request id
     correlation: float | None = None
     history_size: int = 0
     prefilled: tuple[str, ...] = ()  # inputs the page filled in, not yet set by the team
@@ -234,6 +236,9 @@ class ProductionAnalysis:
                 metrics.update(new_category_feature=new[0][0], new_category=new[0][1],
                                new_category_share=new[0][2])
         metrics["offline_online_correlation"] = self.correlation
+        from triage.skew import skew_metrics
+
+        metrics.update(skew_metrics(self.skew))
         return metrics
 
 
@@ -274,7 +279,8 @@ def _rollout_metrics(rollout: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def analyse(inputs: dict[str, Any], drift: DriftReport | None = None) -> ProductionAnalysis:
+def analyse(inputs: dict[str, Any], drift: DriftReport | None = None,
+            skew: SkewReport | None = None) -> ProductionAnalysis:
     """Everything the page shows, from what the session holds; problems are collected, not raised."""
     problems: list[str] = []
     metric = metric_input(inputs.get("metric", {}))
@@ -296,7 +302,7 @@ def analyse(inputs: dict[str, Any], drift: DriftReport | None = None) -> Product
     return ProductionAnalysis(
         metric=metric, problems=tuple(problems), verdict=verdict, decomposition=decomposition,
         chart=chart, health=tuple(health_checks(inputs.get("health") or {})),
-        rollout=dict(inputs.get("rollout") or {}), drift=drift,
+        rollout=dict(inputs.get("rollout") or {}), drift=drift, skew=skew,
         correlation=history_correlation(history), history_size=len(history),
         prefilled=tuple(str(name) for name in inputs.get("prefilled") or ()),
     )

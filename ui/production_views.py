@@ -202,3 +202,47 @@ def _feature_culprits(analysis: ProductionAnalysis, key: str = "drift") -> None:
                     f"({share:.1%} of the serving sample).")
     if len(new) > 5:
         st.caption(f"…and {len(new) - 5} more categories unseen in training.")
+
+
+def render_skew(analysis: ProductionAnalysis, key: str) -> None:
+    """The skew check on the same requests, or why the sample comparison cannot stand in for it."""
+    report = analysis.skew
+    st.markdown("**Training–serving skew**")
+    if report is None:
+        st.caption(":material/compare_arrows: No served values joined to offline recomputation "
+                   "by request id yet. The training-vs-serving comparison above is drift: it "
+                   "cannot tell skew (the same request getting a different value at serving) "
+                   "from a change in the population. Upload the pair under Feature samples → "
+                   "Skew check.")
+        return
+    st.markdown(f":material/compare_arrows: {literal(report.headline(), one_line=True)}")
+    for feature in report.default_spikes[:5]:
+        st.markdown(":material/report: **Default filled in at serving:** "
+                    f"{literal(feature.default.text(feature.feature), one_line=True)}.")
+    for feature in report.missing_spikes[:5]:
+        st.markdown(":material/report: **Missing at serving:** "
+                    f"{literal(feature.missing.text(feature.feature), one_line=True)}.")
+    for note in report.notes:
+        st.caption(f":material/info: {literal(note)}")
+    st.dataframe(_skew_rows(report), hide_index=True, key=f"{key}:skew_table")
+    st.caption(f"Shares are of the {report.matched:,} matched requests, with 95% Wilson score "
+               f"intervals. Numbers differ when |served − offline| > {report.atol:g} + "
+               f"{report.rtol:g}·|offline|; texts when not equal; one side missing differs. "
+               "Skewed: differs on 1% or more of them.")
+
+
+def _skew_rows(report) -> pd.DataFrame:
+    rows = []
+    for f in report.features:
+        low, high = f.differs.interval
+        example = (f"{f.examples[0][0]}: {f.examples[0][1]} served, {f.examples[0][2]} offline"
+                   if f.examples else "")
+        rows.append({
+            "feature": f.feature, "kind": f.kind, "differs": f"{f.differs.share:.1%}",
+            "95% interval": f"{low:.1%}–{high:.1%}", "requests": f"{f.differs.k:,}",
+            "missing at serving": f"{f.served_missing:,}",
+            "default filled in": (f"{f.default.value} on {f.default.filled.share:.1%}"
+                                  if f.default_spike else ""),
+            "skewed": "yes" if f.skewed else "no", "example": example,
+        })
+    return pd.DataFrame(rows)
