@@ -11,11 +11,12 @@ from triage.production import analyse, production_plan  # noqa: E402
 from ui import state  # noqa: E402
 from ui.bind import prefix  # noqa: E402
 from ui.plan_view import render_preview  # noqa: E402
-from ui.production_inputs import drift_report, render_inputs  # noqa: E402
+from ui.production_inputs import drift_report, render_inputs, skew_report  # noqa: E402
 from ui.production_views import (  # noqa: E402
     render_drift,
     render_gap,
     render_health,
+    render_skew,
     render_verdict,
 )
 from ui.reopen import render_banner, render_saved_preview  # noqa: E402
@@ -31,7 +32,7 @@ saved = render_banner(session)
 
 st.subheader("1 · Your numbers")
 render_inputs(session)
-analysis = analyse(session.inputs, drift_report())
+analysis = analyse(session.inputs, drift_report(), skew_report())
 for problem in analysis.problems:
     st.error(literal(problem), icon=":material/error:")
 
@@ -43,9 +44,11 @@ else:
     st.info("Type the expected and observed metric above (or load the worked example) to size "
             "the gap against sampling noise. The questions below work without numbers.",
             icon=":material/edit_note:")
-with st.expander("Serving health and drift", expanded=analysis.drift is not None):
+with st.expander("Serving health, drift and skew",
+                 expanded=analysis.drift is not None or analysis.skew is not None):
     render_health(analysis, key)
     render_drift(analysis, key)
+    render_skew(analysis, key)
 
 st.subheader("3 · Questions to walk together")
 render_stepper(book, session, analysis.metrics())

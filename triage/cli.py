@@ -1,4 +1,4 @@
-"""Headless use: ``python -m triage validate|iteration|gap|noise|drift|access|export``.
+"""Headless use: ``python -m triage validate|iteration|gap|noise|drift|skew|access|export``.
 
 Conventions for every command: with ``--json``, strict JSON on stdout (no NaN); on input that
 cannot be used at all, exit code 1, one clear line on stderr and nothing on stdout. Never a
@@ -29,6 +29,7 @@ from triage.noise import (
 )
 from triage.playbook import PLAYBOOK_DIR, PlaybookError, Problem, load_playbook
 from triage.session import SessionError, from_json, to_json
+from triage.skew import DEFAULT_ATOL, DEFAULT_RTOL, skew_report, skew_report_json
 from triage.tabular import InputError
 
 
@@ -173,6 +174,39 @@ def _run_drift(args: argparse.Namespace) -> int:
     for problem in report["problems"]:
         print(f"note: {problem}")
     return 0
+
+
+def _run_skew(args: argparse.Namespace) -> int:
+    served = _read_input(args.served)
+    offline = _read_input(args.offline) if args.offline else None
+    if served is None or (args.offline and offline is None):
+        return 1
+    return _emit(lambda: skew_report_json(skew_report(
+        served, Path(args.served).name, offline, Path(args.offline or "offline").name,
+        atol=args.atol, rtol=args.rtol)), _print_skew_table, args.json)
+
+
+def _print_skew_table(report: dict[str, Any]) -> None:
+    print(report["headline"])
+    def rows(n: int) -> str:
+        return f"{n:,} row{'' if n == 1 else 's'}"
+
+    print(f"served {rows(report['served_rows'])}, offline {rows(report['offline_rows'])}, "
+          f"{report['matched']:,} matched; numeric values differ when |served - offline| > "
+          f"{report['atol']:g} + {report['rtol']:g}*|offline|")
+    print(f"{'feature':<28}{'kind':<9}{'differs':>9}{'95% Wilson':>17}{'served missing':>16}"
+          f"  spikes")
+    for f in report["features"]:
+        share, (low, high) = f["differs"]["share"], f["differs"]["interval"]
+        spikes = []
+        if f["default_spike"]:
+            spikes.append(f"default {f['default']['value']} on {f['default']['filled']['share']:.1%}")
+        if f["missing_spike"]:
+            spikes.append(f"missing on {f['missing']['filled']['share']:.1%}")
+        print(f"{f['feature']:<28}{f['kind']:<9}{share:>9.1%}{f'{low:.1%}-{high:.1%}':>17}"
+              f"{f['served_missing']:>16,}  {'; '.join(spikes) or '-'}")
+    for note in report["notes"]:
+        print(f"note: {note}")
 
 
 def _count(text: str, option: str) -> tuple[int, int]:
@@ -409,6 +443,19 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument("current", help="serving sample, CSV or Parquet")
     drift.add_argument("--json", action="store_true", help="strict JSON on stdout")
     drift.set_defaults(run=_run_drift)
+    skew = commands.add_parser("skew", help="training-serving skew: served feature values "
+                               "against offline recomputation for the same requests")
+    skew.add_argument("served", help="served values, CSV or Parquet: request_id and one column "
+                      "per feature (or also <feature>_offline columns, without OFFLINE); - reads "
+                      "stdin")
+    skew.add_argument("offline", nargs="?", help="values recomputed offline for the same "
+                      "requests: request_id and the same feature columns")
+    skew.add_argument("--atol", type=float, default=DEFAULT_ATOL,
+                      help=f"absolute tolerance for numbers (default {DEFAULT_ATOL:g})")
+    skew.add_argument("--rtol", type=float, default=DEFAULT_RTOL,
+                      help=f"relative tolerance for numbers (default {DEFAULT_RTOL:g})")
+    skew.add_argument("--json", action="store_true", help="strict JSON on stdout")
+    skew.set_defaults(run=_run_skew)
     noise = commands.add_parser(
         "noise", help="is a gap beyond sampling noise (exact binomial, score test or Welch)",
         description="Proportions: --observed X/N --expected P gives the exact binomial test "

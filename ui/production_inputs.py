@@ -12,6 +12,7 @@ from triage.examples import DATA_DIR
 from triage.gap import read_segments, segment_rows
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
+from triage.skew import SkewReport, check_skew, split_joined
 from triage.tabular import InputError
 from ui import state
 from ui.bind import bound, edited_records, prefix
@@ -273,6 +274,94 @@ def _sample_shown(store: dict, side: str) -> str:
             f"sample{example}, {literal(name, one_line=True)} ({len(frame):,} rows).")
 
 
+_SKEW = "production_skew"  # per-tab: served and offline uploads (name, digest, frame), the check
+_SKEW_SIDES = {"served": "Served values (what the model received)",
+               "offline": "Recomputed offline (same request ids)"}
+
+
+def _skew(session: Session, key: str) -> None:
+    """The skew check: served feature values joined by request id to offline recomputation."""
+    st.markdown("**Skew check: the same requests, served and recomputed offline**")
+    st.caption("Two files, CSV or Parquet, each with a `request_id` column and the same feature "
+               "columns: the values the model received (the serving feature log), and the values "
+               "the training pipeline computes for those request ids. Or one file with "
+               "`<feature>` and `<feature>_offline` columns. Numbers differ when |served − "
+               "offline| > 1e-8 + 1e-5·|offline|; texts when not equal.")
+    store = st.session_state.setdefault(_SKEW, {})
+    if store.get("key") != key:  # a new or re-opened session starts without the last one's pair
+        store.clear()
+        store["key"] = key
+    columns = st.columns(2)
+    for column, (side, label) in zip(columns, _SKEW_SIDES.items(), strict=True):
+        uploaded = column.file_uploader(label, type=["csv", "parquet", "txt"],
+                                        key=f"{key}:{side}")
+        if uploaded is not None and st.session_state.get(f"{key}:{side}:id") != uploaded.file_id:
+            st.session_state[f"{key}:{side}:id"] = uploaded.file_id
+            try:
+                data = uploaded.getvalue()
+                frame = read_sample(data, uploaded.name)
+            except InputError as err:
+                st.session_state[f"{key}:{side}:error"] = str(err)
+            else:
+                st.session_state.pop(f"{key}:{side}:error", None)
+                store[side] = (uploaded.name, hashlib.sha256(data).hexdigest(), frame)
+                store.pop("report", None)
+        if error := st.session_state.get(f"{key}:{side}:error"):
+            kept = (f" The check below still uses {literal(store[side][0], one_line=True)}."
+                    if side in store else "")
+            column.error(f"{literal(error)}\n\nNothing was read from this file.{kept}",
+                         icon=":material/error:")
+        elif side in store:
+            name, _, frame = store[side]
+            column.caption(f":material/fact_check: {literal(name, one_line=True)}: "
+                           f"{len(frame):,} rows, {len(frame.columns)} columns")
+    if (EXAMPLE_DIR / "example_served.csv").exists() and st.button(
+            "Use the worked example's pair", key=f"{key}:example",
+            help="example_served.csv and example_offline.csv: ranker-v7's served features and "
+                 "their offline recomputation for the same 2,000 requests"):
+        for side in _SKEW_SIDES:
+            path = EXAMPLE_DIR / f"example_{side}.csv"
+            data = path.read_bytes()
+            store[side] = (path.name, hashlib.sha256(data).hexdigest(), read_sample(data, path.name))
+            st.session_state.pop(f"{key}:{side}:error", None)
+        store.pop("report", None)
+    outcome = _skew_outcome()
+    if isinstance(outcome, str):
+        st.error(f"{literal(outcome)}\n\nThe skew check is not computed until the pair can be "
+                 "joined.", icon=":material/error:")
+
+
+def _skew_outcome():
+    """The check (a SkewReport), a message saying why the pair cannot be joined, or None;
+    computed once per pair of uploads (keyed by their digests)."""
+    store = st.session_state.get(_SKEW, {})
+    if "served" not in store:
+        return None
+    digests = (store["served"][1], store["offline"][1] if "offline" in store else None)
+    cached = store.get("report")
+    if cached is None or cached[0] != digests:
+        name, _, served = store["served"]
+        try:
+            if "offline" in store:
+                offline_name, _, offline = store["offline"]
+            else:
+                if not any(str(c).endswith("_offline") for c in served.columns):
+                    return None  # waiting for the offline file
+                offline_name = f"{name} (_offline columns)"
+                served, offline = split_joined(served, name)
+            outcome = check_skew(served, offline, served_name=name, offline_name=offline_name)
+        except InputError as err:
+            outcome = str(err)
+        store["report"] = (digests, outcome)
+    return store["report"][1]
+
+
+def skew_report() -> SkewReport | None:
+    """The skew check for the analysis, when a pair is in and joins."""
+    outcome = _skew_outcome()
+    return outcome if isinstance(outcome, SkewReport) else None
+
+
 def render_inputs(session: Session) -> None:
     key = prefix(session.scenario)
     _metric(session, f"{key}:metric")
@@ -297,6 +386,7 @@ def render_inputs(session: Session) -> None:
         st.caption("CSV or Parquet, one row per example, the same feature columns on both sides. "
                    "Files stay in this browser tab; they are not part of a saved plan.")
         _samples(session, f"{key}:samples")
+        _skew(session, f"{key}:skew")
 
 
 def example_available() -> bool:
