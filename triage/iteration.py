@@ -228,6 +228,13 @@ class IterationAnalysis:
         metrics["handoff_top_transition"] = top_transition.label if top_transition else None
         metrics["handoff_top_transition_share"] = top_transition.share if top_transition else None
         metrics["handoff_where_text"] = handoff_where(self) or None
+        # GPU time of one iteration: waiting for GPUs (startup) and running on them (training)
+        if self.has_data:
+            metrics["startup_training_share"] = metrics["startup_share"] + metrics["training_share"]
+        else:
+            metrics["startup_training_share"] = None
+        startup = self.stage("startup")
+        metrics["startup_variability"] = startup.variability if startup else None
         variable = [s for s in self.stages if s.variability is not None]
         if variable:
             worst = max(variable, key=lambda s: s.variability)

@@ -104,8 +104,12 @@ class IterationImpact:
             level, basis = 0, f"stage times from only {analysis.runs} {self.runs_noun}"
         else:
             level, basis = 1, "stage times typed in the meeting, not measured"
-        if action.speedup and action.speedup[1] / action.speedup[0] > _WIDE_RANGE:
-            level, basis = max(level - 1, 0), basis + "; the speed-up range is wide"
+        if action.speedup:
+            # the stage time is measured (or typed); the factor applied to it is experience
+            low, high = action.speedup
+            basis += f"; the {low:g}–{high:g}× speed-up is a range from experience, not measured"
+            if high / low > _WIDE_RANGE:
+                level, basis = max(level - 1, 0), basis + ", and wide"
         stats = analysis.stage(action.stage) if action.stage else None
         if stats and stats.wait_hours is None and action.affects != "total":
             level, basis = max(level - 1, 0), basis + "; waiting vs working time is unknown"

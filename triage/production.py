@@ -369,9 +369,13 @@ class ProductionImpact:
                 basis.append("no segment table splits the gap")
             else:
                 basis.append(f"{COMPONENT_LABELS[action.component]} measured in the segment table")
-        if action.recovers and action.recovers[1] - action.recovers[0] > 0.5:
-            level -= 1
-            basis.append("the win-back range is wide")
+        if action.recovers:
+            # the part of the gap is measured; the share an action wins back is experience
+            low, high = action.recovers
+            basis.append(f"the {low:.0%}–{high:.0%} win-back share is a range from experience, "
+                         "not measured" + (", and wide" if high - low > 0.5 else ""))
+            if high - low > 0.5:
+                level -= 1
         level = max(0, min(level, 2))
         return ("low", "medium", "high")[level], "; ".join(basis)
 

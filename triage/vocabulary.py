@@ -53,6 +53,9 @@ ITERATION_METRICS: dict[str, str] = {
     "failed_share": "share of all recorded run hours spent in failed runs",
     "max_variability": "largest p90/median ratio over stages (runs only)",
     "most_variable_stage": "stage id with that ratio",
+    "startup_training_share": "share of the iteration in job startup and queueing plus training "
+                              "(waiting for GPUs and running on them), 0 to 1",
+    "startup_variability": "job startup and queueing's p90/median ratio (runs only)",
 }
 
 # Data-access request lifecycle: requested → owner found → approved → provisioned → first use.
