@@ -141,7 +141,7 @@ except ImportError:  # pragma: no cover - only with another scipy version
 __all__ = [
     "BAND_MAX_ROWS", "DEFAULT_SPLITS", "FDR_Q", "FLOORS", "JS_THRESHOLD", "STATISTICS", "DriftReport",
     "DriftTest", "FeatureDrift", "ValueSpike", "compare", "drift_report", "drift_report_json",
-    "psi_reading", "read_sample", "two_proportion_test",
+    "p_text", "psi_reading", "read_sample", "two_proportion_test",
 ]
 
 STATISTICS = ("ks_statistic", "ks_pvalue", "wasserstein_norm", "psi", "js_distance", "chi2_pvalue",
@@ -898,12 +898,15 @@ _EFFECT_NAMES = {"wasserstein_norm": "W/σ", "js_distance": "JS", "missing": "|�
                  "unseen": "unseen excess", "tail": "|Δ tail share|"}
 
 
+def p_text(p: float) -> str:
+    """A p-value in two significant digits (0.031, 3e-12), "< 1e-300" where it underflows to 0."""
+    return "< 1e-300" if p <= 0.0 else f"{p:.2g}"
+
+
 def _p(p: float) -> str:
-    """"= " and a p-value in two significant digits (= 0.031, = 3e-12); "< 1e-300" below the
-    smallest double, where scipy's p-value underflows to 0."""
-    if p <= 0.0:
-        return "< 1e-300"
-    return f"= {p:.2g}"
+    """What follows "p" in a sentence: "= 0.031", "= 3e-12" or "< 1e-300"."""
+    text = p_text(p)
+    return text if text.startswith("<") else f"= {text}"
 
 
 # --- numeric statistics ------------------------------------------------------------------
