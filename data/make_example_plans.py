@@ -96,6 +96,15 @@ SCRIPTS: dict[str, dict[str, Scripted]] = {
             "trains on the full data."),
     },
     "production_underperformance": {
+        "data_drift": Scripted(
+            "drift_none",
+            "{drifted_features} features drifted beyond chance and the floors, and each is "
+            "explained already: device is the traffic mix the decomposition counts (desktop's "
+            "share fell), {top_drift_feature} is the zero the app gateway fills in (the skew), "
+            "and {new_category_feature} holds the new \"{new_category}\" category "
+            "({new_category_share:.1%} of serving), which the plan watches. No broad drift is "
+            "left.",
+            override=True),
         "labels": Scripted(
             "labels_fine",
             "Clicks are logged within seconds of the impression, and the online CTR uses the "
