@@ -485,3 +485,16 @@ def test_a_fresh_session_does_not_keep_the_last_sessions_pair(app):
     assert not app.exception
     assert "days_since_last_visit (35.6%)" not in texts(app)
     assert "cannot tell skew" in texts(app)
+
+
+def test_the_readme_quotes_the_example_pairs_numbers():
+    report = example_report()
+    days = report.features[0]
+    low, high = days.differs.interval
+    text = " ".join((EXAMPLE / "README.md").read_text(encoding="utf-8").split())
+    assert (f"`days_since_last_visit` differs on {days.differs.k} of the {report.matched:,} "
+            f"({days.differs.share:.1%}, 95% Wilson interval {low:.1%}–{high:.1%})") in text
+    assert (f"skipped {report.unmatched_served} requests and recomputed "
+            f"{report.unmatched_offline} whose serving log line was lost, so {report.matched:,} "
+            "match") in text
+    assert days.default.filled.k == days.differs.k  # "every one of them served as 0"
