@@ -413,6 +413,12 @@ def _values(series: pd.Series) -> _Values:
     missing = absent | (texts == "")
     na_text = pd.Series(texts).isin(_NA_TEXT_LIST).to_numpy() & ~missing
     candidates = ~missing & ~na_text
+    head = texts[candidates][:200]  # a text feature fails here, without parsing every row
+    head_parsed = pd.to_numeric(pd.Series(head, dtype=object), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan)
+    if np.isnan(head_parsed).any() or pd.api.types.is_bool_dtype(dtype):
+        example = str(head[int(np.argmax(np.isnan(head_parsed)))]) if len(head) else ""
+        return _Values(missing, None, texts, example)
     parsed = pd.to_numeric(pd.Series(texts).where(candidates, None), errors="coerce").to_numpy(
         dtype=np.float64, na_value=np.nan)
     bad = candidates & np.isnan(parsed)

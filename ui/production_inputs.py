@@ -349,7 +349,9 @@ def _skew_outcome():
                     return None  # waiting for the offline file
                 offline_name = f"{name} (_offline columns)"
                 served, offline = split_joined(served, name)
-            outcome = check_skew(served, offline, served_name=name, offline_name=offline_name)
+            with st.spinner("Joining served and offline values by request id…"):
+                outcome = check_skew(served, offline, served_name=name,
+                                     offline_name=offline_name)
         except InputError as err:
             outcome = str(err)
         store["report"] = (digests, outcome)
@@ -391,4 +393,3 @@ def render_inputs(session: Session) -> None:
 
 def example_available() -> bool:
     return (EXAMPLE_DIR / "example_inputs.json").exists()
-
