@@ -43,6 +43,11 @@ SERIOUS = {
     "top_drift_js": 0.30,
     "has_history": True,
     "offline_online_correlation": 0.70,
+    "offline_online_correlation_low": -0.27,
+    "offline_online_correlation_high": 0.96,
+    "offline_online_agree": False,
+    "offline_online_slope": 0.30,
+    "history_launches": 6,
 }
 
 
@@ -166,7 +171,10 @@ def test_the_worked_example_walks_to_several_parts(book):
     assert answers["serving_health"] == "fallbacks_part"
     assert answers["skew"] == "skew_part"
     assert answers["traffic_mix"] == "mix_part"
-    assert answers["offline_predictive"] == "sound"
+    # r = 0.70 over six launches, interval −0.27 to 0.96: too few launches to call it sound
+    assert answers["offline_predictive"] == "unknown"
+    message = suggestion_for(book.node("offline_predictive"), SERIOUS).message
+    assert "-0.27 to 0.96" in message and "0.30× offline" in message
     assert node.id == "parts_add_up"
     plan = recommended_action_ids(book, walk(book, answers))
     assert plan[0] == "roll_back"

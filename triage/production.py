@@ -8,7 +8,8 @@ promise: each action wins back a plausible share of the part of the gap it works
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from triage.gap import (
     waterfall,
 )
 from triage.plan import Estimate, Plan, PlanAction, build_plan, fmt
+from triage.noise import Z95, relative_words
 from triage.playbook import Action, Playbook
 from triage.session import Session
 from triage.tabular import InputError
@@ -94,16 +96,114 @@ def metric_input(raw: dict[str, Any]) -> MetricInput | None:
     )
 
 
-def history_correlation(history: list[dict[str, Any]]) -> float | None:
-    """Pearson correlation of past launches' offline and online deltas (3+ launches)."""
+MATURE_ENOUGH = 0.95  # share of the window with complete labels below which a gap is provisional
+
+
+@dataclass(frozen=True)
+class LabelMaturity:
+    """How complete the labels behind the observed metric are.
+
+    ``mature_share`` is the share of the observed window whose labels are complete: typed, or
+    1 − (label delay p90) / (window length) for a window that ends now (cohorts younger than the
+    delay's p90 still miss more than a tenth of their labels). With the metric typed for mature
+    cohorts only (``observed_mature`` and its n), the gap is computed on them.
+    """
+
+    mature_share: float | None
+    delay_p90_hours: float | None = None
+    window_hours: float | None = None
+    observed_mature: float | None = None
+    n_observed_mature: float | None = None
+
+    @property
+    def on_mature_cohorts(self) -> bool:
+        return self.observed_mature is not None
+
+    @property
+    def provisional(self) -> bool | None:
+        """True when the gap rests on labels still arriving; None when nothing says."""
+        if self.on_mature_cohorts:
+            return False
+        if self.mature_share is None:
+            return None
+        return self.mature_share < MATURE_ENOUGH
+
+    def text(self) -> str:
+        if self.on_mature_cohorts:
+            n = f" (n = {self.n_observed_mature:,.0f})" if self.n_observed_mature else ""
+            return (f"the gap is computed on mature cohorts only: observed {fmt(self.observed_mature)}"
+                    f"{n}, on traffic older than the label delay")
+        if self.mature_share is None:
+            return ""
+        basis = (f"the label delay's p90 is {self.delay_p90_hours:g} h of a "
+                 f"{self.window_hours:g} h window" if self.delay_p90_hours is not None
+                 and self.window_hours else "as typed")
+        verdict = ("the gap is provisional: recompute it on mature cohorts"
+                   if self.provisional else "labels are complete enough to judge the gap")
+        return f"{self.mature_share:.0%} of the window has complete labels ({basis}); {verdict}"
+
+
+def label_maturity(raw: dict[str, Any]) -> LabelMaturity | None:
+    """The labels' completeness from the metric inputs; None when none of them is typed."""
+    share = as_finite(raw.get("mature_share"))
+    delay, window = as_finite(raw.get("label_delay_p90_hours")), as_finite(raw.get("window_hours"))
+    mature, n_mature = as_finite(raw.get("observed_mature")), as_finite(raw.get("n_observed_mature"))
+    if share is None and delay is not None and window:
+        share = min(max(1 - delay / window, 0.0), 1.0)
+    if share is not None:
+        share = min(max(share, 0.0), 1.0)
+    if share is None and mature is None:
+        return None
+    return LabelMaturity(share, delay, window, mature, n_mature)
+
+
+MIN_LAUNCHES = 5  # fewer past launches say nothing about whether offline predicts online
+
+
+@dataclass(frozen=True)
+class HistoryFit:
+    """Past launches' online change against their offline change.
+
+    ``r`` is Pearson's correlation with a Fisher-z 95% interval (tanh(atanh r ± 1.96/√(n − 3)));
+    ``slope`` the least-squares slope of online on offline deltas (with an intercept): how much
+    online change each unit of offline change has come with. The offline metric "agrees" with
+    online only when the interval's lower end is above 0, i.e. the correlation is positive beyond
+    what chance gives on this many launches.
+    """
+
+    n: int
+    r: float
+    low: float
+    high: float
+    slope: float
+
+    @property
+    def agrees(self) -> bool:
+        return self.low > 0
+
+
+def history_fit(history: list[dict[str, Any]]) -> HistoryFit | None:
+    """The fit over launches with both deltas; None (silent) below 5 launches or on a constant."""
     pairs = [(as_finite(h.get("offline_delta")), as_finite(h.get("online_delta"))) for h in history]
     pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
-    if len(pairs) < 3:
+    if len(pairs) < MIN_LAUNCHES:
         return None
     offline, online = np.array(pairs).T
     if offline.std() == 0 or online.std() == 0:
         return None
-    return float(np.corrcoef(offline, online)[0, 1])
+    n = len(pairs)
+    r = float(np.clip(np.corrcoef(offline, online)[0, 1], -1.0, 1.0))
+    half = Z95 / math.sqrt(n - 3)
+    centre = math.atanh(min(max(r, -1 + 1e-15), 1 - 1e-15))
+    offline_centred = offline - offline.mean()
+    slope = float(offline_centred @ (online - online.mean()) / (offline_centred @ offline_centred))
+    return HistoryFit(n, r, math.tanh(centre - half), math.tanh(centre + half), slope)
+
+
+def history_correlation(history: list[dict[str, Any]]) -> float | None:
+    """Pearson correlation of past launches' offline and online deltas (5+ launches)."""
+    fit = history_fit(history)
+    return None if fit is None else fit.r
 
 
 @dataclass(frozen=True)
@@ -120,6 +220,8 @@ class ProductionAnalysis:
     correlation: float | None = None
     history_size: int = 0
     prefilled: tuple[str, ...] = ()  # inputs the page filled in, not yet set by the team
+    history_fit: HistoryFit | None = None  # past launches: r with its interval, slope
+    labels: LabelMaturity | None = None  # how complete the observed window's labels are
 
     @property
     def sign(self) -> int:
@@ -176,6 +278,41 @@ class ProductionAnalysis:
             lines.append(f"{len(new) - 3} more new categories")
         return lines
 
+    def _labels_and_history_metrics(self) -> dict[str, Any]:
+        labels, fit = self.labels, self.history_fit
+        return {
+            "labels_provisional": labels.provisional if labels else None,
+            "mature_label_share": labels.mature_share if labels else None,
+            "gap_on_mature_cohorts": labels.on_mature_cohorts if labels else False,
+            "history_launches": fit.n if fit else None,
+            "offline_online_correlation_low": fit.low if fit else None,
+            "offline_online_correlation_high": fit.high if fit else None,
+            "offline_online_slope": fit.slope if fit else None,
+            "offline_online_agree": fit.agrees if fit else None,
+            "gap_p_value": self.verdict.p_value if self.verdict else None,
+            "gap_method": self.verdict.method or None if self.verdict else None,
+            "rollback_win_back": (self.rollback_win_back() if self.verdict is not None
+                                  else None),
+        }
+
+    def previous_level(self) -> tuple[float, str] | None:
+        """The previous model's online level and where it comes from: a control arm measured
+        now, else a level typed from before the launch. None when neither is typed."""
+        for key, source in (("control_online", "measured on a control arm"),
+                            ("previous_online", "the previous model's online level")):
+            value = as_finite(self.rollout.get(key))
+            if value is not None:
+                return value, source
+        return None
+
+    def rollback_win_back(self) -> float | None:
+        """What a rollback wins back: the previous model's online level − observed, in the
+        better direction (negative when the new model is already better). None when unknown."""
+        previous = self.previous_level()
+        if previous is None or self.metric is None:
+            return None
+        return self.sign * (previous[0] - self.metric.observed)
+
     def metrics(self) -> dict[str, Any]:
         metrics: dict[str, Any] = {name: None for name in _METRIC_NAMES}
         metrics.update(has_metric=self.verdict is not None, has_segments=self.chart is not None,
@@ -207,6 +344,7 @@ class ProductionAnalysis:
                     metrics[f"{component}_top_segment_share"] = where.top[1]
                     metrics[f"{component}_segments_text"] = where.text()
         metrics.update(_rollout_metrics(self.rollout))
+        metrics.update(self._labels_and_history_metrics())
         if self.health:
             by_label = {c.label: c for c in self.health}
             metrics["health_breaches"] = sum(c.over_budget for c in self.health)
@@ -256,6 +394,11 @@ _METRIC_NAMES = (
     "default_spike_reference_share", "default_spike_current_share",
     "new_categories", "new_category_feature", "new_category", "new_category_share",
 )
+_METRIC_NAMES += (
+    "labels_provisional", "mature_label_share", "gap_on_mature_cohorts", "history_launches",
+    "offline_online_correlation_low", "offline_online_correlation_high", "offline_online_slope",
+    "offline_online_agree", "gap_p_value", "gap_method", "rollback_win_back",
+)
 
 
 def _rollout_metrics(rollout: dict[str, Any]) -> dict[str, Any]:
@@ -284,6 +427,11 @@ def analyse(inputs: dict[str, Any], drift: DriftReport | None = None,
     """Everything the page shows, from what the session holds; problems are collected, not raised."""
     problems: list[str] = []
     metric = metric_input(inputs.get("metric", {}))
+    labels = label_maturity(inputs.get("metric") or {})
+    if metric is not None and labels is not None and labels.on_mature_cohorts:
+        # Judge the gap on cohorts whose labels are complete, not on a window still filling.
+        metric = replace(metric, observed=labels.observed_mature,
+                         n_observed=labels.n_observed_mature)
     verdict = None
     if metric is not None:
         issues = metric_problems(metric)
@@ -305,6 +453,7 @@ def analyse(inputs: dict[str, Any], drift: DriftReport | None = None,
         rollout=dict(inputs.get("rollout") or {}), drift=drift, skew=skew,
         correlation=history_correlation(history), history_size=len(history),
         prefilled=tuple(str(name) for name in inputs.get("prefilled") or ()),
+        history_fit=history_fit(history), labels=labels,
     )
 
 
@@ -336,11 +485,19 @@ class ProductionImpact:
         if not left or self.analysis.verdict is None:
             return None
         shortfall = self.analysis.loss("all")
-        # A rollback (the whole shortfall) and fixing the new model are alternatives: take the
-        # better of the two, never their sum.
-        restored = shortfall * (1 - left.pop("all", 1.0))
+        # A rollback returns to the previous model's online level, not to the offline promise:
+        # its win-back is that level − observed, typed or measured on a control arm; unknown
+        # without it, and then no total includes it.
+        rollback = left.pop("all", None)
+        win_back = self.analysis.rollback_win_back()
+        restored = (None if rollback is None or win_back is None
+                    else max(win_back, 0.0) * (1 - rollback))
         fixed = sum(self.analysis.loss(c) * (1 - remaining) for c, remaining in left.items())
-        return min(max(restored, fixed), shortfall)
+        if restored is None:
+            return min(fixed, shortfall) if left else None
+        # A rollback and fixing the new model are alternatives: the better of the two, never
+        # their sum; a previous model better than the promise may win back more than the gap.
+        return min(max(restored, fixed), max(shortfall, restored))
 
     def estimate(self, actions: list[Action]) -> Estimate | None:
         low, high = self._recovered(actions, 0), self._recovered(actions, 1)
@@ -352,6 +509,8 @@ class ProductionImpact:
         analysis = self.analysis
         if analysis.verdict is None:
             return "low", "no expected vs observed metric typed in yet"
+        if action.component == "all":
+            return self._rollback_confidence()
         basis = []
         level = 1
         if analysis.verdict.significant:
@@ -379,6 +538,16 @@ class ProductionImpact:
         level = max(0, min(level, 2))
         return ("low", "medium", "high")[level], "; ".join(basis)
 
+    def _rollback_confidence(self) -> tuple[str, str]:
+        previous = self.analysis.previous_level()
+        if previous is None:
+            return "low", ("not quantified: the previous model's online metric is not typed in "
+                           "(rollout facts) or measured on a control arm")
+        if "control" in previous[1]:
+            return "high", "the previous model's level is measured on a control arm, now"
+        return "medium", ("the previous model's online level is typed from before the launch; "
+                          "traffic and season may have moved since")
+
     def evidence(self, action: Action) -> str:
         analysis = self.analysis
         if not action.component or analysis.verdict is None:
@@ -386,7 +555,18 @@ class ProductionImpact:
         shortfall = analysis.loss("all")
         loss = analysis.loss(action.component)
         if action.component == "all":
-            return f"the shortfall is {fmt(shortfall)} {self.unit}"
+            previous = analysis.previous_level()
+            if previous is None:
+                return (f"not quantified: bring the previous model's online {self.unit} (rollout "
+                        "facts, or a control arm measured now); a rollback returns to that "
+                        f"level, not to the offline promise the {fmt(shortfall)} shortfall is "
+                        "measured against")
+            win_back = analysis.rollback_win_back() or 0.0
+            moved = ("wins back " + fmt(win_back) if win_back > 0 else
+                     "wins nothing back: the new model is at or above it")
+            return (f"{previous[1]} is {fmt(previous[0])} {self.unit} against "
+                    f"{fmt(analysis.metric.observed)} observed: a rollback {moved} (the shortfall "
+                    f"against the offline promise is {fmt(shortfall)})")
         if analysis.chart is None:
             return ""
         text = f"{_EXPLAINS[action.component]} {fmt(loss)} of the {fmt(shortfall)} drop in {self.unit}"
@@ -406,14 +586,16 @@ class ProductionImpact:
             return ["No expected and observed metric yet: type them in to size the gap.",
                     "The questions still work; the plan lists what to check and in what order.",
                     f"{len(quick)} quick wins and {len(cross)} cross-team items so far."]
-        direction = "lower" if verdict.gap < 0 else "higher"
-        relative = abs(verdict.gap) / abs(metric.expected) if metric.expected else None
+        words = relative_words(metric.observed, metric.expected, metric.higher_is_better)
+        test = f"{verdict.method.split(' (')[0]}, p = {verdict.p_value:.2g}" if (
+            verdict.noise_known) else ""
         noise = ("noise cannot be judged: " + verdict.why_unknown if not verdict.noise_known
-                 else ("beyond sampling noise" if verdict.significant else
-                       "within sampling noise — it may not be real"))
+                 else (f"beyond sampling noise ({test})" if verdict.significant else
+                       f"within sampling noise ({test}): it may not be real"))
         first = (f"Online {metric.name} is {fmt(metric.observed)} against {fmt(metric.expected)} "
-                 f"expected: {fmt(abs(verdict.gap))} {direction}"
-                 + (f" ({relative:.1%})" if relative is not None else "") + f", {noise}.")
+                 f"expected, {fmt(abs(verdict.gap))} apart: {words}, {noise}.")
+        if analysis.labels is not None and analysis.labels.text():
+            first += f" Labels: {analysis.labels.text()}."
         lines = [first]
         if analysis.chart is not None and verdict.shortfall > 0:
             parts = []
@@ -430,9 +612,17 @@ class ProductionImpact:
             lines.append("In the features: " + "; ".join(features) + ".")
         now = [a.action for a in plan.active if a.action.horizon == "now"]
         estimate = self.estimate(now)
+        unsized_rollback = (any(a.component == "all" and a.recovers for a in now)
+                            and analysis.rollback_win_back() is None)
+        rollback_note = (" A rollback is not quantified: bring the previous model's online "
+                         f"{metric.name}." if unsized_rollback else "")
         if estimate is not None:
             lines.append(f"The 'now' actions could win back {fmt(estimate.low)}–{fmt(estimate.high)} "
-                         f"{metric.name}; the 'later' ones keep it from happening again.")
+                         f"{metric.name}" + (" (the rollback not counted)" if unsized_rollback
+                                             else "")
+                         + "; the 'later' ones work on the causes." + rollback_note)
+        elif unsized_rollback:
+            lines.append("Verify first: no 'now' action is sized against the gap." + rollback_note)
         else:
             lines.append("Verify first: none of the actions so far is sized against the gap.")
         return lines

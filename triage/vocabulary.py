@@ -148,7 +148,21 @@ PRODUCTION_METRICS: dict[str, str] = {
     "top_drift_feature": "feature with the largest Jensen-Shannon distance",
     "top_drift_js": "its Jensen-Shannon distance, 0 to 0.833",
     "has_history": "true when offline-vs-online history of past launches is typed in",
-    "offline_online_correlation": "correlation of past offline and online deltas, -1 to 1",
+    "offline_online_correlation": "Pearson r of past offline and online deltas (5+ launches), "
+                                  "-1 to 1",
+    "offline_online_correlation_low": "lower end of r's Fisher-z 95% interval",
+    "offline_online_correlation_high": "upper end of r's Fisher-z 95% interval",
+    "offline_online_agree": "true when r's 95% interval lies above 0",
+    "offline_online_slope": "least-squares slope of online on offline deltas (online change per "
+                            "unit of offline change)",
+    "history_launches": "number of past launches with both deltas",
+    "labels_provisional": "true when under 95% of the observed window has complete labels",
+    "mature_label_share": "share of the observed window with complete labels, 0 to 1",
+    "gap_on_mature_cohorts": "true when the gap is computed on cohorts older than the label delay",
+    "gap_p_value": "p-value of the noise test (exact binomial, score test or Welch)",
+    "gap_method": "the noise test used, in words",
+    "rollback_win_back": "previous model's online level - observed, in the better direction "
+                         "(None when that level is not typed or measured)",
     "fallback_top_segment": "the segment holding the largest part of the fallback loss",
     "fallback_top_segment_share": "its share of the fallback loss, 0 to 1",
     "fallback_segments_text": "where the fallback loss sits, e.g. '85% in partner-api'",
