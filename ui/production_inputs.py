@@ -161,6 +161,23 @@ def _metric(session: Session, key: str) -> None:
     for column, (field, label) in zip(columns, fields, strict=True):
         bound(column.number_input, label, f"{key}:{field}", metric, field, None,
               value=None, format="%.6g", min_value=0.0 if field.startswith(("n_", "se_")) else None)
+    with st.expander("Label maturity (optional): are the observed window's labels complete?"):
+        st.caption("Conversions and returns arrive late. Give the share of the window whose "
+                   "labels are complete, or the label delay's p90 and the window's length "
+                   "(a window ending now). With the metric for mature cohorts only, the gap is "
+                   "computed on them; otherwise a window under 95% complete makes it provisional.")
+        share, delay, window = st.columns(3)
+        bound(share.number_input, "Share with complete labels", f"{key}:mature_share", metric,
+              "mature_share", None, value=None, min_value=0.0, max_value=1.0, format="%.3g")
+        bound(delay.number_input, "Label delay p90 (hours)", f"{key}:delay_p90", metric,
+              "label_delay_p90_hours", None, value=None, min_value=0.0, format="%.4g")
+        bound(window.number_input, "Observed window (hours)", f"{key}:window", metric,
+              "window_hours", None, value=None, min_value=0.0, format="%.4g")
+        mature, n_mature = st.columns(2)
+        bound(mature.number_input, "Observed on mature cohorts", f"{key}:observed_mature",
+              metric, "observed_mature", None, value=None, format="%.6g")
+        bound(n_mature.number_input, "n on mature cohorts", f"{key}:n_observed_mature", metric,
+              "n_observed_mature", None, value=None, min_value=0.0, format="%.6g")
 
 
 def _segments(session: Session, key: str) -> None:
@@ -227,6 +244,17 @@ def _rollout(session: Session, key: str) -> None:
           "observed_traffic_share", None, value=None, min_value=0.0, max_value=1.0)
     bound(rollback.toggle, "A rollback path exists", f"{key}:rollback", rollout,
           "rollback_available", False)
+    # What a rollback wins back is the previous model's online level − observed, not the gap to
+    # the offline promise: without one of these the plan says the rollback is not quantified.
+    previous, control = st.columns(2)
+    bound(previous.number_input, "Previous model's online metric", f"{key}:previous", rollout,
+          "previous_online", None, value=None, format="%.6g",
+          help="The same metric for the model before this launch, on the dashboard, before the "
+               "launch. A rollback returns to this level, not to the offline promise.")
+    bound(control.number_input, "…or measured on a control arm now", f"{key}:control", rollout,
+          "control_online", None, value=None, format="%.6g",
+          help="The previous model on a control share of traffic over the same period: the "
+               "better figure, since traffic and season are the same. Used first when typed.")
 
 
 def _samples(session: Session, key: str) -> None:
