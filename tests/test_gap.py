@@ -29,9 +29,11 @@ def test_decomposition_by_hand_and_the_sum_rule():
     assert (result.expected_total, result.observed_total) == pytest.approx((0.042, 0.035))
     assert (a.mix, b.mix) == pytest.approx((-0.01, 0.0055))
     assert (a.rate, b.rate) == pytest.approx((0.0, -0.0025))
-    # q = (0.025 - 0.2*0.01)/0.8 = 0.02875
-    assert b.fallback == pytest.approx(0.2 * (0.01 - 0.02875) * 0.5)
-    assert b.model == pytest.approx((0.02875 - 0.03) * 0.5)
+    # q = (0.025 - 0.2*0.01)/0.8 = 0.02875, the metric on the requests the model served
+    assert b.model_served == pytest.approx(0.02875)
+    # the requests that fell back, against the expected metric; then the model-served ones
+    assert b.fallback == pytest.approx(0.2 * (0.01 - 0.03) * 0.5)  # -0.002
+    assert b.model == pytest.approx(0.8 * (0.02875 - 0.03) * 0.5)  # -0.0005
     assert result.mix + result.fallback + result.model == pytest.approx(result.change, abs=1e-15)
     assert result.change == pytest.approx(-0.007)
 
@@ -161,7 +163,7 @@ def test_cli_gap_json(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["gap"] == pytest.approx(-0.007)
     assert report["rate"] == pytest.approx(report["fallback"] + report["model"])
-    assert report["segments"][1]["fallback"] == pytest.approx(-0.001875)
+    assert report["segments"][1]["fallback"] == pytest.approx(0.2 * (0.01 - 0.03) * 0.5)
     path.write_text("segment,expected_share\nA,1\n")
     assert cli_main(["gap", str(path), "--json"]) == 1
     captured = capsys.readouterr()

@@ -37,9 +37,12 @@ def test_metrics_for_rules():
     assert metrics["has_metric"] and metrics["gap_significant"]
     assert metrics["shortfall"] == pytest.approx(0.0075)
     assert metrics["shortfall_relative"] == pytest.approx(0.0075 / 0.0425)
-    # parts of the 0.0075 drop: mix 0.0045, fallback 0.001875, model 0.000625, unexplained 0.0005
+    # parts of the 0.0075 drop: mix 0.0045, fallback 0.2·(0.03 − 0.01)·0.5 = 0.002, model
+    # 0.8·(0.03 − 0.02875)·0.5 = 0.0005, unexplained 0.0005; all losses, so shares are given
+    assert metrics["parts_offset"] is False
     assert metrics["mix_share"] == pytest.approx(0.0045 / 0.0075)
-    assert metrics["fallback_share"] == pytest.approx(0.001875 / 0.0075)
+    assert metrics["fallback_share"] == pytest.approx(0.002 / 0.0075)
+    assert metrics["model_share"] == pytest.approx(0.0005 / 0.0075)
     assert metrics["unexplained_share"] == pytest.approx(0.0005 / 0.0075)
     assert metrics["largest_part"] == "mix"
     assert metrics["model_version_mismatch"] is False
@@ -54,9 +57,9 @@ def test_metrics_for_rules():
 def test_win_back_compounds_on_a_part_and_never_exceeds_the_shortfall():
     impact = ProductionImpact(analyse(INPUTS))
     fallback = impact.estimate([action("fallback", (0.5, 1.0))])
-    assert (fallback.low, fallback.high) == pytest.approx((0.0009375, 0.001875))
+    assert (fallback.low, fallback.high) == pytest.approx((0.001, 0.002))
     both = impact.estimate([action("fallback", (0.5, 0.5)), action("fallback", (0.5, 0.5), "y")])
-    assert both.low == pytest.approx(0.001875 * 0.75)  # 1 - (1-0.5)(1-0.5)
+    assert both.low == pytest.approx(0.002 * 0.75)  # 1 - (1-0.5)(1-0.5)
     # a rollback and fixing the new model are alternatives: the better one, not the sum
     # without the previous model's online level a rollback is not quantified: only the fix counts
     rollback_or_fix = impact.estimate([action("all", (0.8, 0.8)), action("mix", (1, 1), "y")])
@@ -65,7 +68,7 @@ def test_win_back_compounds_on_a_part_and_never_exceeds_the_shortfall():
     assert impact.estimate([action("", None)]) is None
     # Only segment B has fallbacks (f = 0.2), so all of the fallback loss sits there.
     assert impact.evidence(action("fallback", (0.5, 1.0))) == (
-        "fallbacks explain 0.00187 of the 0.0075 drop in CTR, all in B")
+        "fallbacks explain 0.002 of the 0.0075 drop in CTR, all in B")
 
 
 def test_summary_states_the_gap_and_its_parts():
@@ -85,8 +88,8 @@ def test_summary_states_the_gap_and_its_parts():
                         "than expected (lower), beyond sampling noise (two-sample score test, "
                         f"p = {p_value:.2g}).")
     # A's metric did not move, so B holds all of the fallback and all of the model part.
-    assert lines[1] == ("Of the 0.0075 drop: traffic mix 0.0045, fallbacks 0.00187 (all in B), "
-                        "the model itself 0.000625 (all in B), unexplained 0.0005.")
+    assert lines[1] == ("Of the 0.0075 drop: traffic mix 0.0045, fallbacks 0.002 (all in B), "
+                        "the model itself 0.0005 (all in B), unexplained 0.0005.")
 
 
 def test_bad_typed_values_become_problems_not_crashes():

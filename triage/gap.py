@@ -10,11 +10,14 @@ Two pure analyses:
 
       mix_s  = (w1 − w0) · (m0 + m1) / 2          rate_s = (m1 − m0) · (w0 + w1) / 2
       q      = (m1 − f·b) / (1 − f)                the model-served metric inside segment s
-      fallback_s = f · (b − q) · (w0 + w1) / 2     model_s = (q − m0) · (w0 + w1) / 2
+      fallback_s = f · (b − m0) · (w0 + w1) / 2    the requests that fell back
+      model_s = (1 − f) · (q − m0) · (w0 + w1) / 2 the requests the model served
 
-  Σ mix + Σ rate = M1 − M0 exactly, and fallback_s + model_s = rate_s. The fallback part is taken
-  first because fixing timeouts helps today's model whatever else is wrong with it; with f = 1 the
-  whole rate change is fallback.
+  Σ mix + Σ rate = M1 − M0 exactly, and fallback_s + model_s = rate_s; no part is ever clipped.
+  The fallback part is taken first (at the expected metric), so the split moves smoothly as
+  f → 1 and reaches all-fallback at f = 1; comparing q with m0 assumes the requests that fall
+  back are like the rest. :func:`gap_parts` gives percentages of the gap only when every part
+  moved the gap's way; otherwise the parts are said in absolute terms.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from typing import Any
 from triage.noise import ALPHA, NoiseError, proportion_test, welch
 from triage.tabular import InputError, read_table
 
-ALL_FALLBACK_TOLERANCE = 1e-6
 SEGMENT_COLUMNS = ("segment", "expected_share", "observed_share", "expected_metric",
                    "observed_metric")
 SEGMENT_OPTIONAL = ("fallback_share", "fallback_metric")
@@ -158,6 +160,7 @@ class SegmentPart:
     fallback: float
     model: float
     new_online: bool = False
+    model_served: float | None = None  # (m1 − f·b)/(1 − f), clamped; None without fallbacks
 
     @property
     def rate(self) -> float:
@@ -174,6 +177,7 @@ class Decomposition:
     expected_total: float  # Σ w0·m0 of the table
     observed_total: float  # Σ w1·m1 of the table
     notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # inputs that do not fit together (also among the notes)
 
     @property
     def mix(self) -> float:
@@ -287,13 +291,64 @@ def _normalised(values: Sequence[float], label: str) -> tuple[list[float], str]:
     return [v / total for v in values], note
 
 
-def decompose(rows: Sequence[SegmentRow]) -> Decomposition:
-    """Mix, fallback and model parts per segment; raises InputError on an unusable table."""
+def _range_text(valid_range: tuple[float | None, float | None]) -> str:
+    low, high = valid_range
+    if low is not None and high is not None:
+        return f"{low:g}–{high:g}"
+    return f"≥ {low:g}" if low is not None else f"≤ {high:g}"
+
+
+def _split_rate(row: SegmentRow, m0: float, m1: float, weight: float,
+                valid_range: tuple[float | None, float | None], warnings: list[str]
+                ) -> tuple[float, float, float | None]:
+    """(fallback, model, model-served metric) of one segment's rate part (m1 − m0)·weight.
+
+    The model part is the change on the requests the model served, (1 − f)·(q − m0), and the
+    fallback part the requests that fell back, f·(b − m0); they add up to m1 − m0. With
+    q = (m1 − f·b)/(1 − f) the model part is m1 − f·b − (1 − f)·m0: no division, so the split
+    moves smoothly as f → 1 and reaches all-fallback at f = 1. q is clamped to the metric's
+    valid range; the fallback part then takes the rest, so the sum stays exact.
+    """
+    rate = (m1 - m0) * weight
+    f, b = row.fallback_share, row.fallback_metric
+    if f is None or f <= 0 or b is None:
+        return 0.0, rate, None
+    if f >= 1:
+        if abs(m1 - b) > 1e-9 * max(abs(m1), abs(b), 1e-12):
+            warnings.append(f"'{row.segment}': every request fell back (fallback_share 1) yet "
+                         f"observed_metric {m1:g} differs from fallback_metric {b:g}; the whole "
+                         "rate change is counted as fallbacks")
+        return rate, 0.0, None
+    served = (m1 - f * b) / (1 - f)
+    low, high = valid_range
+    clamped = min(max(served, low if low is not None else served),
+                  high if high is not None else served)
+    if clamped != served:
+        warnings.append(
+            f"'{row.segment}': the model-served metric (m1 − f·b)/(1 − f) works out to "
+            f"{served:.4g}, outside the metric's range {_range_text(valid_range)}; it is clamped "
+            f"to {clamped:g}, so observed_metric, fallback_share and fallback_metric do not fit "
+            "together (check them, e.g. for rounding). The split assumes the requests that fall "
+            "back are like the rest; the fallback part takes what the clamp leaves over.")
+    # Unclamped, m1 − f·b − (1 − f)·m0 directly: no division by the small 1 − f.
+    model = ((m1 - f * b - (1 - f) * m0) if clamped == served else (1 - f) * (clamped - m0)
+             ) * weight
+    return rate - model, model, clamped
+
+
+def decompose(rows: Sequence[SegmentRow],
+              valid_range: tuple[float | None, float | None] = (None, None)) -> Decomposition:
+    """Mix, fallback and model parts per segment; raises InputError on an unusable table.
+
+    ``valid_range`` bounds the metric (``(0, 1)`` for a rate): a model-served metric outside it
+    is clamped, with a note naming the assumption.
+    """
     if not rows:
         raise InputError("segment table: no segments; add one row per segment")
     w0s, note0 = _normalised([r.expected_share for r in rows], "expected shares")
     w1s, note1 = _normalised([r.observed_share for r in rows], "observed shares")
     notes = [n for n in (note0, note1) if n]
+    warnings: list[str] = []
     parts = []
     for row, w0, w1 in zip(rows, w0s, w1s, strict=True):
         # A segment with no online traffic may lack observed_metric: it only leaves the mix.
@@ -309,22 +364,16 @@ def decompose(rows: Sequence[SegmentRow]) -> Decomposition:
             notes.append(f"'{row.segment}' has no expected metric: counted as traffic mix only")
         weight = (w0 + w1) / 2
         mix = (w1 - w0) * (m0 + m1) / 2
-        fallback = 0.0
-        model = (m1 - m0) * weight
-        f, b = row.fallback_share, row.fallback_metric
-        if f is not None and f > 0 and b is not None and not new_online:
-            # q = (m1 − f·b)/(1 − f) is ill-conditioned as f → 1 (the model serves almost
-            # nothing): below one-in-a-million model traffic, treat the segment as all fallback.
-            if f >= 1 - ALL_FALLBACK_TOLERANCE:
-                fallback, model = model, 0.0  # all traffic fell back: the rate change is fallback
-            else:
-                q = (m1 - f * b) / (1 - f)
-                fallback = f * (b - q) * weight
-                model = (q - m0) * weight
-        parts.append(SegmentPart(row.segment, w0, w1, m0, m1, mix, fallback, model, new_online))
+        if new_online:
+            fallback, model, served = 0.0, 0.0, None
+        else:
+            fallback, model, served = _split_rate(row, m0, m1, weight, valid_range, warnings)
+        parts.append(SegmentPart(row.segment, w0, w1, m0, m1, mix, fallback, model, new_online,
+                                 served))
     expected_total = sum(p.w0 * p.m0 for p in parts)
     observed_total = sum(p.w1 * p.m1 for p in parts)
-    return Decomposition(tuple(parts), expected_total, observed_total, tuple(notes))
+    return Decomposition(tuple(parts), expected_total, observed_total,
+                         tuple(notes + warnings), tuple(warnings))
 
 
 def _cell(value: Any, column: str, segment: str, *, low: float | None = None,
@@ -411,3 +460,122 @@ def waterfall(decomposition: Decomposition, typed: MetricInput | None = None) ->
         steps.append(("unexplained", remainder,
                       "typed totals differ from the segment table's Σ share × metric"))
     return Waterfall(expected, observed, tuple(steps))
+
+
+# --------------------------------------------------------------------------------------------
+# The parts of the gap, signed and unclipped: shares only when they do not offset.
+
+PART_NAMES = ("mix", "fallback", "model", "unexplained")
+_PART_NOUNS = {"mix": "mix shift", "fallback": "fallback {kind}", "model": "model {kind}",
+               "unexplained": "unexplained remainder"}
+
+
+def _minus(text: str) -> str:
+    return text.replace("-", "−")
+
+
+@dataclass(frozen=True)
+class GapParts:
+    """The gap's parts (traffic mix, fallbacks, the model itself, an unexplained remainder), in
+    the metric's units, signed and never clipped: they add up to the gap exactly.
+
+    Percentages of the gap are only meaningful when every part moved the way the gap did; when
+    parts offset each other (a mix shift that hid a model loss) a share would read 250% or −150%,
+    so :meth:`shares` is None and the parts are said in absolute terms (:meth:`text`).
+    """
+
+    gap: float  # observed − expected, signed (typed totals when given, else the table's)
+    parts: tuple[tuple[str, float], ...]  # (name, signed value) in PART_NAMES order
+    higher_is_better: bool = True
+
+    @property
+    def sign(self) -> int:
+        return 1 if self.higher_is_better else -1
+
+    def value(self, name: str) -> float:
+        return dict(self.parts).get(name, 0.0)
+
+    def loss(self, name: str) -> float:
+        """How much worse a part made the metric (negative: it helped), unclipped."""
+        return -self.sign * self.value(name)
+
+    @property
+    def shortfall(self) -> float:
+        return -self.sign * self.gap
+
+    def _tolerance(self) -> float:
+        return 1e-12 * max([abs(self.gap), *(abs(v) for _, v in self.parts)])
+
+    def _nonzero(self) -> list[tuple[str, float]]:
+        return [(n, v) for n, v in self.parts if abs(v) > self._tolerance()]
+
+    @property
+    def offset(self) -> bool:
+        """True when some part moved against the gap (or the gap is zero but parts are not)."""
+        parts = self._nonzero()
+        if abs(self.gap) <= self._tolerance():
+            return bool(parts)
+        return any(v * self.gap < 0 for _, v in parts)
+
+    def shares(self) -> dict[str, float] | None:
+        """Each part's share of the gap, 0..1, adding to 1; None when parts offset or the gap
+        is zero."""
+        if self.offset or abs(self.gap) <= self._tolerance():
+            return None
+        return {n: max(v / self.gap, 0.0) for n, v in self.parts}
+
+    def largest(self) -> str | None:
+        """The part that lost most (by :meth:`loss`); None when no part made things worse."""
+        losing = [(self.loss(n), n) for n, _ in self._nonzero() if self.loss(n) > 0]
+        return max(losing)[1] if losing else None
+
+    def _decimals(self) -> int:
+        return decimals_for(max(abs(v) for _, v in self.parts) if self.parts else self.gap, 2)
+
+    def phrase(self, name: str, decimals: int | None = None) -> str:
+        """e.g. 'a mix shift of +0.006', 'a model loss of −0.010' (lower-is-better aware)."""
+        value = self.value(name)
+        kind = "loss" if self.loss(name) > 0 else "gain"
+        noun = _PART_NOUNS[name].format(kind=kind)
+        article = "an" if noun[0] in "aeiou" else "a"
+        places = self._decimals() if decimals is None else decimals
+        return f"{article} {noun} of {_minus(fixed(value, places, signed=True))}"
+
+    def text(self) -> str:
+        """The parts in words. Offsetting: 'a mix shift of +0.006 hid a model loss of −0.010'
+        (when online is better: '… outweighed …'); otherwise the parts, largest first."""
+        parts = sorted(self._nonzero(), key=lambda item: -abs(item[1]))
+        if not parts:
+            return "no part moved"
+        if not self.offset:
+            return ", ".join(self.phrase(n) for n, _ in parts)
+        helped = " and ".join(self.phrase(n) for n, _ in parts if self.loss(n) < 0)
+        hurt = " and ".join(self.phrase(n) for n, _ in parts if self.loss(n) > 0)
+        verb = ("hid" if self.shortfall > self._tolerance() else
+                "outweighed" if self.shortfall < -self._tolerance() else "cancelled")
+        return f"{helped} {verb} {hurt}"
+
+    def metrics(self) -> dict[str, Any]:
+        """The playbook metrics: ``<part>_share`` (None when offsetting or not a shortfall),
+        ``<part>_loss`` (signed, metric units), ``parts_offset``, ``parts_text``,
+        ``largest_part``."""
+        shares = self.shares() if self.shortfall > 0 else None
+        out: dict[str, Any] = {f"{n}_share": shares.get(n) if shares else None
+                               for n in PART_NAMES}
+        out.update({f"{n}_loss": self.loss(n) if abs(self.value(n)) > self._tolerance() else 0.0
+                    for n in PART_NAMES})
+        out.update(parts_offset=self.offset, parts_text=self.text(),
+                   largest_part=self.largest() if self.shortfall > 0 else None)
+        return out
+
+
+def gap_parts(decomposition: Decomposition, chart: Waterfall | None = None,
+              higher_is_better: bool = True) -> GapParts:
+    """The gap's parts from a decomposition and (for typed totals) its waterfall's remainder."""
+    unexplained = chart.unexplained if chart is not None else 0.0
+    gap = (chart.observed - chart.expected) if chart is not None else decomposition.change
+    parts = [("mix", decomposition.mix), ("fallback", decomposition.fallback),
+             ("model", decomposition.model)]
+    if chart is not None and any(label == "unexplained" for label, _, _ in chart.steps):
+        parts.append(("unexplained", unexplained))
+    return GapParts(gap, tuple(parts), higher_is_better)

@@ -25,6 +25,7 @@ from triage.gap import (
     as_finite,
     concentration,
     decompose,
+    gap_parts,
     gap_vs_noise,
     metric_problems,
     segment_rows,
@@ -327,11 +328,10 @@ class ProductionAnalysis:
                 noise_known=self.verdict.noise_known, gap_significant=self.verdict.significant,
                 gap_z=self.verdict.z,
             )
-            if self.chart is not None and shortfall > 0:
-                parts = {c: self.loss(c) / shortfall for c in ("mix", "fallback", "model",
-                                                               "unexplained")}
-                metrics.update({f"{c}_share": v for c, v in parts.items()})
-                metrics["largest_part"] = max(parts, key=parts.get)
+            if self.chart is not None and self.decomposition is not None:
+                # Signed, unclipped parts; shares of the gap only when no part offsets another.
+                metrics.update(gap_parts(self.decomposition, self.chart,
+                                         self.metric.higher_is_better).metrics())
         if self.decomposition is not None:
             metrics["simpson"] = self.decomposition.simpson()
             # By rate (fallback + model): a segment's mix term alone says little about it.
@@ -383,7 +383,8 @@ class ProductionAnalysis:
 _METRIC_NAMES = (
     "has_metric", "metric_name", "gap", "shortfall", "shortfall_relative", "noise_known",
     "gap_significant", "gap_z", "has_segments", "mix_share", "fallback_share", "model_share",
-    "unexplained_share", "largest_part", "simpson", "worst_segment", "has_rollout",
+    "unexplained_share", "largest_part", "parts_offset", "parts_text", "mix_loss",
+    "fallback_loss", "model_loss", "unexplained_loss", "simpson", "worst_segment", "has_rollout",
     "model_version_mismatch", "pipeline_version_mismatch", "traffic_share_shortfall",
     "rollback_available", "has_health", "health_breaches", "latency_over_budget", "timeout_rate",
     "error_rate", "fallback_rate", "has_drift", "drifted_features", "top_drift_feature",
@@ -441,7 +442,8 @@ def analyse(inputs: dict[str, Any], drift: DriftReport | None = None,
     records = inputs.get("segments") or []
     if records:
         try:
-            decomposition = decompose(segment_rows(records))
+            decomposition = decompose(segment_rows(records), (0.0, 1.0) if metric is not None
+                                      and metric.kind == "proportion" else (None, None))
         except InputError as err:
             problems.append(str(err))
         else:
@@ -597,7 +599,17 @@ class ProductionImpact:
         if analysis.labels is not None and analysis.labels.text():
             first += f" Labels: {analysis.labels.text()}."
         lines = [first]
-        if analysis.chart is not None and verdict.shortfall > 0:
+        split = (gap_parts(analysis.decomposition, analysis.chart, metric.higher_is_better)
+                 if analysis.chart is not None and analysis.decomposition is not None else None)
+        if split is not None and split.offset and verdict.shortfall > 0:
+            # Parts that offset each other are said as they are, not as parts of the drop.
+            where = [f"the {label} loss: {found.text()}"
+                     for component, label in (("fallback", "fallback"), ("model", "model's own"))
+                     if split.loss(component) > 0
+                     and (found := analysis.concentration(component)) is not None]
+            lines.append(f"The {fmt(verdict.shortfall)} drop is a net figure: {split.text()}"
+                         + (f" ({'; '.join(where)})" if where else "") + ".")
+        elif analysis.chart is not None and verdict.shortfall > 0:
             parts = []
             for component in ("mix", "fallback", "model", "unexplained"):
                 if analysis.loss(component) <= 0:

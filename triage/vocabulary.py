@@ -125,11 +125,24 @@ PRODUCTION_METRICS: dict[str, str] = {
     "gap_significant": "true when the 95% interval of the gap excludes zero",
     "gap_z": "gap / its standard error",
     "has_segments": "true when a segment table is in",
-    "mix_share": "share of the shortfall explained by the traffic mix",
-    "fallback_share": "share of the shortfall explained by fallbacks",
-    "model_share": "share of the shortfall explained by the model within segments",
-    "unexplained_share": "share of the shortfall the segment table does not explain",
-    "largest_part": "which part explains most of the shortfall: mix, fallback, model, unexplained",
+    "mix_share": "share of the shortfall explained by the traffic mix, 0 to 1; unknown when "
+                 "parts offset each other (see parts_offset)",
+    "fallback_share": "share of the shortfall explained by fallbacks, 0 to 1; unknown when parts "
+                      "offset each other",
+    "model_share": "share of the shortfall explained by the model within segments, 0 to 1; "
+                   "unknown when parts offset each other",
+    "unexplained_share": "share of the shortfall the segment table does not explain, 0 to 1; "
+                         "unknown when parts offset each other",
+    "largest_part": "which part lost most: mix, fallback, model, unexplained",
+    "parts_offset": "true when a part of the gap moved against it (e.g. a mix shift towards "
+                    "better segments hid a model loss): shares of the gap are then not given",
+    "parts_text": "the parts in words, e.g. 'a mix shift of +0.006 hid a model loss of -0.010'",
+    "mix_loss": "how much worse the traffic mix made the metric, in its units (negative: it "
+                "helped)",
+    "fallback_loss": "how much worse fallbacks made the metric, in its units (negative: better)",
+    "model_loss": "how much worse the model within segments made the metric, in its units "
+                  "(negative: better)",
+    "unexplained_loss": "how much worse the unexplained remainder is, in the metric's units",
     "simpson": "true when every segment moved one way and the total the other",
     "worst_segment": "the segment contributing most to the shortfall",
     "has_rollout": "true when rollout facts are typed in",
