@@ -124,8 +124,19 @@ def test_default_spike_counts_defaults_filled_in_where_offline_has_a_value():
     assert spike.p_value == pytest.approx(0.5 ** 20)
     assert x.default_spike and x.differs.k == 20
     assert spike.text("x") == ("x is 0 at serving on 20 of 100 matched requests (20.0%) where the "
-                               "offline recomputation has another value or none; 22.0% of served "
+                               "offline recomputation has another value; 22.0% of served "
                                "rows against 2.0% offline")
+
+
+def test_a_default_over_a_missing_offline_value_is_said_so():
+    ids = [str(i) for i in range(10)]
+    offline = [None] * 4 + [5.0] * 6
+    served = [0.0] * 6 + [5.0] * 4  # 4 over missing, 2 over 5.0
+    x = feature(check_skew(frame({"request_id": ids, "x": served}),
+                           frame({"request_id": ids, "x": offline})), "x")
+    assert (x.default.filled.k, x.default.over_missing) == (6, 4)
+    assert "has another value or (4 of them) none" in x.default.text("x")
+    assert x.differs.k == 6 and x.offline_missing == 4 and x.value_differs == 2
 
 
 @pytest.mark.parametrize("defaulted,expected", [(3, False), (5, True)])
@@ -448,7 +459,9 @@ def test_page_uploads_the_pair_and_shows_the_check(app):
     assert ("1,989 requests matched by request id, 7 features compared: 1 differs on 1% or more "
             "of them — days_since_last_visit (35.6%).") in body
     assert ("Default filled in at serving: days_since_last_visit is 0 at serving on 708 of 1,989 "
-            "matched requests (35.6%)") in body.replace("**", "")
+            "matched requests (35.6%) where the offline recomputation has another value;") in (
+        body.replace("**", ""))
+    assert "|served − offline| > 1e-8 + 1e-5·|offline|" in body
     assert "11 served request ids without an offline row and 4 offline ids" in body
     assert "cannot tell skew" not in body
     table = next(d.value for d in app.dataframe if "95% interval" in d.value.columns)

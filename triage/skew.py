@@ -146,6 +146,7 @@ class Spike:
     served_share: float
     offline_share: float
     p_value: float
+    over_missing: int = 0  # of ``filled``: requests whose offline value is missing
 
     @property
     def is_spike(self) -> bool:
@@ -155,7 +156,14 @@ class Spike:
 
     def text(self, feature: str) -> str:
         what = "missing" if self.value is None else f"{self.value}"
-        other = "has a value" if self.value is None else "has another value or none"
+        if self.value is None:
+            other = "has a value"
+        elif not self.over_missing:
+            other = "has another value"
+        elif self.over_missing == self.filled.k:
+            other = "has none"
+        else:
+            other = f"has another value or ({self.over_missing:,} of them) none"
         return (f"{feature} is {what} at serving on {self.filled.k:,} of {self.filled.n:,} matched "
                 f"requests ({self.filled.share:.1%}) where the offline recomputation {other}; "
                 f"{self.served_share:.1%} of served rows against {self.offline_share:.1%} offline")
@@ -495,11 +503,15 @@ def _shown(text: str) -> str:
     return text if text != "" else "(missing)"
 
 
-def _spike(value: str | None, served_is: np.ndarray, offline_is: np.ndarray, n: int) -> Spike:
-    b = int(np.count_nonzero(served_is & ~offline_is))
+def _spike(value: str | None, served_is: np.ndarray, offline_is: np.ndarray, n: int,
+           offline_missing: np.ndarray | None = None) -> Spike:
+    filled = served_is & ~offline_is
+    b = int(np.count_nonzero(filled))
     c = int(np.count_nonzero(offline_is & ~served_is))
+    over_missing = (int(np.count_nonzero(filled & offline_missing))
+                    if offline_missing is not None else 0)
     return Spike(value, Share(b, n), c, float(np.count_nonzero(served_is)) / n,
-                 float(np.count_nonzero(offline_is)) / n, mcnemar_greater(b, c))
+                 float(np.count_nonzero(offline_is)) / n, mcnemar_greater(b, c), over_missing)
 
 
 def _default_spike(numeric: bool, s: _Values, o: _Values, s_texts: np.ndarray,
@@ -516,7 +528,7 @@ def _default_spike(numeric: bool, s: _Values, o: _Values, s_texts: np.ndarray,
             candidates.append((text, s_texts == text, o_texts == text))
     best = None
     for value, served_is, offline_is in candidates:
-        spike = _spike(value, served_is, offline_is, n)
+        spike = _spike(value, served_is, offline_is, n, o.missing)
         if not spike.filled.k:
             continue
         rank = (spike.is_spike, spike.filled.k)
@@ -539,7 +551,7 @@ def _spike_json(spike: Spike | None) -> dict[str, Any] | None:
         return None
     return {"value": spike.value, "filled": _share_json(spike.filled), "reverse": spike.reverse,
             "served_share": spike.served_share, "offline_share": spike.offline_share,
-            "p_value": spike.p_value, "spike": spike.is_spike}
+            "p_value": spike.p_value, "over_missing": spike.over_missing, "spike": spike.is_spike}
 
 
 def skew_report_json(report: SkewReport) -> dict[str, Any]:

@@ -225,9 +225,10 @@ def render_skew(analysis: ProductionAnalysis, key: str) -> None:
     for note in report.notes:
         st.caption(f":material/info: {literal(note)}")
     st.dataframe(_skew_rows(report), hide_index=True, key=f"{key}:skew_table")
+    atol, rtol = (f"{t:g}".replace("e-0", "e-") for t in (report.atol, report.rtol))
     st.caption(f"Shares are of the {report.matched:,} matched requests, with 95% Wilson score "
-               f"intervals. Numbers differ when |served − offline| > {report.atol:g} + "
-               f"{report.rtol:g}·|offline|; texts when not equal; one side missing differs. "
+               f"intervals. Numbers differ when |served − offline| > {atol} + "
+               f"{rtol}·|offline|; texts when not equal; one side missing differs. "
                "Skewed: differs on 1% or more of them.")
 
 
