@@ -258,3 +258,52 @@ def test_the_waterfall_carries_the_unclipped_parts():
     assert values["model: A"] == pytest.approx(-0.0065)
     assert values["model: B"] == pytest.approx(-0.0035)
     assert sum(values.values()) == pytest.approx(chart.observed - chart.expected)
+
+
+# --------------------------------------------------------------------------------------------
+# The page: the gap section and the headline
+
+
+def test_the_gap_section_says_parts_offset_and_warns_about_a_clamp():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        from triage.production import analyse
+        from ui.production_views import render_gap, render_verdict
+
+        segments = [
+            {"segment": "A", "expected_share": 0.5, "observed_share": 0.8,
+             "expected_metric": 0.05, "observed_metric": 0.04},
+            {"segment": "B", "expected_share": 0.5, "observed_share": 0.2,
+             "expected_metric": 0.03, "observed_metric": 0.02},
+            {"segment": "C", "expected_share": 0.0, "observed_share": 0.0,
+             "expected_metric": 0.05, "observed_metric": 0.0301, "fallback_share": 0.9999,
+             "fallback_metric": 0.03},
+        ]
+        analysis = analyse({"metric": {"name": "CTR", "kind": "proportion", "expected": 0.040,
+                                       "observed": 0.036, "n_expected": 400000,
+                                       "n_observed": 380000},
+                            "segments": segments})
+        render_verdict(analysis)
+        render_gap(analysis, "t")
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    infos = " ".join(i.value for i in at.info)
+    assert "a mix shift of +0.006 hid a model loss of −0.010" in infos
+    warnings = " ".join(w.value for w in at.warning)
+    assert "clamped to 1" in warnings and "like the rest" in warnings
+    largest = [m for m in at.metric if m.label == "Largest part of the drop"]
+    assert largest and "%" not in str(largest[0].delta) and "parts offset" in str(largest[0].delta)
+
+
+def test_the_waterfall_figure_draws_the_unclipped_parts():
+    from triage import charts
+
+    result = decompose(ISSUE)
+    figure = charts.gap_waterfall(waterfall(result), "CTR")
+    bars = figure.data[0]
+    values = dict(zip(bars.x, bars.y, strict=True))
+    assert values["traffic mix"] == pytest.approx(0.006)  # drawn upward, not clipped to 0
+    assert values["model: A"] == pytest.approx(-0.0065)
+    assert sum(bars.y[1:-1]) == pytest.approx(bars.y[-1] - bars.y[0])

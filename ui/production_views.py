@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from triage import charts
-from triage.gap import decimals_for, fixed
+from triage.gap import decimals_for, fixed, gap_parts
 from triage.markdown import literal
 from triage.noise import relative_words
 from triage.plan import fmt
@@ -57,10 +57,15 @@ def render_verdict(analysis: ProductionAnalysis) -> None:
         cells.metric("Beyond noise?", "cannot tell", verdict.why_unknown, delta_color="off",
                      delta_arrow="off")
     if analysis.chart is not None and verdict.shortfall > 0:
-        largest = max(("mix", "fallback", "model", "unexplained"), key=analysis.loss)
-        share = analysis.loss(largest) / verdict.shortfall
+        # A share of the gap only when no part offsets another (else it reads 250%).
+        split = gap_parts(analysis.decomposition, analysis.chart, metric.higher_is_better)
+        largest = split.largest() or max(("mix", "fallback", "model", "unexplained"),
+                                         key=analysis.loss)
+        shares = split.shares()
         label = _SHORT_LABELS.get(largest, COMPONENT_LABELS[largest])
-        cells.metric("Largest part of the drop", label, f"{share:.0%}", delta_color="off",
+        cells.metric("Largest part of the drop", label,
+                     f"{shares[largest]:.0%}" if shares else
+                     f"{signed(split.value(largest))}; parts offset", delta_color="off",
                      delta_arrow="off")
 
 
@@ -70,9 +75,12 @@ def _contributions(analysis: ProductionAnalysis) -> pd.DataFrame:
     decomposition = analysis.decomposition
     gap = (analysis.verdict.gap if analysis.verdict is not None else decomposition.change)
     places = decimals_for(gap)
+    served = any(s.model_served is not None for s in decomposition.segments)
     return pd.DataFrame([{
         "segment": s.segment, "share offline": f"{s.w0:.1%}", "share online": f"{s.w1:.1%}",
         "metric offline": fixed(s.m0, places), "metric online": fixed(s.m1, places),
+        **({"model-served metric": "—" if s.model_served is None
+            else fixed(s.model_served, places)} if served else {}),
         "traffic mix": fixed(s.mix, places, signed=True),
         "fallbacks": fixed(s.fallback, places, signed=True),
         "model": fixed(s.model, places, signed=True),
@@ -100,9 +108,17 @@ def render_gap(analysis: ProductionAnalysis, key: str) -> None:
     higher = metric.higher_is_better if metric else True
     st.plotly_chart(charts.gap_waterfall(analysis.chart, metric.name if metric else "metric",
                                          higher), key=f"{key}:waterfall")
+    split = gap_parts(analysis.decomposition, analysis.chart, higher)
+    if split.offset:
+        st.info(f"The parts offset each other: {literal(split.text(), one_line=True)}. No part "
+                "is given as a percentage of the gap, which would run past 100%; the bars show "
+                "each part in the metric's units.", icon=":material/compare_arrows:")
     _where_it_sits(analysis)
+    for warning in analysis.decomposition.warnings:
+        st.warning(literal(warning), icon=":material/warning:")
     for note in analysis.decomposition.notes:
-        st.caption(f":material/info: {literal(note)}")
+        if note not in analysis.decomposition.warnings:
+            st.caption(f":material/info: {literal(note)}")
     glossary_hint("gap_decomposition")
     if analysis.decomposition.simpson():
         st.warning("Simpson's paradox: every segment moved one way and the total the other. "
@@ -110,9 +126,12 @@ def render_gap(analysis: ProductionAnalysis, key: str) -> None:
                    "segments — read the segment rows, not the total.", icon=":material/warning:")
     with st.expander("Contribution per segment"):
         st.dataframe(_contributions(analysis), hide_index=True)
-        st.caption("Fallback part = f·(b − q)·(w0+w1)/2 with q the model-served metric; it is "
-                   "taken first, because fixing timeouts helps today's model whatever else is "
-                   "wrong.")
+        st.caption("Per segment, with shares w0 → w1, metric m0 → m1, fallback share f and "
+                   "fallback metric b: fallback part = f·(b − m0)·(w0+w1)/2, the requests that "
+                   "fell back against the expected metric; model part = (1 − f)·(q − m0)·"
+                   "(w0+w1)/2 with q = (m1 − f·b)/(1 − f) the model-served metric. The two add "
+                   "up to the segment's rate change and move smoothly as f → 1. Comparing q with "
+                   "m0 assumes the requests that fall back are like the rest.")
 
 
 def render_health(analysis: ProductionAnalysis, key: str) -> None:
