@@ -266,3 +266,12 @@ def test_production_page_shows_the_verdict_table_with_test_adjusted_p_and_reason
     captions = " ".join(c.value for c in app.caption)
     assert "Benjamini–Hochberg" in captions and "W/σ ≥ 0.1 or JS ≥ 0.05" in captions
     assert "only 0 features" not in captions
+
+
+def test_sorted_quantile_is_numpy_quantile() -> None:
+    rng = np.random.default_rng(9)
+    for n in (1, 2, 7, 100, 1001):
+        values = np.sort(np.round(rng.normal(0, 1, n), 2))
+        for q in (0.0, 0.01, 0.5, 0.99, 1.0):
+            assert drift._sorted_quantile(values, q) == pytest.approx(np.quantile(values, q),
+                                                                      abs=1e-12)
