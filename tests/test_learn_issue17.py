@@ -70,13 +70,13 @@ def test_practice_shows_the_examples_story_and_numbers_above_the_questions(app):
     assert "route android-app back to ranker-v6" in body  # the rest of it, folded
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["CTR, online vs promised"] == "−0.0069 (−13%)"
-    assert metrics["Fallbacks' part of the gap"] == "38%"
+    assert metrics["Fallbacks' part of the gap"] == "44%"
     assert "The rest of the story" in [e.label for e in app.expander]
     assert "All the numbers the meeting had" in [e.label for e in app.expander]
     tables = [d.value for d in app.dataframe]
     details = next(t for t in tables if list(t.columns) == ["what", "number"])
     assert dict(zip(details["what"], details["number"], strict=True))[
-        "Where the fallback part sits"] == "85% in android-app"
+        "Where the fallback part sits"] == "87% in android-app"
     assert any("segment" in t.columns and "android-app" in set(t["segment"]) for t in tables)
 
     app.selectbox(key="practice:book").set_value("slow_iteration").run()

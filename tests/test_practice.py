@@ -75,10 +75,10 @@ def test_example_numbers_are_the_analysis_numbers_as_the_page_words_them():
     headline = dict(numbers.headline)
     # 0.0451 − 0.0520 = −0.0069, −13.3% of the promise; parts from the decomposition.
     assert headline["CTR, online vs promised"] == "−0.0069 (−13%)"
-    assert headline["Fallbacks' part of the gap"] == "38%"
-    assert headline["The model's own part"] == "37%" and headline["Traffic mix part"] == "16%"
+    assert headline["Fallbacks' part of the gap"] == "44%"
+    assert headline["The model's own part"] == "31%" and headline["Traffic mix part"] == "16%"
     details = dict(numbers.details)
-    assert details["Where the fallback part sits"] == "85% in android-app"
+    assert details["Where the fallback part sits"] == "87% in android-app"
     assert details["Beyond sampling noise?"].startswith("yes (z = −14.")
     segments = dict(numbers.inputs)["Segments"]
     assert len(segments) == 5 and segments[0]["segment"] == "web-desktop"

@@ -219,8 +219,9 @@ def test_example_decomposes_into_the_parts_the_readme_states():
     typed_gap = inputs["metric"]["observed"] - inputs["metric"]["expected"]
     unexplained = typed_gap - parts.change
     assert parts.mix == pytest.approx(-0.0011, abs=5e-5)
-    assert parts.fallback == pytest.approx(-0.0026, abs=5e-5)
-    assert parts.model == pytest.approx(-0.0026, abs=5e-5)
+    # fallback f·(b − m0)·(w0 + w1)/2 per segment; android-app alone: 0.4·(0.02 − 0.0495)·0.225
+    assert parts.fallback == pytest.approx(-0.0031, abs=5e-5)
+    assert parts.model == pytest.approx(-0.0021, abs=5e-5)
     assert unexplained == pytest.approx(-0.0006, abs=5e-5)
     assert parts.mix + parts.fallback + parts.model + unexplained == pytest.approx(typed_gap)
 

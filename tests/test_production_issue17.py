@@ -48,13 +48,13 @@ SEGMENTS = [
     {"segment": "ios", "expected_share": 0.2, "observed_share": 0.2, "expected_metric": 0.06,
      "observed_metric": 0.059},
 ]
-# Fallback part f·(b − q)·(w0 + w1)/2 with q = (m1 − f·b)/(1 − f):
-#   web:         q = (0.049 − 0.0002)/0.98 = 0.0497959…; 0.02·(0.01 − q)·0.5 = −0.000397959…
-#   partner-api: q = (0.031 − 0.003)/0.7  = 0.04;       0.3·(0.01 − 0.04)·0.3 = −0.0027
+# Fallback part f·(b − m0)·(w0 + w1)/2, the requests that fell back against the expected metric:
+#   web:         0.02·(0.01 − 0.05)·0.5 = −0.0004
+#   partner-api: 0.3·(0.01 − 0.04)·0.3  = −0.0027
 #   ios:         no fallback columns → 0
-WEB_FALLBACK = 0.02 * (0.01 - (0.049 - 0.02 * 0.01) / 0.98) * 0.5
+WEB_FALLBACK = 0.02 * (0.01 - 0.05) * 0.5
 PARTNER_FALLBACK = 0.3 * (0.01 - 0.04) * 0.3
-PARTNER_SHARE = PARTNER_FALLBACK / (PARTNER_FALLBACK + WEB_FALLBACK)  # 0.8715…
+PARTNER_SHARE = PARTNER_FALLBACK / (PARTNER_FALLBACK + WEB_FALLBACK)  # 0.0027/0.0031 = 0.8710…
 METRIC = {"name": "CTR", "kind": "proportion", "higher_is_better": True, "expected": 0.05,
           "observed": 0.0453, "n_expected": 200000, "n_observed": 200000}
 
@@ -142,13 +142,13 @@ def test_segment_with_the_largest_part_of_the_fallback_loss():
     assert parts.segments[1].fallback == pytest.approx(PARTNER_FALLBACK)  # −0.0027
     where = concentration(parts, "fallback")
     assert where.top == ("partner-api", pytest.approx(PARTNER_SHARE))
-    assert round(PARTNER_SHARE, 5) == 0.87154
+    assert round(PARTNER_SHARE, 5) == 0.87097
     assert where.text() == "87% in partner-api"
     # lower is better: the same table's fallbacks *help*, so nobody holds a fallback loss
     assert concentration(parts, "fallback", higher_is_better=False) is None
 
 
-def test_worked_example_names_android_app_for_85_percent_of_the_fallback_loss():
+def test_worked_example_names_android_app_for_87_percent_of_the_fallback_loss():
     with (EXAMPLE / "example_segments.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     # By hand, observed shares normalised by their sum 0.999:
@@ -156,15 +156,14 @@ def test_worked_example_names_android_app_for_85_percent_of_the_fallback_loss():
     by_hand = {}
     for r in rows:
         w0, w1 = float(r["expected_share"]), float(r["observed_share"]) / total
-        f, b, m1 = float(r["fallback_share"]), float(r["fallback_metric"]), float(
-            r["observed_metric"])
-        q = (m1 - f * b) / (1 - f)
-        by_hand[r["segment"]] = -f * (b - q) * (w0 + w1) / 2
+        f, b, m0 = float(r["fallback_share"]), float(r["fallback_metric"]), float(
+            r["expected_metric"])
+        by_hand[r["segment"]] = -f * (b - m0) * (w0 + w1) / 2
     android = by_hand["android-app"] / sum(by_hand.values())
     where = concentration(decompose(segment_rows(rows)), "fallback")
     assert where.top == ("android-app", pytest.approx(android))
-    assert android == pytest.approx(0.8526, abs=1e-4)
-    assert where.text() == "85% in android-app"
+    assert android == pytest.approx(0.8656, abs=1e-4)
+    assert where.text() == "87% in android-app"
 
 
 def test_culprits_by_name_in_the_suggestions_and_the_plan():
@@ -206,7 +205,7 @@ def test_the_worked_example_walk_now_follows_the_spike():
     plan = json.loads((EXAMPLE / "example.plan.json").read_text())
     assert plan["answers"]["skew"] == "skew_part"
     summary = " ".join(plan["snapshot"]["summary"])
-    assert "fallbacks 0.00261 (85% in android-app)" in summary
+    assert "fallbacks 0.00307 (87% in android-app)" in summary
     assert "days_since_last_visit is 0 on 44.7% of serving rows against 8.2% in training" in summary
     assert '"pet-supplies"' in summary
 
@@ -355,8 +354,8 @@ def session_of(at: AppTest) -> Session:
 def test_page_names_the_culprits_in_words(app):
     load_example(app)
     body = texts(app).replace("**", "")
-    assert "Fallback loss: 85% in android-app" in body
-    assert "The model's own loss: 45% in ios-app, 42% in android-app" in body
+    assert "Fallback loss: 87% in android-app" in body
+    assert "The model's own loss: 53% in ios-app" in body
     assert ("Default-value spike: days_since_last_visit is 0 on 44.7% of serving rows against "
             "8.2% in training") in body
     assert "New category: “pet-supplies” in category, unseen in training (3.5%" in body
