@@ -462,6 +462,7 @@ def test_page_uploads_the_pair_and_shows_the_check(app):
             "matched requests (35.6%) where the offline recomputation has another value;") in (
         body.replace("**", ""))
     assert "|served − offline| > 1e-8 + 1e-5·|offline|" in body
+    assert "Training/serving skew: The same feature computed differently" in body.replace("**", "")
     assert "11 served request ids without an offline row and 4 offline ids" in body
     assert "cannot tell skew" not in body
     table = next(d.value for d in app.dataframe if "95% interval" in d.value.columns)

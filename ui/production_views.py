@@ -249,6 +249,7 @@ def render_skew(analysis: ProductionAnalysis, key: str) -> None:
                f"intervals. Numbers differ when |served − offline| > {atol} + "
                f"{rtol}·|offline|; texts when not equal; one side missing differs. "
                "Skewed: differs on 1% or more of them.")
+    glossary_hint("training_serving_skew")
 
 
 def _skew_rows(report) -> pd.DataFrame:
