@@ -4,6 +4,7 @@ Hand computations are in the comments; the property tests are seeded (hypothesis
 """
 
 import math
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -201,7 +202,7 @@ def test_fallback_split_moves_in_small_steps_as_f_goes_to_one(m1):
     for (part, _), f in zip(steps, (0.99, 0.999, 0.9999, 1.0), strict=True):
         assert abs(part.model) <= (1 - f) * 1.0 + 1e-12
     models = [part.model for part, _ in steps]
-    assert all(abs(a - b) <= 0.01 for a, b in zip(models, models[1:]))
+    assert all(abs(a - b) <= 0.01 for a, b in pairwise(models))
     assert models[-1] == 0.0 and steps[-1][0].fallback == pytest.approx(rate_change)
     # the fallback part dominates as f → 1, never flipping to all-model
     assert all(abs(part.fallback) >= abs(part.model) for part, _ in steps)

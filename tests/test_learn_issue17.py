@@ -114,8 +114,8 @@ def saved_plan(team: str) -> str:
     store = PlanStore()
     session = from_json((ROOT / "data" / "production" / "example.plan.json").read_text())
     saved = store.save(session, author="Ana", team=team, participants=("Ana",))
-    edit = store.latest(saved.plan_id).session.edit_for("roll_back")
-    store.update_action(saved.plan_id, "roll_back",
+    edit = store.latest(saved.plan_id).session.edit_for("fix_timeouts")
+    store.update_action(saved.plan_id, "fix_timeouts",
                         ActionEdit(**{**edit.__dict__, "status": "done"}), author="Ben",
                         base_revision=saved.revision)
     return saved.plan_id
@@ -142,15 +142,16 @@ def test_review_table_and_audit_trail_show_titles_not_ids(app, own_store):
     assert "plan" not in table.columns and "problem" not in table.columns
     lines = [shown(c.value) for c in app.caption]
     status = next(line for line in lines if "status" in line and "done" in line)
-    assert "Roll back, or reduce the new model's exposure: status “doing” → “done”" in status
-    assert not any("roll_back" in line for line in lines)
+    title = "Fix the timeouts, raise capacity, tune the fallback trigger"  # rank 1 in the example
+    assert f"{title}: status “doing” → “done”" in status
+    assert not any("fix_timeouts" in line for line in lines)
     notes = " ".join(shown(m.value) for m in app.markdown if "revision 2" in m.value)
-    assert "Roll back, or reduce the new model's exposure: status 'doing' → 'done'" in notes
-    assert "roll_back" not in notes and plan_id not in " ".join(lines)
+    assert f"{title}: status 'doing' → 'done'" in notes
+    assert "fix_timeouts" not in notes and plan_id not in " ".join(lines)
     # The ids are still there for whoever needs them, behind a toggle.
     app.toggle(key=f"review:{plan_id}:ids").set_value(True).run()
     lines = [shown(c.value) for c in app.caption]
-    assert any("roll_back: status" in line for line in lines)
+    assert any("fix_timeouts: status" in line for line in lines)
     assert any(plan_id in line and "production_underperformance" in line for line in lines)
 
 
