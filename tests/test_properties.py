@@ -196,7 +196,8 @@ def test_gap_parts_add_up_to_the_change(rows):
 
 # Found by this property: with a fallback share just below 1 the model-served rate
 # q = (m1 - f·b) / (1 - f) explodes and fallback and model parts cancelled badly (the sum rule
-# failed by 0.225 for f = 1 - 2**-53). decompose now treats f within 1e-6 of 1 as all fallback.
+# failed by 0.225 for f = 1 - 2**-53). decompose now takes the model part as m1 − f·b − (1 − f)·m0,
+# with no division by 1 − f, so the split stays exact and continuous up to f = 1.
 @settings(_settings(100), phases=[Phase.generate])  # no shrinking: the minimal case is above
 @given(rows=segment_tables(fallback_shares=st.sampled_from([1 - 1e-12, 1 - 2**-53])))
 def test_gap_sum_rule_holds_for_fallback_shares_near_one(rows):
