@@ -308,3 +308,21 @@ def test_the_waterfall_figure_draws_the_unclipped_parts():
     assert values["traffic mix"] == pytest.approx(0.006)  # drawn upward, not clipped to 0
     assert values["model: A"] == pytest.approx(-0.0065)
     assert sum(bars.y[1:-1]) == pytest.approx(bars.y[-1] - bars.y[0])
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(rate, rate, rate, st.integers(3, 8), st.floats(0.0, 0.1))
+def test_the_split_is_lipschitz_in_f_for_typed_rates(m0, b, served, digits, step):
+    """With m1 = f·b + (1 − f)·q rounded as typed, the model part never exceeds (1 − f) of the
+    metric's range and moves by at most about Δf between nearby fallback shares: no jump to
+    all-model near f = 1."""
+    previous = None
+    for f in (0.9, 0.99, 0.999, 0.9999, 1.0 - step * 1e-3, 1.0):
+        m1 = round(f * b + (1 - f) * served, digits)
+        part = decompose([SegmentRow("A", 1, 1, m0, m1, f, b)], (0.0, 1.0)).segments[0]
+        assert abs(part.model) <= (1 - f) + 1e-12
+        assert part.fallback + part.model == pytest.approx(m1 - m0, abs=1e-12)
+        if previous is not None:
+            previous_f, previous_model = previous
+            assert abs(part.model - previous_model) <= abs(f - previous_f) + (1 - previous_f) + 1e-12
+        previous = (f, part.model)
