@@ -326,3 +326,21 @@ def test_the_split_is_lipschitz_in_f_for_typed_rates(m0, b, served, digits, step
             previous_f, previous_model = previous
             assert abs(part.model - previous_model) <= abs(f - previous_f) + (1 - previous_f) + 1e-12
         previous = (f, part.model)
+
+
+def test_an_action_s_evidence_says_the_parts_when_they_offset():
+    from triage.playbook import Action
+    from triage.production import ProductionImpact
+
+    impact = ProductionImpact(analyse(_inputs(ISSUE, 0.040, 0.036)))
+
+    def evidence(component):
+        return impact.evidence(Action(id="x", title="x", kind="quick_win", effort_days=(1, 2),
+                                      description="", tradeoffs="", wont_fix="",
+                                      component=component, recovers=(0.5, 1.0)))
+
+    assert evidence("model") == ("a mix shift of +0.006 hid a model loss of −0.010 (a net 0.004 "
+                                 "drop in CTR); the model's own loss: 65% in A")
+    # never 'the traffic mix explains 0 of the 0.004 drop' for a part that helped
+    assert evidence("mix") == ("a mix shift of +0.006 hid a model loss of −0.010 (a net 0.004 "
+                               "drop in CTR)")

@@ -571,6 +571,14 @@ class ProductionImpact:
                     f"against the offline promise is {fmt(shortfall)})")
         if analysis.chart is None:
             return ""
+        split = gap_parts(analysis.decomposition, analysis.chart, analysis.metric.higher_is_better)
+        if split.offset:  # not "explains 0 of" a part that helped, nor "0.01 of the 0.004 drop"
+            text = f"{split.text()} (a net {fmt(shortfall)} drop in {self.unit})"
+            where = analysis.concentration(action.component)
+            if where is not None and loss > 0:
+                label = {"fallback": "fallback", "model": "model's own"}[action.component]
+                text += f"; the {label} loss: {where.text()}"
+            return text
         text = f"{_EXPLAINS[action.component]} {fmt(loss)} of the {fmt(shortfall)} drop in {self.unit}"
         where = analysis.concentration(action.component)
         if where is not None and loss > 0:
