@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from triage import learn
 from triage.engine import suggestion_for
 from triage.iteration import analyse_stage_table
-from triage import learn
 from triage.playbook import load_catalogue
 
 PLAYBOOKS = sorted((Path(__file__).resolve().parent.parent / "playbooks").glob("*.yaml"))
@@ -120,8 +120,8 @@ def _zero_possible(rule, metric: str) -> bool:
             continue
         value = cond.value
         if isinstance(value, (int, float)):
-            holds = {">": 0 > value, ">=": 0 >= value, "<": 0 < value, "<=": 0 <= value,
-                     "==": 0 == value, "!=": 0 != value}[cond.op]
+            holds = {">": value < 0, ">=": value <= 0, "<": value > 0, "<=": value >= 0,
+                     "==": value == 0, "!=": value != 0}[cond.op]
             if not holds:
                 return False
     return True

@@ -87,7 +87,7 @@ def test_fisher_interval_for_r_070_over_6_launches():
     # the worked example's six launches: r = 0.695, interval −0.27 to 0.96, slope 0.30
     offline = [0.003, 0.004, 0.0015, 0.006, 0.0025, 0.001]
     online = [0.0014, 0.002, 0.0018, 0.0027, 0.0004, 0.0011]
-    fit = history_fit([{"offline_delta": a, "online_delta": b} for a, b in zip(offline, online)])
+    fit = history_fit([{"offline_delta": a, "online_delta": b} for a, b in zip(offline, online, strict=True)])
     r = stats.pearsonr(offline, online).statistic
     assert fit.r == pytest.approx(r) and (fit.low, fit.high) == pytest.approx(fisher(r, 6))
     assert (round(fit.low, 2), round(fit.high, 2)) == (-0.27, 0.96)

@@ -31,8 +31,8 @@ from triage.gap import (
     segment_rows,
     waterfall,
 )
-from triage.plan import Estimate, Plan, PlanAction, build_plan, fmt
 from triage.noise import Z95, relative_words
+from triage.plan import Estimate, Plan, PlanAction, build_plan, fmt
 from triage.playbook import Action, Playbook
 from triage.session import Session
 from triage.tabular import InputError
