@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -169,11 +170,18 @@ def _run_drift(args: argparse.Namespace) -> int:
     for feature in report["features"]:
         js, band = feature["js_distance"], feature["null_band"].get("js_distance")
         cells = [f"{v:>7.3f}" if v is not None else f"{'-':>7}" for v in (js, band, feature["psi"])]
-        verdict = "DRIFTED" if feature["drifted"] else "within chance"
+        verdict = "DRIFTED" if feature["drifted"] else _quiet_verdict(feature["reasons"])
         print(f"{feature['feature']:<28}{feature['kind']:<13}{''.join(cells)}  {verdict}")
     for problem in report["problems"]:
         print(f"note: {problem}")
     return 0
+
+
+def _quiet_verdict(reasons: list[str]) -> str:
+    """A non-drifted feature's verdict in a few words: its reason without brackets, up to the
+    first colon ("within chance and the floors", "beyond chance but too small to matter")."""
+    reason = reasons[0] if reasons else "within chance and the floors"
+    return re.sub(r" \([^)]*\)", "", reason).split(":")[0]
 
 
 def _run_skew(args: argparse.Namespace) -> int:

@@ -157,7 +157,8 @@ PRODUCTION_METRICS: dict[str, str] = {
     "error_rate": "share of requests that fail",
     "fallback_rate": "share of requests served by a fallback",
     "has_drift": "true when training and serving feature samples are in",
-    "drifted_features": "number of features whose drift is beyond chance",
+    "drifted_features": "number of features drifted: beyond chance (Benjamini–Hochberg) and above "
+                        "an effect floor",
     "top_drift_feature": "feature with the largest Jensen-Shannon distance",
     "top_drift_js": "its Jensen-Shannon distance, 0 to 0.833",
     "has_history": "true when offline-vs-online history of past launches is typed in",

@@ -110,9 +110,10 @@ def _compare_with_status(reference_name: str, reference, current_name: str, curr
                  "each against its null band…")
         report = compare(reference, current)
         drifted = len(report.drifted)
-        st.write(f"{len(report.features)} features compared, {drifted} beyond chance")
-        status.update(label=f"Compared {len(report.features)} features: {drifted} drifted "
-                            "beyond chance", state="complete")
+        st.write(f"{len(report.features)} features compared, {drifted} drifted (beyond chance "
+                 "and above the effect floors)")
+        status.update(label=f"Compared {len(report.features)} features: {drifted} drifted",
+                      state="complete")
     return report
 
 
