@@ -131,7 +131,9 @@ def test_production_example_to_a_plan_with_the_rollback_first(server, page):
     shot(page, "production")
     current(page).get_by_role("button", name="Confirm answer").click()  # serious: act first (suggested)
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="2. Is the gap real, or within sampling error?")
+    # Label maturity comes right after "is it serious?": an immature window is checked first.
+    expect(page.get_by_role("heading", name="2. Are labels delayed online, or defined "
+                                            "differently from the training labels?")
            ).to_be_visible()
     page.get_by_role("link", name="Open the full plan").click()
     wait_for_app(page)
