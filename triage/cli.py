@@ -19,7 +19,6 @@ from triage.access import access_report, parse_sla_option
 from triage.drift import compare, drift_report_json, read_sample
 from triage.export import ExportError, plan_html, plan_jira_csv, plan_markdown, snapshot_for
 from triage.gap import decompose, read_segments, segment_rows
-from triage.iteration import parse_runs
 from triage.noise import (
     NoiseError,
     successes_from,
@@ -31,6 +30,8 @@ from triage.noise import (
 from triage.playbook import PLAYBOOK_DIR, PlaybookError, Problem, load_playbook
 from triage.session import SessionError, from_json, to_json
 from triage.skew import DEFAULT_ATOL, DEFAULT_RTOL, skew_report, skew_report_json
+from triage.sources import FORMATS as SOURCE_FORMATS
+from triage.sources import read_runs
 from triage.tabular import InputError
 
 
@@ -38,12 +39,13 @@ def _finite_or_none(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def iteration_report(data: bytes, name: str) -> dict[str, Any]:
+def iteration_report(data: bytes, name: str, **source: Any) -> dict[str, Any]:
     """One iteration from a runs CSV: ``iteration_hours`` is the mean of run totals (the stage
     means added up), the typical iteration the median of run totals; per stage its mean per run
     over all runs (``mean_hours``, 0 where absent, so shares add up to 1) and its median/p75/p90
-    over the ``runs`` that have it."""
-    analysis = parse_runs(data, name).analysis
+    over the ``runs`` that have it. ``source`` goes to ``triage.sources.read_runs``: the file may
+    be a W&B, Slurm, Airflow or MLflow export (``source_format``, ``timezone``, …)."""
+    analysis = read_runs(data, name, **source).analysis
     top = analysis.bottleneck
     return {
         "iteration_hours": analysis.iteration_hours,
@@ -65,7 +67,15 @@ def iteration_report(data: bytes, name: str) -> dict[str, Any]:
             for s in analysis.stages
         ],
         "skipped": [{"row": s.row, "reason": s.reason} for s in analysis.skipped],
+        "notes": list(analysis.notes),
     }
+
+
+def _iteration_build(args: argparse.Namespace):
+    """iteration_report with the source options given on the command line."""
+    return lambda data, name: iteration_report(
+        data, name, source_format=args.format, timezone=args.timezone,
+        iteration_from=args.iteration_from, name_pattern=args.job_name_pattern)
 
 
 def gap_report(data: bytes, name: str) -> dict[str, Any]:
@@ -115,6 +125,8 @@ def _print_iteration_table(report: dict[str, Any]) -> None:
           "the stage")
     for skipped in report["skipped"]:
         print(f"skipped row {skipped['row']}: {skipped['reason']}")
+    for note in report.get("notes", ()):
+        print(f"note: {note}")
 
 
 def _read_input(path_text: str) -> bytes | None:
@@ -439,7 +451,20 @@ def build_parser() -> argparse.ArgumentParser:
     iteration.add_argument("file", metavar="RUNS", help="runs CSV (run_id, stage, "
                            "started_at/ended_at or duration_hours); - reads stdin")
     iteration.add_argument("--json", action="store_true", help="strict JSON on stdout")
-    iteration.set_defaults(run=_report_command(iteration_report, _print_iteration_table))
+    iteration.add_argument("--format", choices=list(SOURCE_FORMATS), default="detect",
+                           help="the file's tool: detect (from its columns), runs (our CSV), "
+                           "wandb, slurm (sacct --parsable2), airflow (CSV or API JSON), mlflow "
+                           "(search_runs export); default: detect")
+    iteration.add_argument("--timezone", help="Slurm: the IANA zone sacct's local times are in "
+                           "(e.g. Europe/Berlin); required for sacct files")
+    iteration.add_argument("--iteration-from", choices=["name", "wckey", "comment"],
+                           default="name", help="Slurm: where the iteration id is: the job name "
+                           "(see --job-name-pattern), the WCKey or the Comment field; default: name")
+    iteration.add_argument("--job-name-pattern", metavar="REGEX", help="Slurm: regex with a "
+                           "named group (?P<iteration>...) and optionally (?P<stage>...); default "
+                           "'iteration:step' or 'iteration/step'")
+    iteration.set_defaults(run=lambda args: _report_command(_iteration_build(args),
+                                                            _print_iteration_table)(args))
     gap = commands.add_parser("gap", help="where a production metric is lost, by segment")
     gap.add_argument("file", metavar="SEGMENTS", help="segment CSV (segment, expected_share, "
                      "observed_share, expected_metric, observed_metric[, fallback_share, "

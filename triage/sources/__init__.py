@@ -1,1 +1,91 @@
-"""Readers that turn a tool's own export (W&B, Slurm, Airflow, MLflow, …) into the runs table."""
+"""Readers that turn a tool's own export (W&B, Slurm, Airflow, MLflow, …) into the runs table.
+
+Each reader takes the export unchanged and writes our runs CSV (run_id, stage, started_at,
+ended_at, wait_hours, status; docs/runs_csv.md), which ``triage.iteration.parse_runs`` then
+checks and analyses, so every source gets the same checks and the same arithmetic. What each
+tool's states mean lives in ``triage.sources.status``. ``read_runs`` picks the reader from the
+file's columns, or the one named by ``source_format``.
+"""
+
+from __future__ import annotations
+
+from triage.iteration import RUNS_REQUIRED, RunsData, parse_runs
+from triage.tabular import InputError, read_table
+
+FORMATS = {
+    "detect": "detect from the columns",
+    "runs": "our runs CSV",
+    "wandb": "W&B runs export",
+    "slurm": "Slurm sacct --parsable2",
+    "airflow": "Airflow task instances (CSV or API JSON)",
+    "mlflow": "MLflow search_runs export",
+}
+
+OTHER_FORMATS = (
+    "Nor is it an export this app reads: a W&B runs export (group, job_type, state, "
+    "created_at, _runtime), sacct --parsable2 (JobName, Submit, Start, End, State), Airflow "
+    "task instances (dag_run_id, task_id, start_date, end_date, state) or an MLflow "
+    "search_runs export (run_id, status, start_time, end_time)."
+)
+
+
+def _columns(data: bytes, name: str) -> set[str]:
+    return set(read_table(data, name=name).frame.columns)
+
+
+def detect_format(data: bytes, name: str = "the file") -> str:
+    """The export's tool from its columns: runs, wandb, slurm, airflow or mlflow.
+
+    Columns that match none of the tools' exports are read as our runs CSV, whose checks then
+    say what is missing (``read_runs`` adds what the other formats need).
+    """
+    from triage.sources.airflow import is_json
+
+    if is_json(data):
+        return "airflow"
+    columns = _columns(data, name)
+    if set(RUNS_REQUIRED) <= columns:
+        return "runs"
+    if "task_id" in columns and "start_date" in columns:
+        return "airflow"
+    if {"jobname", "submit", "start", "end", "state"} <= columns:
+        return "slurm"
+    if "state" in columns and ({"job_type", "group"} & columns) and (
+            {"_runtime", "runtime"} & columns):
+        return "wandb"
+    if {"run_id", "status", "start_time"} <= columns:
+        return "mlflow"
+    return "runs"
+
+
+def read_runs(data: bytes, name: str = "runs.csv", *, source_format: str = "detect",
+              timezone: str | None = None, iteration_from: str = "name",
+              name_pattern: str | None = None) -> RunsData:
+    """A runs table from any supported export. ``timezone``, ``iteration_from`` and
+    ``name_pattern`` apply to Slurm (sacct prints local times without a zone)."""
+    if source_format not in FORMATS:
+        raise InputError(f"unknown format {source_format!r}; use one of {', '.join(FORMATS)}.")
+    chosen = detect_format(data, name) if source_format == "detect" else source_format
+    if chosen == "runs":
+        try:
+            return parse_runs(data, name)
+        except InputError as err:
+            if source_format == "detect" and "column" in str(err):
+                raise InputError(f"{err} {OTHER_FORMATS}") from None
+            raise
+    if chosen == "wandb":
+        from triage.sources.wandb import read_wandb
+        return read_wandb(data, name)
+    if chosen == "slurm":
+        from triage.sources.slurm import read_slurm
+        return read_slurm(data, name, timezone=timezone, iteration_from=iteration_from,
+                          name_pattern=name_pattern)
+    if chosen == "airflow":
+        from triage.sources.airflow import read_airflow
+        return read_airflow(data, name)
+    try:
+        from triage.sources.mlflow import read_export
+    except ImportError:
+        raise InputError(f"{name}: reading an MLflow export is not available in this "
+                         "installation.") from None
+    return read_export(data, name)
