@@ -360,7 +360,8 @@ def test_access_report_is_strict_json_with_the_documented_keys():
     text = json.dumps(report, allow_nan=False)
     assert json.loads(text) == report
     assert set(report) == {"as_of", "as_of_is_latest_timestamp", "clock", "clock_description",
-                           "requests", "stages", "time_to_access", "auto_approved_share",
+                           "source", "source_notes", "requests", "stages", "time_to_access",
+                           "auto_approved_share",
                            "denied_share", "expired_share", "pending_share", "unowned_share",
                            "by_tier", "skipped"}
     figures = {"median_hours", "median_lower_bound_hours", "p90_hours", "p90_lower_bound_hours",

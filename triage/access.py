@@ -81,8 +81,9 @@ Semantics (the contract; tests check each of them):
   interval with Monday–Friday working windows (default 09:00–17:00) on the wall clock of an IANA
   time zone. Computed vectorised: whole business days between the two local dates
   (``numpy.busday_count``) times the window length, minus the worked part of the first day
-  before the start, plus the worked part of the last day before the end. Public holidays are
-  not known and count as working days. Open ages, stage durations, time to access and SLAs all
+  before the start, plus the worked part of the last day before the end. Public holidays count
+  as working days unless the clock names a holiday calendar (``Clock(holidays="DE")``, from
+  the ``holidays`` package), whose days are then off. Open ages, stage durations, time to access and SLAs all
   use the chosen clock; the pending-aging buckets are always calendar time (how long a person
   has been waiting).
 - **Shares** are over all analysed requests. auto_approved: true/yes/1/y/t (blank or false/no/0
@@ -128,8 +129,13 @@ INVENTORY_TEMPLATE = "dataset,owner,tier,preapproved_path,systems\n"
 DEFAULT_SLAS: dict[str, float] = {"owner": 24.0, "approval": 48.0, "provisioning": 24.0, "first_use": 72.0}
 DEFAULT_BUSINESS_SLAS: dict[str, float] = {"owner": 8.0, "approval": 16.0, "provisioning": 8.0,
                                            "first_use": 24.0}
-STATUSES = ("pending", "approved", "denied", "expired", "revoked")
-CLOSED_STATUSES = frozenset({"denied", "expired", "revoked"})
+STATUSES = ("pending", "approved", "denied", "expired", "revoked", "canceled", "withdrawn",
+            "closed incomplete", "closed skipped")
+# Closed without access: such a request is neither pending nor waiting at a stage.
+CLOSED_STATUSES = frozenset({"denied", "expired", "revoked", "canceled", "withdrawn",
+                             "closed incomplete", "closed skipped"})
+# The tools' own spellings of the same statuses (after lower-casing, "_"/"-" read as spaces).
+STATUS_ALIASES = {"cancelled": "canceled", "rejected": "denied", "declined": "denied"}
 UNKNOWN_TIER = "unknown"
 # Pending requests by calendar age since requested_at: (label, from hours, to hours), left-closed.
 AGING_BUCKETS: tuple[tuple[str, float, float], ...] = (
@@ -164,12 +170,14 @@ class Clock:
     start_hour: int = 9
     end_hour: int = 17
     timezone: str = "UTC"
+    holidays: str = ""  # country code (ISO 3166, optionally "DE-BY" for a subdivision); "" = none
 
     def describe(self) -> str:
         if not self.business:
             return "calendar hours"
         return (f"business hours (Mon–Fri {self.start_hour:02d}:00–{self.end_hour:02d}:00 "
-                f"{self.timezone})")
+                f"{self.timezone}" + (f", {self.holidays} public holidays off" if self.holidays else "")
+                + ")")
 
 
 class _KaplanMeierFigures:
@@ -505,7 +513,8 @@ def clock_from_inputs(inputs: Mapping[str, Any]) -> Clock:
     """The clock a session's inputs choose (``inputs["clock"]``; calendar hours without one)."""
     raw = inputs.get("clock") or {}
     return Clock(business=bool(raw.get("business")), start_hour=int(raw.get("start_hour", 9)),
-                 end_hour=int(raw.get("end_hour", 17)), timezone=raw.get("timezone") or "UTC")
+                 end_hour=int(raw.get("end_hour", 17)), timezone=raw.get("timezone") or "UTC",
+                 holidays=str(raw.get("holidays") or ""))
 
 
 SLA_INPUTS = {False: "slas", True: "business_slas"}  # session input holding each clock's SLAs
@@ -544,6 +553,8 @@ def _check_clock(clock: Clock) -> None:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
         raise InputError(f"Unknown time zone '{clock.timezone}': use an IANA name such as "
                          "Europe/Berlin or America/New_York.") from None
+    if clock.business and clock.holidays:
+        holiday_dates(clock.holidays, 0, 0)  # an unknown calendar is refused before any reading
 
 
 def _as_of_ns(as_of: datetime | date | str | None) -> tuple[int | None, bool]:
@@ -585,16 +596,39 @@ def business_hours(start_ns: np.ndarray, end_ns: np.ndarray, clock: Clock) -> np
     local_a, local_b = _local_ns(start_ns, clock.timezone), _local_ns(end_ns, clock.timezone)
     day_a, day_b = local_a // _NS_PER_DAY, local_b // _NS_PER_DAY
     window = clock.end_hour - clock.start_hour
-    whole = np.busday_count(day_a.astype("datetime64[D]"), day_b.astype("datetime64[D]"))
-    return (whole * window - _worked_before(local_a, day_a, clock)
-            + _worked_before(local_b, day_b, clock))
+    off = holiday_dates(clock.holidays, int(min(day_a.min(), day_b.min())),
+                        int(max(day_a.max(), day_b.max())))
+    whole = np.busday_count(day_a.astype("datetime64[D]"), day_b.astype("datetime64[D]"), holidays=off)
+    return (whole * window - _worked_before(local_a, day_a, clock, off)
+            + _worked_before(local_b, day_b, clock, off))
 
 
-def _worked_before(local: np.ndarray, day: np.ndarray, clock: Clock) -> np.ndarray:
-    """Working hours of each instant's own day that lie before the instant (0 on weekends)."""
+def holiday_dates(country: str, first_day: int, last_day: int) -> np.ndarray:
+    """Public holidays of ``country`` ("DE", or "DE-BY" for a subdivision) between two days
+    (days since 1970-01-01), from the ``holidays`` package; none for "". InputError when the
+    code is unknown."""
+    if not country:
+        return np.array([], dtype="datetime64[D]")
+    import holidays as holiday_calendars  # imported here: only business hours with holidays need it
+
+    code, _, subdivision = country.strip().upper().partition("-")
+    years = range(int(str(np.datetime64(first_day, "D"))[:4]), int(str(np.datetime64(last_day, "D"))[:4]) + 1)
+    try:
+        calendar = holiday_calendars.country_holidays(code, subdiv=subdivision or None, years=years)
+    except NotImplementedError:
+        raise InputError(f"Unknown holiday calendar '{country}': use a country code such as DE, "
+                         "FR or US, optionally with a subdivision (DE-BY).") from None
+    return np.array(sorted(calendar), dtype="datetime64[D]")
+
+
+def _worked_before(local: np.ndarray, day: np.ndarray, clock: Clock,
+                   off: np.ndarray | None = None) -> np.ndarray:
+    """Working hours of each instant's own day that lie before the instant (0 on weekends and
+    holidays)."""
     hour_of_day = (local - day * _NS_PER_DAY) / _NS_PER_HOUR
     worked = np.clip(hour_of_day, clock.start_hour, clock.end_hour) - clock.start_hour
-    return np.where(np.is_busday(day.astype("datetime64[D]")), worked, 0.0)
+    holidays = off if off is not None else np.array([], dtype="datetime64[D]")
+    return np.where(np.is_busday(day.astype("datetime64[D]"), holidays=holidays), worked, 0.0)
 
 
 def _hours(start_ns: np.ndarray, end_ns: np.ndarray | int, valid: np.ndarray, clock: Clock) -> np.ndarray:
@@ -905,7 +939,8 @@ def _statuses(frame: pd.DataFrame, notes: list[str]) -> pd.Series:
         notes.append("no status column: denied, expired and revoked requests cannot be told apart "
                      "from waiting ones, so every unfinished request counts as pending")
         return pd.Series("", index=frame.index)
-    status = frame["status"].str.lower()
+    status = frame["status"].str.strip().str.lower().str.replace(r"[_\-\s]+", " ", regex=True)
+    status = status.replace(STATUS_ALIASES)
     unknown = (status != "") & ~status.isin(STATUSES)
     if unknown.any():
         notes.append(f"{int(unknown.sum())} requests have a status other than {'/'.join(STATUSES)} "
@@ -1253,7 +1288,9 @@ def _typed_number(stage: str, value: Any) -> float | None:
 def access_report(data: bytes, name: str, *, business_hours: bool = False,
                   as_of: datetime | date | str | None = None, timezone: str = "UTC",
                   slas: Mapping[str, float] | None = None, inventory: bytes | None = None,
-                  inventory_name: str = "inventory.csv") -> dict[str, Any]:
+                  inventory_name: str = "inventory.csv", holidays: str = "",
+                  source: str | None = None, source_options: Mapping[str, Any] | None = None,
+                  ) -> dict[str, Any]:
     """The CLI's strict-JSON report (no NaN or infinity: None). Calendar hours unless
     ``business_hours`` (Mon–Fri 09:00–17:00 in ``timezone``); ``slas`` are hours on that clock,
     the clock's defaults where not given; ``as_of`` defaults to the latest timestamp in the
@@ -1266,7 +1303,10 @@ def access_report(data: bytes, name: str, *, business_hours: bool = False,
     None with ``breach_rate_upper_bound`` where the SLA lies beyond the longest wait seen.
     """
     frame = read_inventory(inventory, inventory_name) if inventory is not None else None
-    clock = Clock(business=business_hours, timezone=timezone)
+    clock = Clock(business=business_hours, timezone=timezone, holidays=holidays)
+    from triage.sources.access import to_request_log  # the sources build on this module
+
+    data, source_name, source_notes = to_request_log(data, name, source, **dict(source_options or {}))
     analysis = parse_requests(data, name, as_of=as_of, slas=slas, inventory=frame, clock=clock)
     shares = analysis.shares
     tta = analysis.time_to_access
@@ -1275,6 +1315,8 @@ def access_report(data: bytes, name: str, *, business_hours: bool = False,
         "as_of_is_latest_timestamp": analysis.as_of_default,
         "clock": "business" if clock.business else "calendar",
         "clock_description": clock.describe(),
+        "source": source_name,
+        "source_notes": source_notes,
         "requests": analysis.requests,
         "stages": [
             {"stage": s.stage, **_figures_json(s), "n": s.n, "open": s.open,
