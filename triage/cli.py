@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
 from pathlib import Path
@@ -147,6 +148,31 @@ def _report_command(build, show):
         return _emit(lambda: build(data, Path(args.file).name), show, args.json)
 
     return run
+
+
+def _run_iteration(args: argparse.Namespace) -> int:
+    """A runs file, or with --mlflow an MLflow experiment read through its client."""
+    if args.mlflow is None:
+        if args.file is None:
+            print("iteration: give a runs file, or --mlflow URI --experiment NAME", file=sys.stderr)
+            return 1
+        return _report_command(_iteration_build(args), _print_iteration_table)(args)
+    if args.file is not None or not args.experiment:
+        print("iteration --mlflow: give --experiment NAME (and no runs file)", file=sys.stderr)
+        return 1
+    from triage.sources.mlflow import read_tracking
+
+    # MLflow's default (7 retries with backoff) hangs minutes on a mistyped host; the user's
+    # own setting wins.
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+
+    def build() -> dict[str, Any]:
+        runs = read_tracking(args.mlflow, args.experiment)
+        report = iteration_report(runs.raw, f"{args.experiment} ({args.mlflow})")
+        report["notes"] = list(runs.analysis.notes)  # MLflow's notes, as its export gives them
+        return report
+
+    return _emit(build, _print_iteration_table, args.json)
 
 
 def _emit(build, show, as_json: bool) -> int:
@@ -303,8 +329,6 @@ def _print_noise(report: dict[str, Any]) -> None:
 
 
 def _print_access_table(report: dict[str, Any]) -> None:
-    for note in report.get("source_notes", ()):
-        print(f"{report['source']}: {note}")
     tta = report["time_to_access"]
     print(f"{report['requests']} requests as of {report['as_of']}, in {report['clock_description']}; "
           f"time to access (Kaplan–Meier) median {_km(tta, 'median')}, p90 {_km(tta, 'p90')} h")
@@ -355,26 +379,13 @@ def _run_access(args: argparse.Namespace) -> int:
         return 1
     data = _read_input(args.file)
     inventory = _read_input(args.inventory) if args.inventory else None
-    changelog = _read_input(args.changelog) if args.changelog else None
-    approvals = _read_input(args.approvals) if args.approvals else None
-    missing = [path for path, read in ((args.inventory, inventory), (args.changelog, changelog),
-                                       (args.approvals, approvals)) if path and read is None]
-    if data is None or missing:
+    if data is None or (args.inventory and inventory is None):
         return 1
-    if args.holidays and not args.business_hours:
-        print("--holidays applies to business hours: add --business-hours", file=sys.stderr)
-        return 1
-    options = {key: value for key, value in (("dataset_column", args.dataset_column),
-                                             ("timezone", args.source_timezone),
-                                             ("changelog", changelog),
-                                             ("approvals", approvals)) if value is not None}
     return _emit(lambda: access_report(data, Path(args.file).name,
                                        business_hours=args.business_hours,
                                        as_of=args.as_of, slas=slas,
                                        timezone=args.timezone, inventory=inventory,
-                                       inventory_name=Path(args.inventory or "inventory.csv").name,
-                                       holidays=args.holidays or "", source=args.format,
-                                       source_options=options),
+                                       inventory_name=Path(args.inventory or "inventory.csv").name),
                  _print_access_table, args.json)
 
 
@@ -463,7 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", help="files or folders (default: playbooks/)")
     validate.set_defaults(run=_run_validate)
     iteration = commands.add_parser("iteration", help="where one iteration's time goes")
-    iteration.add_argument("file", metavar="RUNS", help="runs CSV (run_id, stage, "
+    iteration.add_argument("file", metavar="RUNS", nargs="?", help="runs CSV (run_id, stage, "
                            "started_at/ended_at or duration_hours); - reads stdin")
     iteration.add_argument("--json", action="store_true", help="strict JSON on stdout")
     iteration.add_argument("--format", choices=list(SOURCE_FORMATS), default="detect",
@@ -478,8 +489,12 @@ def build_parser() -> argparse.ArgumentParser:
     iteration.add_argument("--job-name-pattern", metavar="REGEX", help="Slurm: regex with a "
                            "named group (?P<iteration>...) and optionally (?P<stage>...); default "
                            "'iteration:step' or 'iteration/step'")
-    iteration.set_defaults(run=lambda args: _report_command(_iteration_build(args),
-                                                            _print_iteration_table)(args))
+    iteration.add_argument("--mlflow", metavar="URI", help="read runs from an MLflow tracking "
+                           "server or store instead of a file (e.g. sqlite:///mlflow.db, "
+                           "http://host:5000): parent run = iteration, child run name = stage")
+    iteration.add_argument("--experiment", metavar="NAME", help="MLflow experiment name or id "
+                           "(with --mlflow)")
+    iteration.set_defaults(run=_run_iteration)
     gap = commands.add_parser("gap", help="where a production metric is lost, by segment")
     gap.add_argument("file", metavar="SEGMENTS", help="segment CSV (segment, expected_share, "
                      "observed_share, expected_metric, observed_metric[, fallback_share, "
@@ -534,22 +549,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="count Mon-Fri 09:00-17:00 only (default: calendar hours); SLAs "
                              "are then business hours too (defaults 8/16/8/24)")
     access.add_argument("--timezone", default="UTC", help="IANA zone for business hours")
-    access.add_argument("--holidays", metavar="COUNTRY", help="public holidays off in business "
-                        "hours, by country code (DE, FR, US; DE-BY for a subdivision)")
-    access.add_argument("--format", choices=("log", "jira", "servicenow", "entra"),
-                        help="the export's tool (default: detected from the columns or JSON): "
-                             "log = our request log, jira = Jira Service Management issue CSV, "
-                             "servicenow = sc_req_item CSV, "
-                             "entra = Microsoft Graph access-package assignment requests JSON")
-    access.add_argument("--dataset-column", metavar="COLUMN", help="jira, servicenow: the column "
-                        "naming the dataset (default: jira 'Custom field (Dataset)' if present, "
-                        "else Summary; servicenow cat_item)")
-    access.add_argument("--approvals", metavar="CSV", help="servicenow: the sysapproval_approver "
-                        "export (sysapproval, state, sys_created_on, sys_updated_on)")
-    access.add_argument("--source-timezone", metavar="ZONE", help="jira, servicenow: the IANA zone the "
-                        "export's dates are written in (the exporting user's profile; default UTC)")
-    access.add_argument("--changelog", metavar="JSON", help="jira: the issues' changelog "
-                        "(/rest/api/3/search?jql=...&expand=changelog) for stage times")
     access.add_argument("--as-of", metavar="ISO", help="the instant waits are measured at, ISO "
                         "8601 (e.g. 2026-03-01T12:00:00Z; default: the latest timestamp in the "
                         "file); rows with a later timestamp are skipped")

@@ -43,6 +43,8 @@ def detect_format(data: bytes, name: str = "the file") -> str:
 
     if is_json(data):
         return "airflow"
+    if data[:4] == b"PAR1":  # Parquet: of the tools read here, only MLflow's search_runs export
+        return "mlflow"
     columns = _columns(data, name)
     if set(RUNS_REQUIRED) <= columns:
         return "runs"
