@@ -329,6 +329,8 @@ def _print_noise(report: dict[str, Any]) -> None:
 
 
 def _print_access_table(report: dict[str, Any]) -> None:
+    for note in report.get("source_notes", ()):
+        print(f"{report['source']}: {note}")
     tta = report["time_to_access"]
     print(f"{report['requests']} requests as of {report['as_of']}, in {report['clock_description']}; "
           f"time to access (Kaplan–Meier) median {_km(tta, 'median')}, p90 {_km(tta, 'p90')} h")
@@ -379,13 +381,26 @@ def _run_access(args: argparse.Namespace) -> int:
         return 1
     data = _read_input(args.file)
     inventory = _read_input(args.inventory) if args.inventory else None
-    if data is None or (args.inventory and inventory is None):
+    changelog = _read_input(args.changelog) if args.changelog else None
+    approvals = _read_input(args.approvals) if args.approvals else None
+    missing = [path for path, read in ((args.inventory, inventory), (args.changelog, changelog),
+                                       (args.approvals, approvals)) if path and read is None]
+    if data is None or missing:
         return 1
+    if args.holidays and not args.business_hours:
+        print("--holidays applies to business hours: add --business-hours", file=sys.stderr)
+        return 1
+    options = {key: value for key, value in (("dataset_column", args.dataset_column),
+                                             ("timezone", args.source_timezone),
+                                             ("changelog", changelog),
+                                             ("approvals", approvals)) if value is not None}
     return _emit(lambda: access_report(data, Path(args.file).name,
                                        business_hours=args.business_hours,
                                        as_of=args.as_of, slas=slas,
                                        timezone=args.timezone, inventory=inventory,
-                                       inventory_name=Path(args.inventory or "inventory.csv").name),
+                                       inventory_name=Path(args.inventory or "inventory.csv").name,
+                                       holidays=args.holidays or "", source=args.format,
+                                       source_options=options),
                  _print_access_table, args.json)
 
 
@@ -549,6 +564,22 @@ def build_parser() -> argparse.ArgumentParser:
                         help="count Mon-Fri 09:00-17:00 only (default: calendar hours); SLAs "
                              "are then business hours too (defaults 8/16/8/24)")
     access.add_argument("--timezone", default="UTC", help="IANA zone for business hours")
+    access.add_argument("--holidays", metavar="COUNTRY", help="public holidays off in business "
+                        "hours, by country code (DE, FR, US; DE-BY for a subdivision)")
+    access.add_argument("--format", choices=("log", "jira", "servicenow", "entra"),
+                        help="the export's tool (default: detected from the columns or JSON): "
+                             "log = our request log, jira = Jira Service Management issue CSV, "
+                             "servicenow = sc_req_item CSV, "
+                             "entra = Microsoft Graph access-package assignment requests JSON")
+    access.add_argument("--dataset-column", metavar="COLUMN", help="jira, servicenow: the column "
+                        "naming the dataset (default: jira 'Custom field (Dataset)' if present, "
+                        "else Summary; servicenow cat_item)")
+    access.add_argument("--approvals", metavar="CSV", help="servicenow: the sysapproval_approver "
+                        "export (sysapproval, state, sys_created_on, sys_updated_on)")
+    access.add_argument("--source-timezone", metavar="ZONE", help="jira, servicenow: the IANA zone the "
+                        "export's dates are written in (the exporting user's profile; default UTC)")
+    access.add_argument("--changelog", metavar="JSON", help="jira: the issues' changelog "
+                        "(/rest/api/3/search?jql=...&expand=changelog) for stage times")
     access.add_argument("--as-of", metavar="ISO", help="the instant waits are measured at, ISO "
                         "8601 (e.g. 2026-03-01T12:00:00Z; default: the latest timestamp in the "
                         "file); rows with a later timestamp are skipped")
