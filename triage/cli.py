@@ -566,11 +566,12 @@ def build_parser() -> argparse.ArgumentParser:
     access.add_argument("--timezone", default="UTC", help="IANA zone for business hours")
     access.add_argument("--holidays", metavar="COUNTRY", help="public holidays off in business "
                         "hours, by country code (DE, FR, US; DE-BY for a subdivision)")
-    access.add_argument("--format", choices=("log", "jira", "servicenow", "entra"),
+    access.add_argument("--format", choices=("log", "jira", "servicenow", "entra", "okta"),
                         help="the export's tool (default: detected from the columns or JSON): "
                              "log = our request log, jira = Jira Service Management issue CSV, "
                              "servicenow = sc_req_item CSV, "
-                             "entra = Microsoft Graph access-package assignment requests JSON")
+                             "entra = Microsoft Graph access-package assignment requests JSON, "
+                             "okta = Okta Identity Governance requests JSON")
     access.add_argument("--dataset-column", metavar="COLUMN", help="jira, servicenow: the column "
                         "naming the dataset (default: jira 'Custom field (Dataset)' if present, "
                         "else Summary; servicenow cat_item)")

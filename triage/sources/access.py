@@ -23,6 +23,10 @@ What each tool can tell:
   approvals (``sysapproval_approver``: ``sysapproval``, ``state``, ``sys_created_on``,
   ``sys_updated_on``): opened → approver asked (first approval row created) → approved
   (``approval_set``, else the last approval's update) → closed complete (first_access_at).
+- **Okta** Identity Governance access requests (``GET /governance/api/v2/requests``: ``id``,
+  ``created``, ``lastUpdated``, ``status``, ``requested.resourceId``/``accessScopeId``): the
+  request object has no resolution time, so an approved request's ``lastUpdated`` is taken as
+  the time access was granted (an assumption the notes state); the whole wait only.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from triage.tabular import InputError
 
 LOG_COLUMNS = ("request_id", "dataset", "requested_at", "owner_assigned_at", "approved_at",
                "provisioned_at", "first_access_at", "status")
-FORMATS = ("log", "jira", "servicenow", "entra")
+FORMATS = ("log", "jira", "servicenow", "entra", "okta")
 WHOLE_WAIT_NOTE = ("this source tells only the whole wait (requested → access granted); "
                    "stages unknown")
 # Jira status (lower case) entered → the step of our log it marks (JSM's "Service request with
@@ -63,7 +67,8 @@ _ENTRA_STATES = {
     "delivering": "pending", "scheduled": "pending", "pendingapprovalescalated": "pending",
 }
 _OPTIONS = {"log": set(), "jira": {"dataset_column", "timezone", "changelog", "status_map"},
-            "servicenow": {"dataset_column", "timezone", "approvals"}, "entra": set()}
+            "servicenow": {"dataset_column", "timezone", "approvals"}, "entra": set(),
+            "okta": set()}
 _JIRA_TIME_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%Y-%m-%d %H:%M")
 
 
@@ -85,7 +90,8 @@ def to_request_log(data: bytes, name: str, source: str | None = None,
                          f"{', '.join(o.replace('_', '-') for o in extra)} do not apply to --format {fmt}")
     if fmt == "log":
         return data, "log", []
-    reader = {"jira": read_jira, "servicenow": read_servicenow, "entra": read_entra}[fmt]
+    reader = {"jira": read_jira, "servicenow": read_servicenow, "entra": read_entra,
+              "okta": read_okta}[fmt]
     frame, notes = reader(data, name, **options)
     out = io.StringIO()
     frame.to_csv(out, index=False)
@@ -104,6 +110,9 @@ def detect(data: bytes) -> str:
         items = payload.get("value") if isinstance(payload, dict) else payload
         if isinstance(items, list) and items and isinstance(items[0], dict) and "createdDateTime" in items[0]:
             return "entra"
+        items = _okta_items(payload)
+        if items and {"created", "status", "requested"} <= set(items[0]):
+            return "okta"
         return "log"
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
     names = {_norm(h) for h in header}
@@ -400,3 +409,65 @@ def read_servicenow(data: bytes, name: str = "sc_req_item.csv", *, dataset_colum
     log["first_access_at"] = _sn_times(frame["closed_at"], "closed_at", timezone, name).where(done, "")
     log["status"] = ours
     return log, notes
+
+
+# --------------------------------------------------------------------------------------------
+# Okta Identity Governance
+
+# Okta request status (upper case in the API) → our status.
+_OKTA_STATUSES = {"approved": "approved", "resolved": "approved", "denied": "denied",
+                  "rejected": "denied", "canceled": "canceled", "cancelled": "canceled",
+                  "expired": "expired", "submitted": "pending", "pending": "pending",
+                  "open": "pending"}
+
+
+def _okta_items(payload: Any) -> list[dict[str, Any]]:
+    """The request objects of a list response: ``{"data": [...]}`` (v2), a bare list (v1), or
+    a list of several pages' responses."""
+    if isinstance(payload, dict):
+        payload = payload.get("data")
+    if not isinstance(payload, list):
+        return []
+    if payload and all(isinstance(p, dict) and isinstance(p.get("data"), list) for p in payload):
+        return [item for page in payload for item in page["data"] if isinstance(item, dict)]
+    return [item for item in payload if isinstance(item, dict)]
+
+
+def read_okta(data: bytes, name: str = "requests.json", **_: Any) -> tuple[pd.DataFrame, list[str]]:
+    """``GET /governance/api/v2/requests`` JSON → request log (the whole wait only)."""
+    try:
+        payload = json.loads(data.decode("utf-8-sig"))
+    except ValueError as err:
+        raise InputError(f"{name} is not JSON ({err}): save the Okta API response unchanged.") from None
+    items = _okta_items(payload)
+    if not items:
+        raise InputError(f"{name}: no access requests (expected the response of GET "
+                         "/governance/api/v2/requests: a 'data' list of requests).")
+    missing = sorted({"id", "created", "status"} - set(items[0]))
+    if missing:
+        raise InputError(f"{name}: an Okta request needs id, created and status; the first one "
+                         f"lacks {', '.join(missing)}.")
+    rows, unknown = [], set()
+    for item in items:
+        raw = str(item.get("status") or "")
+        status = _OKTA_STATUSES.get(raw.lower())
+        if status is None:
+            unknown.add(raw)
+            status = ""
+        requested = item.get("requested") or {}
+        dataset = (requested.get("accessScopeId") or requested.get("resourceId")
+                   or requested.get("entryId") or "")
+        rows.append({"request_id": str(item.get("id") or ""), "dataset": str(dataset),
+                     "requested_at": str(item.get("created") or ""),
+                     "first_access_at": (str(item.get("lastUpdated") or "")
+                                         if status == "approved" else ""),
+                     "status": status})
+    notes = ["read as Okta Identity Governance access requests", WHOLE_WAIT_NOTE,
+             "Okta's request has no resolution time: an approved request's lastUpdated is taken "
+             "as the time access was granted (a later edit would lengthen its wait)",
+             "datasets are Okta ids (requested.accessScopeId, else resourceId)"]
+    if unknown:
+        notes.append(f"statuses not known ({', '.join(sorted(unknown))}): their timestamps decide "
+                     "whether they are open")
+    columns = ["request_id", "dataset", "requested_at", "first_access_at", "status"]
+    return pd.DataFrame(rows, columns=columns), notes
