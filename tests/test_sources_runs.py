@@ -276,3 +276,32 @@ def test_cli_format_and_timezone(capsys):
     assert "read as a W&B runs export" in capsys.readouterr().out
     assert cli_main(["iteration", str(WANDB), "--format", "airflow"]) == 1
     assert "task_id" in capsys.readouterr().err
+
+
+# --- exit codes: nothing usable left is an error, not an empty result --------------------
+
+def test_drift_without_a_common_column_exits_1(tmp_path, capsys):
+    reference, current = tmp_path / "ref.csv", tmp_path / "cur.csv"
+    reference.write_text("a,b\n1,2\n3,4\n")
+    current.write_text("c,d\n1,2\n3,4\n")
+    assert cli_main(["drift", str(reference), str(current), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "no column in common" in captured.err
+
+
+@pytest.mark.parametrize("command, files", [
+    ("iteration", {"runs.csv": "run_id,stage,duration_hours\nr1,train,abc\n"}),
+    ("access", {"log.csv": "request_id,dataset,requested_at\nr1,d1,not a date\n"}),
+    ("gap", {"seg.csv": "segment,expected_share,observed_share,expected_metric,observed_metric\n"
+                        "x,abc,1,1,1\n"}),
+    ("skew", {"served.csv": "request_id,x\n1,1\n", "offline.csv": "request_id,x\n2,1\n"}),
+])
+def test_every_row_skipped_exits_1(command, files, tmp_path, capsys):
+    paths = []
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+        paths.append(str(tmp_path / name))
+    assert cli_main([command, *paths, "--json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1

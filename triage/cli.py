@@ -201,6 +201,10 @@ def _run_drift(args: argparse.Namespace) -> int:
             print(str(err).replace("\n", " "), file=sys.stderr)
             return 1
     report = drift_report_json(compare(*samples))
+    if not report["features"]:  # no column in common, or none left after skipping
+        reason = report["problems"][-1] if report["problems"] else "no feature to compare"
+        print(f"{args.reference} vs {args.current}: {reason}".replace("\n", " "), file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(report, allow_nan=False, indent=2))
         return 0

@@ -72,7 +72,7 @@ def read_runs(data: bytes, name: str = "runs.csv", *, source_format: str = "dete
         try:
             return parse_runs(data, name)
         except InputError as err:
-            if source_format == "detect" and "column" in str(err):
+            if source_format == "detect" and "missing column" in str(err):
                 raise InputError(f"{err} {OTHER_FORMATS}") from None
             raise
     if chosen == "wandb":
