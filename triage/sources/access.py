@@ -296,11 +296,7 @@ def read_entra(data: bytes, name: str = "assignmentRequests.json",
     rows = []
     unknown: set[str] = set()
     for item in items:
-        state = str(item.get("state") or "")
-        status = _ENTRA_STATES.get(state.lower())
-        if status is None:
-            unknown.add(state)
-            status = ""
+        status = _our_status(item.get("state"), _ENTRA_STATES, unknown)
         package = item.get("accessPackage") or {}
         rows.append({"request_id": str(item.get("id") or ""),
                      "dataset": str(package.get("displayName") or package.get("id") or ""),
@@ -449,11 +445,7 @@ def read_okta(data: bytes, name: str = "requests.json", **_: Any) -> tuple[pd.Da
                          f"lacks {', '.join(missing)}.")
     rows, unknown = [], set()
     for item in items:
-        raw = str(item.get("status") or "")
-        status = _OKTA_STATUSES.get(raw.lower())
-        if status is None:
-            unknown.add(raw)
-            status = ""
+        status = _our_status(item.get("status"), _OKTA_STATUSES, unknown)
         requested = item.get("requested") or {}
         dataset = (requested.get("accessScopeId") or requested.get("resourceId")
                    or requested.get("entryId") or "")
@@ -471,3 +463,14 @@ def read_okta(data: bytes, name: str = "requests.json", **_: Any) -> tuple[pd.Da
                      "whether they are open")
     columns = ["request_id", "dataset", "requested_at", "first_access_at", "status"]
     return pd.DataFrame(rows, columns=columns), notes
+
+
+def _our_status(raw: object, table: dict[str, str], unknown: set[str]) -> str:
+    """A tool's state in our words ("" when not known, and the spelling is kept in ``unknown``
+    for the note that lists them)."""
+    text = str(raw or "")
+    status = table.get(text.lower())
+    if status is None:
+        unknown.add(text)
+        return ""
+    return status
