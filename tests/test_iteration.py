@@ -319,36 +319,6 @@ def test_slurm_like_queue_rows_keep_their_share_instead_of_becoming_handoffs():
     assert analysis.flow_efficiency == pytest.approx(1 - (queue + 0.5) / total)
 
 
-def test_the_docs_slurm_recipe_writes_rows_the_app_reads_whole(tmp_path):
-    """The script in docs/runs_csv.md, run on sacct-style lines (second-resolution times, a job
-    that never started, a state with extra words), yields valid rows and queue-is-waiting."""
-    import re
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "runs_csv.md").read_text()
-    script = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
-    (tmp_path / "slurm_to_runs.py").write_text(script)
-    sacct = "\n".join([
-        "rank-001:features|2026-09-01T08:00:00|2026-09-01T08:59:50|2026-09-01T10:00:00|COMPLETED",
-        "rank-001:train|2026-09-01T10:00:00|2026-09-01T11:00:07|2026-09-01T14:00:00|COMPLETED",
-        "rank-001:eval|2026-09-01T14:00:00|2026-09-01T14:10:00|2026-09-01T15:00:00|CANCELLED by 42",
-        "rank-002:train|2026-09-02T10:00:00|Unknown|Unknown|PENDING",
-        "rank-002:features|2026-09-02T08:00:00|2026-09-02T08:00:01|2026-09-02T09:30:00|COMPLETED",
-    ]) + "\n"
-    done = subprocess.run([sys.executable, str(tmp_path / "slurm_to_runs.py")], input=sacct,
-                          capture_output=True, text=True, check=True)
-    analysis = parse_runs(done.stdout.encode()).analysis
-    assert analysis.skipped == () and analysis.runs == 2
-    startup = analysis.stage("startup")  # every queue row maps to job startup and queueing
-    assert startup.wait_hours == pytest.approx(startup.median_hours, abs=1e-3)
-    # rank-001 queued 3590 + 3607 + 600 s, rank-002 1 s: median of the two run totals
-    assert startup.median_hours == pytest.approx((7797 + 1) / 2 / 3600, abs=1e-3)
-    assert analysis.failed_runs == 1  # the cancelled eval
-    assert analysis.stage("handoff") is None
-
-
 HANDOFFS = b"""run_id,stage,started_at,ended_at
 a,data,2026-03-02T08:00:00Z,2026-03-02T10:00:00Z
 a,training,2026-03-02T11:00:00Z,2026-03-02T13:00:00Z
