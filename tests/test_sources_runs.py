@@ -93,7 +93,7 @@ def test_slurm_times_are_converted_from_the_stated_zone():
 
 
 def test_slurm_needs_a_zone():
-    with pytest.raises(InputError, match="--timezone Europe/Berlin"):
+    with pytest.raises(InputError, match="--timezone on the command line, .Cluster time zone. on the page"):
         read_runs(SACCT.read_bytes(), SACCT.name)
     with pytest.raises(InputError, match="not an IANA time zone"):
         read_runs(SACCT.read_bytes(), SACCT.name, timezone="CEST")

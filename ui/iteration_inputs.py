@@ -14,10 +14,11 @@ from triage.examples import (
     iterations_from_runs,
     stage_table_from,
 )
-from triage.iteration import IterationAnalysis, RunsData, analyse_stage_table, parse_runs
+from triage.iteration import IterationAnalysis, RunsData, analyse_stage_table
 from triage.iteration_plan import FROM_RUNS, SAMPLE_NOTE, iterations_source, prefilled
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
+from triage.sources import FORMATS, read_runs
 from triage.tabular import InputError
 from ui import state
 from ui.bind import edited_records, render_read_notes
@@ -116,10 +117,18 @@ def _typed_iterations(session: Session) -> None:
 
 
 def _upload(session: Session, key: str, ipm_key: str) -> None:
-    uploaded = st.file_uploader("Runs CSV", type=["csv", "txt", "tsv"], key=key,
+    uploaded = st.file_uploader("Runs CSV", type=["csv", "txt", "tsv", "json", "parquet"], key=key,
                                 help="One row per stage of a run: run_id, stage, and either "
                                      "started_at + ended_at (ISO 8601) or duration_hours; "
                                      "optional status, wait_hours.")
+    format_column, zone_column = st.columns(2)
+    chosen_format = format_column.selectbox(
+        "File format", list(FORMATS), format_func=FORMATS.get, key=f"{key}:format",
+        help="Exports of W&B, Slurm (sacct --parsable2), Airflow and MLflow (search_runs) go in "
+             "as they are; docs/importing.md says how to export each.")
+    zone = zone_column.text_input(
+        "Cluster time zone (Slurm)", key=f"{key}:timezone", placeholder="e.g. Europe/Berlin",
+        help="sacct prints local times without a zone; the IANA name of the cluster's zone.")
     left, right = st.columns(2)
     left.download_button("Empty template", ITERATION_TEMPLATE.read_bytes(),
                          file_name="runs_template.csv", mime="text/csv",
@@ -130,14 +139,17 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
         st.session_state.pop(_UPLOAD_ID, None)
         st.session_state.pop(f"{key}:error", None)
         return
-    if st.session_state.get(_UPLOAD_ID) == uploaded.file_id:
+    # A new format or zone re-reads the same file (the first try may have failed for want of it).
+    upload_id = (uploaded.file_id, chosen_format, zone.strip())
+    if st.session_state.get(_UPLOAD_ID) == upload_id:
         return
-    st.session_state[_UPLOAD_ID] = uploaded.file_id
+    st.session_state[_UPLOAD_ID] = upload_id
     name = literal(uploaded.name, one_line=True)
     with st.status(f"Reading {name}…", expanded=False) as status:
         st.write(f"Reading {uploaded.size / 1024:,.0f} KB and checking each row…")
         try:
-            runs = parse_runs(uploaded.getvalue(), uploaded.name)
+            runs = read_runs(uploaded.getvalue(), uploaded.name, source_format=chosen_format,
+                             timezone=zone.strip() or None)
         except InputError as err:
             st.session_state[f"{key}:error"] = str(err)
             status.update(label=f"Could not use {name}", state="error")

@@ -29,7 +29,18 @@ OTHER_FORMATS = (
 )
 
 
+_HEAD_BYTES = 65_536  # enough for a header and a few rows: detection must not parse a big file
+
+
 def _columns(data: bytes, name: str) -> set[str]:
+    """The file's column names, from its first lines where they can be read alone (the whole file
+    is parsed once, by the reader detection picks)."""
+    cut = data.rfind(b"\n", 0, _HEAD_BYTES) if len(data) > _HEAD_BYTES else -1
+    if cut > 0:
+        try:
+            return set(read_table(data[:cut + 1], name=name).frame.columns)
+        except InputError:
+            pass  # e.g. UTF-16 cut between the bytes of a character: read it whole
     return set(read_table(data, name=name).frame.columns)
 
 

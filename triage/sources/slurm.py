@@ -44,13 +44,14 @@ _ELAPSED = re.compile(r"^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$")
 def _zone(timezone: str | None, name: str) -> str:
     if not timezone:
         raise InputError(
-            f"{name}: sacct prints local times without a time zone: give the cluster's zone, e.g. "
-            "--timezone Europe/Berlin (or UTC if the cluster runs on UTC)."
+            f"{name}: sacct prints local times without a time zone: give the cluster's zone "
+            "(--timezone on the command line, 'Cluster time zone' on the page), e.g. "
+            "Europe/Berlin, or UTC if the cluster runs on UTC."
         )
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"--timezone {timezone!r} is not an IANA time zone; use a name such as "
+        raise InputError(f"Time zone {timezone!r} is not an IANA time zone; use a name such as "
                          "Europe/Berlin, America/New_York or UTC.") from None
     return timezone
 
