@@ -286,9 +286,13 @@ def _samples(session: Session, key: str) -> None:
             column.error(f"{literal(error)}\n\n{_sample_shown(store, side)}",
                          icon=":material/error:")
         elif side in store:
-            name, _, frame = store[side]
-            column.caption(f":material/fact_check: {name}: {len(frame):,} rows, "
-                           f"{len(frame.columns)} columns")
+            _file_caption(column, *store[side])
+
+
+def _file_caption(column, name: str, _digest: str, frame) -> None:
+    """What a kept upload holds, under its uploader; the file's name is shown as text."""
+    column.caption(f":material/fact_check: {literal(name, one_line=True)}: "
+                   f"{len(frame):,} rows, {len(frame.columns)} columns")
 
 
 def _sample_shown(store: dict, side: str) -> str:
@@ -341,9 +345,7 @@ def _skew(session: Session, key: str) -> None:
             column.error(f"{literal(error)}\n\nNothing was read from this file.{kept}",
                          icon=":material/error:")
         elif side in store:
-            name, _, frame = store[side]
-            column.caption(f":material/fact_check: {literal(name, one_line=True)}: "
-                           f"{len(frame):,} rows, {len(frame.columns)} columns")
+            _file_caption(column, *store[side])
     if (EXAMPLE_DIR / "example_served.csv").exists() and st.button(
             "Use the worked example's pair", key=f"{key}:example",
             help="example_served.csv and example_offline.csv: ranker-v7's served features and "
