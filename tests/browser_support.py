@@ -106,3 +106,21 @@ def wait_for_app(page) -> None:
 def current(page):
     """Only elements drawn by the latest script run."""
     return page.locator('[data-testid="stElementContainer"][data-stale="false"]')
+
+
+def click_until(page, target, done, attempts: int = 2) -> None:
+    """Click `target` until `done` (a locator) shows. On a loaded two-core CI machine a click on a
+    button inside a freshly opened expander was once lost (no rerun followed); a second click on a
+    still-visible button is what a user would do, and `done` still has to appear."""
+    from playwright.sync_api import expect
+
+    for attempt in range(attempts):
+        target.click()
+        wait_for_app(page)
+        try:
+            expect(done).to_be_visible(timeout=20_000)
+            return
+        except AssertionError:
+            if attempt == attempts - 1 or not target.is_visible():
+                raise
+

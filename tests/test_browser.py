@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, chromium, current, streamlit_server, wait_for_app
+from tests.browser_support import (
+    ARTIFACTS,
+    chromium,
+    click_until,
+    current,
+    streamlit_server,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 NOTE_AS_TYPED = "$2k now, $5k later: ![pixel](https://example.com/p.png) *as typed*"
@@ -112,9 +119,7 @@ def test_learn_flow_pick_a_playbook_select_a_node_load_its_example(server, page)
     wait_for_app(page)
     load = current(page).get_by_role("button", name="Load this example on its page").first
     expect(load).to_be_visible()
-    load.click()
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name="Model iteration is too slow")).to_be_visible()
+    click_until(page, load, page.get_by_role("heading", name="Model iteration is too slow"))
     expect(page.get_by_text("40 runs, 5 stages")).to_be_visible()
 
 
