@@ -97,7 +97,7 @@ def test_missing_required_column_names_it_and_lists_found_and_expected():
     message = error(b"stage,hours\ntrain,1\n", required=RUNS_REQUIRED, any_of=RUNS_ANY_OF)
     assert message == (
         'runs.csv: missing column "run_id". Found: stage, hours. Expected columns: run_id, '
-        "stage, and started_at+ended_at or duration_hours."
+        f"stage, and started_at+ended_at or duration_hours. {tabular.MAP_HINT}"
     )
 
 
@@ -105,7 +105,7 @@ def test_missing_several_required_columns():
     message = error(b"hours\n1\n", required=RUNS_REQUIRED)
     assert message == (
         'runs.csv: missing columns "run_id", "stage". Found: hours. '
-        "Expected columns: run_id and stage."
+        f"Expected columns: run_id and stage. {tabular.MAP_HINT}"
     )
 
 
@@ -120,7 +120,7 @@ def test_any_of_failure_names_the_alternatives():
     assert message == (
         "runs.csv: needs started_at+ended_at or duration_hours, but none of these is complete. "
         "Found: run_id, stage, started_at. Expected columns: run_id, stage, and "
-        "started_at+ended_at or duration_hours."
+        f"started_at+ended_at or duration_hours. {tabular.MAP_HINT}"
     )
 
 

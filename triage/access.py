@@ -530,9 +530,10 @@ def slas_from_inputs(inputs: Mapping[str, Any], clock: Clock | None = None) -> d
     return {k: v for k, v in typed.items() if v is not None and v != ""}
 
 
-def latest_timestamp(data: bytes, name: str = "requests.csv") -> datetime | None:
+def latest_timestamp(data: bytes, name: str = "requests.csv",
+                     columns: Mapping[str, str] | None = None) -> datetime | None:
     """The latest readable timestamp in a request log: the default as-of date."""
-    frame = read_table(data, name=name, required=REQUIRED_COLUMNS).frame
+    frame = read_table(data, name=name, required=REQUIRED_COLUMNS, columns=columns).frame
     latest = None
     for column in TIME_COLUMNS:
         if column in frame:
@@ -646,13 +647,14 @@ def _hours(start_ns: np.ndarray, end_ns: np.ndarray | int, valid: np.ndarray, cl
 # Inventory
 
 
-def read_inventory(data: bytes, name: str = "inventory.csv") -> pd.DataFrame:
+def read_inventory(data: bytes, name: str = "inventory.csv",
+                   columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Read a dataset inventory: ``dataset, owner`` and optionally ``tier, preapproved_path,
     systems``. Returns those five columns as strings ("" for empty), one row per dataset (the
     first row wins when a dataset repeats; blank dataset names are dropped). Notes for the user
     are in ``frame.attrs["notes"]``.
     """
-    table = read_table(data, name=name, required=("dataset", "owner"))
+    table = read_table(data, name=name, required=("dataset", "owner"), columns=columns)
     return _normalise_inventory(table.frame, name, list(table.notes))
 
 
@@ -686,8 +688,10 @@ def parse_requests(
     slas: Mapping[str, float] | None = None,
     clock: Clock = Clock(),  # noqa: B008 - frozen, so a shared default is safe
     inventory: pd.DataFrame | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> AccessAnalysis:
     """Analyse a request log; unusable rows are skipped with a reason, the rest analysed.
+    ``columns`` maps fields to the file's columns (``triage.mapping``).
 
     Raises InputError when the file as a whole cannot be used (not a CSV, a required column
     missing, no usable rows) or a setting is invalid.
@@ -695,7 +699,7 @@ def parse_requests(
     _check_clock(clock)
     limits = _check_slas(slas, clock)
     as_of_given, as_of_naive = _as_of_ns(as_of)
-    table = read_table(data, name=name, required=REQUIRED_COLUMNS)
+    table = read_table(data, name=name, required=REQUIRED_COLUMNS, columns=columns)
     frame = table.frame
     notes = list(table.notes)
     inv = None
@@ -1290,7 +1294,7 @@ def access_report(data: bytes, name: str, *, business_hours: bool = False,
                   slas: Mapping[str, float] | None = None, inventory: bytes | None = None,
                   inventory_name: str = "inventory.csv", holidays: str = "",
                   source: str | None = None, source_options: Mapping[str, Any] | None = None,
-                  ) -> dict[str, Any]:
+                  columns: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The CLI's strict-JSON report (no NaN or infinity: None). Calendar hours unless
     ``business_hours`` (Mon–Fri 09:00–17:00 in ``timezone``); ``slas`` are hours on that clock,
     the clock's defaults where not given; ``as_of`` defaults to the latest timestamp in the
@@ -1301,13 +1305,25 @@ def access_report(data: bytes, name: str, *, business_hours: bool = False,
     ``*_lower_bound_hours`` ("more than"); ``completed_median_hours`` is over completed waits
     only (biased low, for contrast); ``breach_rate`` = P(wait > SLA) read off the same curve,
     None with ``breach_rate_upper_bound`` where the SLA lies beyond the longest wait seen.
+    Column mappings (``triage.mapping``) are proposed from the log's and the inventory's column
+    names; ``columns`` (field -> column) overrides the log's.
     """
-    frame = read_inventory(inventory, inventory_name) if inventory is not None else None
-    clock = Clock(business=business_hours, timezone=timezone, holidays=holidays)
+    from triage.mapping import INVENTORY, REQUESTS, table_mapping
     from triage.sources.access import to_request_log  # the sources build on this module
 
+    frame = None
+    if inventory is not None:
+        _, inventory_columns = table_mapping(inventory, inventory_name, INVENTORY)
+        frame = read_inventory(inventory, inventory_name, columns=inventory_columns)
+    clock = Clock(business=business_hours, timezone=timezone, holidays=holidays)
     data, source_name, source_notes = to_request_log(data, name, source, **dict(source_options or {}))
-    analysis = parse_requests(data, name, as_of=as_of, slas=slas, inventory=frame, clock=clock)
+    if source_name == "log":
+        _, columns = table_mapping(data, name, REQUESTS, columns)
+    elif columns:
+        raise InputError(f"--map applies to our request log; a {source_name} export is read by its "
+                         "own column names (--dataset-column names its dataset column).")
+    analysis = parse_requests(data, name, as_of=as_of, slas=slas, inventory=frame, clock=clock,
+                              columns=columns)
     shares = analysis.shares
     tta = analysis.time_to_access
     return {

@@ -13,6 +13,7 @@ import math
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,15 @@ from triage.access import access_report, parse_sla_option
 from triage.drift import compare, drift_report_json, read_sample
 from triage.export import ExportError, plan_html, plan_jira_csv, plan_markdown, snapshot_for
 from triage.gap import decompose, read_segments, segment_rows
+from triage.mapping import (
+    REQUESTS,
+    SEGMENTS,
+    parse_map_options,
+    rename_serving,
+    runs_contract,
+    samples_contract,
+    table_mapping,
+)
 from triage.noise import (
     NoiseError,
     successes_from,
@@ -32,7 +42,7 @@ from triage.playbook import PLAYBOOK_DIR, PlaybookError, Problem, load_playbook
 from triage.session import SessionError, from_json, to_json
 from triage.skew import DEFAULT_ATOL, DEFAULT_RTOL, skew_report, skew_report_json
 from triage.sources import FORMATS as SOURCE_FORMATS
-from triage.sources import read_runs
+from triage.sources import detect_format, mapping_for, read_runs
 from triage.tabular import InputError
 
 
@@ -73,14 +83,24 @@ def iteration_report(data: bytes, name: str, **source: Any) -> dict[str, Any]:
 
 
 def _iteration_build(args: argparse.Namespace):
-    """iteration_report with the source options given on the command line."""
-    return lambda data, name: iteration_report(
-        data, name, source_format=args.format, timezone=args.timezone,
-        iteration_from=args.iteration_from, name_pattern=args.job_name_pattern)
+    """iteration_report with the source options and column mapping given on the command line:
+    the mapping proposed from the columns' names, ``--map`` on top (as the page does)."""
+
+    def build(data: bytes, name: str) -> dict[str, Any]:
+        fmt = detect_format(data, name) if args.format == "detect" else args.format
+        chosen = parse_map_options(args.map, runs_contract(fmt))
+        _, _, columns = mapping_for(data, name, fmt, chosen)
+        return iteration_report(data, name, source_format=fmt, timezone=args.timezone,
+                                iteration_from=args.iteration_from,
+                                name_pattern=args.job_name_pattern, columns=columns)
+
+    return build
 
 
-def gap_report(data: bytes, name: str) -> dict[str, Any]:
-    result = decompose(segment_rows(read_segments(data, name)))
+def gap_report(data: bytes, name: str, mapping: Sequence[str] = ()) -> dict[str, Any]:
+    """The segment split; ``mapping`` holds ``--map COLUMN=FIELD`` options."""
+    _, columns = table_mapping(data, name, SEGMENTS, parse_map_options(mapping, SEGMENTS))
+    result = decompose(segment_rows(read_segments(data, name, columns=columns)))
     return {
         "expected": result.expected_total,
         "observed": result.observed_total,
@@ -200,7 +220,18 @@ def _run_drift(args: argparse.Namespace) -> int:
         except InputError as err:
             print(str(err).replace("\n", " "), file=sys.stderr)
             return 1
-    report = drift_report_json(compare(*samples))
+    try:
+        reference, current = samples
+        contract = samples_contract(list(reference.columns), list(current.columns))
+        mapping = parse_map_options(args.map, contract)
+        missing = [c for c in mapping.values() if c not in current.columns]
+        if missing:
+            raise InputError(f"--map: {missing[0]!r} is not a column of the serving sample "
+                             f"{args.current}.")
+    except InputError as err:
+        print(str(err).replace("\n", " "), file=sys.stderr)
+        return 1
+    report = drift_report_json(compare(reference, rename_serving(current, mapping)))
     if not report["features"]:  # no column in common, or none left after skipping
         reason = report["problems"][-1] if report["problems"] else "no feature to compare"
         print(f"{args.reference} vs {args.current}: {reason}".replace("\n", " "), file=sys.stderr)
@@ -404,7 +435,8 @@ def _run_access(args: argparse.Namespace) -> int:
                                        timezone=args.timezone, inventory=inventory,
                                        inventory_name=Path(args.inventory or "inventory.csv").name,
                                        holidays=args.holidays or "", source=args.format,
-                                       source_options=options),
+                                       source_options=options,
+                                       columns=parse_map_options(args.map, REQUESTS)),
                  _print_access_table, args.json)
 
 
@@ -486,6 +518,13 @@ def _run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _map_option(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument("--map", action="append", metavar="COLUMN=FIELD",
+                         help=f"read the file's COLUMN as the {what} field FIELD (repeatable); "
+                         "columns named in words teams use (Run ID, Start, End, Result, …) are "
+                         "mapped without it, and the notes say what was read as what")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m triage", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -513,17 +552,23 @@ def build_parser() -> argparse.ArgumentParser:
                            "http://host:5000): parent run = iteration, child run name = stage")
     iteration.add_argument("--experiment", metavar="NAME", help="MLflow experiment name or id "
                            "(with --mlflow)")
+    _map_option(iteration, "runs")
     iteration.set_defaults(run=_run_iteration)
     gap = commands.add_parser("gap", help="where a production metric is lost, by segment")
     gap.add_argument("file", metavar="SEGMENTS", help="segment CSV (segment, expected_share, "
                      "observed_share, expected_metric, observed_metric[, fallback_share, "
                      "fallback_metric]); - reads stdin")
     gap.add_argument("--json", action="store_true", help="strict JSON on stdout")
-    gap.set_defaults(run=_report_command(gap_report, _print_gap_table))
+    _map_option(gap, "segment")
+    gap.set_defaults(run=lambda args: _report_command(
+        lambda data, name: gap_report(data, name, args.map), _print_gap_table)(args))
     drift = commands.add_parser("drift", help="drift per feature, training vs serving sample")
     drift.add_argument("reference", help="training sample, CSV or Parquet")
     drift.add_argument("current", help="serving sample, CSV or Parquet")
     drift.add_argument("--json", action="store_true", help="strict JSON on stdout")
+    drift.add_argument("--map", action="append", metavar="COLUMN=FEATURE",
+                       help="compare the serving sample's COLUMN with the training feature "
+                       "FEATURE, e.g. a feature renamed at serving (repeatable)")
     drift.set_defaults(run=_run_drift)
     skew = commands.add_parser("skew", help="training-serving skew: served feature values "
                                "against offline recomputation for the same requests")
@@ -594,6 +639,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "or 8/16/8/24 business hours)")
     access.add_argument("--inventory", help="dataset inventory CSV (dataset, owner, ...), "
                         "needed for unowned_share")
+    _map_option(access, "request-log")
     access.set_defaults(run=_run_access)
     export = commands.add_parser("export", help="a saved plan as Markdown, HTML, JSON or Jira CSV")
     export.add_argument("file", metavar="PLAN.json", help="plan JSON from the app; - reads stdin")

@@ -419,9 +419,11 @@ def segment_rows(records: Sequence[Mapping[str, Any]]) -> list[SegmentRow]:
     return rows
 
 
-def read_segments(data: bytes, name: str = "segments.csv") -> list[dict[str, Any]]:
-    """A segment CSV as records (strings); validated later by :func:`segment_rows`."""
-    table = read_table(data, name=name, required=SEGMENT_COLUMNS)
+def read_segments(data: bytes, name: str = "segments.csv",
+                  columns: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """A segment CSV as records (strings); validated later by :func:`segment_rows`.
+    ``columns`` maps fields to the file's columns (``triage.mapping``)."""
+    table = read_table(data, name=name, required=SEGMENT_COLUMNS, columns=columns)
     columns = [c for c in SEGMENT_COLUMNS + SEGMENT_OPTIONAL if c in table.frame]
     return table.frame[columns].to_dict("records")
 

@@ -358,13 +358,15 @@ def _parse_times(column: pd.Series) -> pd.Series:
     return pd.to_datetime(column.where(column != ""), utc=True, format="ISO8601", errors="coerce")
 
 
-def parse_runs(data: bytes, name: str = "runs.csv") -> RunsData:
+def parse_runs(data: bytes, name: str = "runs.csv",
+               columns: Mapping[str, str] | None = None) -> RunsData:
     """Read a runs CSV; rows that cannot be used are skipped with a reason, the rest analysed.
 
     Raises InputError when the file as a whole cannot be used (not a CSV, missing columns, no
-    usable rows).
+    usable rows). ``columns`` maps fields to the file's columns (``triage.mapping``).
     """
-    table = read_table(data, name=name, required=RUNS_REQUIRED, any_of=RUNS_TIME_COLUMNS)
+    table = read_table(data, name=name, required=RUNS_REQUIRED, any_of=RUNS_TIME_COLUMNS,
+                       columns=columns)
     frame = table.frame
     rows = pd.Series(frame.index.to_numpy() + 2, index=frame.index)  # spreadsheet row numbers
     skipped: list[SkippedRow] = []

@@ -18,7 +18,7 @@ import codecs
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,13 +120,15 @@ def read_table(
     name: str = "the file",
     required: Sequence[str] = (),
     any_of: Sequence[Sequence[str]] = (),
+    columns: Mapping[str, str] | None = None,
 ) -> ReadResult:
     """Read CSV-like ``data`` into strings, or raise InputError saying what to fix.
 
-    ``name`` is the file name used in messages. Every column in ``required`` must be present,
-    and when ``any_of`` is given at least one of its alternatives (each a list of columns)
-    must be fully present. Names in both are compared with the normalised column names.
-    Extra columns are kept.
+    ``name`` is the file name used in messages. ``columns`` maps a field to the file's column
+    that holds it (``triage.mapping``); it is applied before the checks. Every column in
+    ``required`` must be present, and when ``any_of`` is given at least one of its alternatives
+    (each a list of columns) must be fully present. Names in both are compared with the
+    normalised column names. Extra columns are kept.
     """
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError(
@@ -139,9 +141,25 @@ def read_table(
         raise _empty_error(name)
     delimiter = _detect_delimiter(text)
     frame, skipped_note = _table(_parse(text, delimiter, name), name, delimiter)
+    frame, mapped_note = rename_columns(frame, columns, name)
     _check_columns(frame, name, required, any_of)
-    notes = [_ENCODING_NOTES.get(encoding), _delimiter_note(delimiter), skipped_note]
+    notes = [_ENCODING_NOTES.get(encoding), _delimiter_note(delimiter), skipped_note, mapped_note]
     return ReadResult(frame, encoding, delimiter, tuple(note for note in notes if note))
+
+
+_HEAD_BYTES = 65_536  # enough for a header and a few rows: a big file is not parsed twice
+
+
+def header_columns(data: bytes, name: str = "the file") -> list[str]:
+    """The file's normalised column names in order, read from its first lines where they can be
+    read alone (a mapping or a format is chosen from them before the file is parsed once)."""
+    cut = data.rfind(b"\n", 0, _HEAD_BYTES) if len(data) > _HEAD_BYTES else -1
+    if cut > 0:
+        try:
+            return list(read_table(data[:cut + 1], name=name).frame.columns)
+        except InputError:
+            pass  # e.g. UTF-16 cut between the bytes of a character: read it whole
+    return list(read_table(data, name=name).frame.columns)
 
 
 # --- bytes to text -----------------------------------------------------------------------
@@ -330,13 +348,13 @@ def _table(raw: pd.DataFrame, name: str, delimiter: str) -> tuple[pd.DataFrame, 
 def _name_columns(body: pd.DataFrame, cells: list[str], name: str,
                   header_pos: int) -> pd.DataFrame:
     """Normalise header cells into column names; unnamed columns survive only with values."""
-    names = [_normalise_column(cell) or f"unnamed_{pos + 1}" for pos, cell in enumerate(cells)]
+    names = [normalise_column(cell) or f"unnamed_{pos + 1}" for pos, cell in enumerate(cells)]
     _check_unique(names, cells, name, header_pos)
     keep = [bool(cell) or body.iloc[:, pos].ne("").any() for pos, cell in enumerate(cells)]
     return body.set_axis(names, axis=1).loc[:, keep]
 
 
-def _normalise_column(name: str) -> str:
+def normalise_column(name: str) -> str:
     """Column name as callers spell it: "Run ID" -> "run_id", "Duration-Hours" -> "duration_hours".
 
     Spreadsheets invite spaces, capitals and hyphens; callers should not have to guess them.
@@ -375,6 +393,45 @@ def _no_rows_error(name: str, skipped: list[int], width: int, delimiter: str) ->
 
 # --- columns and notes -------------------------------------------------------------------
 
+MAP_HINT = ("If one of the found columns holds it, map that column to the field (on the page, "
+            "under the upload; on the command line, --map COLUMN=FIELD).")
+
+
+def rename_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None,
+                   name: str) -> tuple[pd.DataFrame, str | None]:
+    """Give each mapped column its field's name; return the frame and a note saying what was read
+    as what. A column is found by its exact name, else by its normalised one. A column already
+    named like a mapped field, but not mapped itself, gives way (the person chose another).
+    """
+    if not columns:
+        return frame, None
+    present = {str(c): c for c in frame.columns}
+    by_key = {normalise_column(str(c)): c for c in frame.columns}
+    sources: dict[object, str] = {}
+    for target, wanted in columns.items():
+        if not wanted:
+            continue
+        column = present.get(wanted, by_key.get(normalise_column(wanted)))
+        if column is None:
+            raise InputError(
+                f"{name}: the column {wanted!r} chosen for {target} is not in the file. Found: "
+                f"{_listing([str(c) for c in frame.columns])}. Choose one of these, or upload "
+                "the file the mapping was made for."
+            )
+        if column in sources:
+            raise InputError(
+                f"{name}: the column {wanted!r} is chosen for both {sources[column]} and "
+                f"{target}; each column can hold one field. Choose another column for one of them."
+            )
+        sources[column] = target
+    moved = {column: target for column, target in sources.items() if str(column) != target}
+    if not moved:
+        return frame, None
+    displaced = [c for c in frame.columns if str(c) in moved.values() and c not in sources]
+    frame = frame.drop(columns=displaced).rename(columns=moved)
+    read_as = ", ".join(f"{column} as {target}" for column, target in moved.items())
+    return frame, f"columns read as mapped: {read_as}"
+
 
 def _check_columns(frame: pd.DataFrame, name: str, required: Sequence[str],
                    any_of: Sequence[Sequence[str]]) -> None:
@@ -390,7 +447,7 @@ def _check_columns(frame: pd.DataFrame, name: str, required: Sequence[str],
         return
     raise InputError(
         f"{name}: {problem}. Found: {_listing(list(frame.columns))}. "
-        f"Expected columns: {_expected(required, any_of)}."
+        f"Expected columns: {_expected(required, any_of)}. {MAP_HINT}"
     )
 
 

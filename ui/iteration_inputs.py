@@ -16,11 +16,12 @@ from triage.examples import (
 )
 from triage.iteration import IterationAnalysis, RunsData, analyse_stage_table
 from triage.iteration_plan import FROM_RUNS, SAMPLE_NOTE, iterations_source, prefilled
+from triage.mapping import runs_contract
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
-from triage.sources import FORMATS, read_runs
+from triage.sources import FORMATS, mapping_for, read_runs
 from triage.tabular import InputError
-from ui import state
+from ui import column_map, state
 from ui.bind import edited_records, render_read_notes
 
 _UPLOAD_ID = "iteration_upload_id"
@@ -116,6 +117,17 @@ def _typed_iterations(session: Session) -> None:
     session.inputs.pop(FROM_RUNS, None)
 
 
+def _shape(uploaded, chosen_format: str) -> tuple[str, list[str]]:
+    """The file's format and columns, read from its first lines once per file and format."""
+    memo = f"{_UPLOAD_ID}:shape"
+    held = st.session_state.get(memo)
+    if held and held[0] == (uploaded.file_id, chosen_format):
+        return held[1], held[2]
+    source_format, columns, _ = mapping_for(uploaded.getvalue(), uploaded.name, chosen_format)
+    st.session_state[memo] = ((uploaded.file_id, chosen_format), source_format, columns)
+    return source_format, columns
+
+
 def _upload(session: Session, key: str, ipm_key: str) -> None:
     uploaded = st.file_uploader("Runs CSV", type=["csv", "txt", "tsv", "json", "parquet"], key=key,
                                 help="One row per stage of a run: run_id, stage, and either "
@@ -139,8 +151,16 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
         st.session_state.pop(_UPLOAD_ID, None)
         st.session_state.pop(f"{key}:error", None)
         return
-    # A new format or zone re-reads the same file (the first try may have failed for want of it).
-    upload_id = (uploaded.file_id, chosen_format, zone.strip())
+    try:
+        source_format, columns = _shape(uploaded, chosen_format)
+    except InputError as err:
+        st.session_state[f"{key}:error"] = str(err)
+        return
+    mapping = column_map.editor(session, runs_contract(source_format), columns, key,
+                                uploaded.name)
+    # A new format, zone or mapping re-reads the same file (the first try may have failed for
+    # want of it).
+    upload_id = (uploaded.file_id, chosen_format, zone.strip(), tuple(sorted(mapping.items())))
     if st.session_state.get(_UPLOAD_ID) == upload_id:
         return
     st.session_state[_UPLOAD_ID] = upload_id
@@ -148,8 +168,8 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
     with st.status(f"Reading {name}…", expanded=False) as status:
         st.write(f"Reading {uploaded.size / 1024:,.0f} KB and checking each row…")
         try:
-            runs = read_runs(uploaded.getvalue(), uploaded.name, source_format=chosen_format,
-                             timezone=zone.strip() or None)
+            runs = read_runs(uploaded.getvalue(), uploaded.name, source_format=source_format,
+                             timezone=zone.strip() or None, columns=mapping)
         except InputError as err:
             st.session_state[f"{key}:error"] = str(err)
             status.update(label=f"Could not use {name}", state="error")

@@ -10,11 +10,12 @@ import streamlit as st
 from triage.drift import DriftReport, compare, read_sample
 from triage.examples import DATA_DIR
 from triage.gap import read_segments, segment_rows
+from triage.mapping import SEGMENTS, rename_serving, samples_contract, unmatched
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from triage.skew import SkewReport, check_skew, split_joined
 from triage.tabular import InputError
-from ui import state
+from ui import column_map, state
 from ui.bind import bound, edited_records, prefix
 
 EXAMPLE_DIR = DATA_DIR / "production"
@@ -63,6 +64,7 @@ def load_example(session: Session) -> None:
 # Keys of the per-tab store besides the two samples and their report.
 _SEGMENTS_SOURCE = "segments_source"  # where the segment table on the page came from
 _EXAMPLE_SIDES = "example_sides"  # sides holding the worked example's sample, not an upload
+_SERVING_MAP = "serving_map"  # training feature -> serving column of another name
 _SIDE_LABELS = {"reference": "training", "current": "serving"}
 
 
@@ -87,10 +89,11 @@ def drift_report() -> DriftReport | None:
     store = st.session_state.get(_DRIFT, {})
     if "reference" not in store or "current" not in store:
         return None
-    digests = (store["reference"][1], store["current"][1])
+    mapping = store.get(_SERVING_MAP) or {}
+    digests = (store["reference"][1], store["current"][1], tuple(sorted(mapping.items())))
     cached = store.get("report")
     if cached is None or cached[0] != digests:
-        reference, current = store["reference"][2], store["current"][2]
+        reference, current = store["reference"][2], rename_serving(store["current"][2], mapping)
         if store.get(_EXAMPLE_SIDES) == {"reference", "current"}:
             report = compare(reference, current)
         else:
@@ -183,10 +186,12 @@ def _metric(session: Session, key: str) -> None:
 
 def _segments(session: Session, key: str) -> None:
     uploaded = st.file_uploader("…or upload a segment CSV", type=["csv", "txt"], key=f"{key}:csv")
-    if uploaded is not None and st.session_state.get(f"{key}:csv_id") != uploaded.file_id:
-        st.session_state[f"{key}:csv_id"] = uploaded.file_id
+    mapping = column_map.for_upload(session, SEGMENTS, uploaded, f"{key}:csv")
+    upload_id = (uploaded.file_id, tuple(sorted(mapping.items()))) if uploaded else None
+    if uploaded is not None and st.session_state.get(f"{key}:csv_id") != upload_id:
+        st.session_state[f"{key}:csv_id"] = upload_id
         try:
-            records = read_segments(uploaded.getvalue(), uploaded.name)
+            records = read_segments(uploaded.getvalue(), uploaded.name, columns=mapping)
             segment_rows(records)  # every cell checked now: a bad value is named, not dropped
             session.inputs["segments"] = records
         except InputError as err:
@@ -287,6 +292,26 @@ def _samples(session: Session, key: str) -> None:
                          icon=":material/error:")
         elif side in store:
             _file_caption(column, *store[side])
+    _renamed_features(session, store, key)
+
+
+def _renamed_features(session: Session, store: dict, key: str) -> None:
+    """Training features the serving sample lacks can be matched to a serving column of another
+    name; the comparison (``drift_report``) reads the serving sample with that mapping."""
+    if "reference" not in store or "current" not in store:
+        return
+    reference, current = list(store["reference"][2].columns), list(store["current"][2].columns)
+    options = unmatched(reference, current)
+    contract = samples_contract(reference, current)
+    if not (contract.fields and options):
+        store[_SERVING_MAP] = {}
+        return
+    lacking = len(contract.fields)
+    mapping = column_map.editor(
+        session, contract, options, f"{key}:map", store["current"][0],
+        summary=f"Serving columns: {lacking} training feature{'s' if lacking > 1 else ''} "
+                "not found by name; match any that were renamed")
+    store[_SERVING_MAP] = mapping
 
 
 def _file_caption(column, name: str, _digest: str, frame) -> None:

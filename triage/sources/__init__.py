@@ -9,8 +9,10 @@ file's columns, or the one named by ``source_format``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from triage.iteration import RUNS_REQUIRED, RunsData, parse_runs
-from triage.tabular import InputError, read_table
+from triage.tabular import InputError, header_columns
 
 FORMATS = {
     "detect": "detect from the columns",
@@ -29,19 +31,31 @@ OTHER_FORMATS = (
 )
 
 
-_HEAD_BYTES = 65_536  # enough for a header and a few rows: detection must not parse a big file
+def file_columns(data: bytes, name: str) -> list[str]:
+    """The file's column names in order, from its first lines where they can be read alone (the
+    whole file is parsed once, by the reader detection picks). JSON and Parquet exports have no
+    header to map: an empty list."""
+    from triage.sources.airflow import is_json
+
+    if is_json(data) or data[:4] == b"PAR1":
+        return []
+    return header_columns(data, name)
 
 
 def _columns(data: bytes, name: str) -> set[str]:
-    """The file's column names, from its first lines where they can be read alone (the whole file
-    is parsed once, by the reader detection picks)."""
-    cut = data.rfind(b"\n", 0, _HEAD_BYTES) if len(data) > _HEAD_BYTES else -1
-    if cut > 0:
-        try:
-            return set(read_table(data[:cut + 1], name=name).frame.columns)
-        except InputError:
-            pass  # e.g. UTF-16 cut between the bytes of a character: read it whole
-    return set(read_table(data, name=name).frame.columns)
+    return set(file_columns(data, name))
+
+
+def mapping_for(data: bytes, name: str, source_format: str, chosen: Mapping[str, str] | None = None,
+                ) -> tuple[str, list[str], dict[str, str]]:
+    """(format, the file's columns, field -> column): the detected (or given) format, and the
+    mapping proposed from the columns' names with ``chosen`` fields overriding it. What the
+    page shows and the CLI applies, so both read a file the same way."""
+    from triage.mapping import combine, propose, runs_contract
+
+    fmt = detect_format(data, name) if source_format == "detect" else source_format
+    columns = file_columns(data, name)
+    return fmt, columns, combine(propose(columns, runs_contract(fmt)), chosen)
 
 
 def detect_format(data: bytes, name: str = "the file") -> str:
@@ -73,32 +87,35 @@ def detect_format(data: bytes, name: str = "the file") -> str:
 
 def read_runs(data: bytes, name: str = "runs.csv", *, source_format: str = "detect",
               timezone: str | None = None, iteration_from: str = "name",
-              name_pattern: str | None = None) -> RunsData:
+              name_pattern: str | None = None,
+              columns: Mapping[str, str] | None = None) -> RunsData:
     """A runs table from any supported export. ``timezone``, ``iteration_from`` and
-    ``name_pattern`` apply to Slurm (sacct prints local times without a zone)."""
+    ``name_pattern`` apply to Slurm (sacct prints local times without a zone). ``columns`` maps
+    the fields of the chosen format's contract (``triage.mapping.runs_contract``) to the file's
+    columns."""
     if source_format not in FORMATS:
         raise InputError(f"unknown format {source_format!r}; use one of {', '.join(FORMATS)}.")
     chosen = detect_format(data, name) if source_format == "detect" else source_format
     if chosen == "runs":
         try:
-            return parse_runs(data, name)
+            return parse_runs(data, name, columns=columns)
         except InputError as err:
             if source_format == "detect" and "missing column" in str(err):
                 raise InputError(f"{err} {OTHER_FORMATS}") from None
             raise
     if chosen == "wandb":
         from triage.sources.wandb import read_wandb
-        return read_wandb(data, name)
+        return read_wandb(data, name, columns=columns)
     if chosen == "slurm":
         from triage.sources.slurm import read_slurm
         return read_slurm(data, name, timezone=timezone, iteration_from=iteration_from,
-                          name_pattern=name_pattern)
+                          name_pattern=name_pattern, columns=columns)
     if chosen == "airflow":
         from triage.sources.airflow import read_airflow
-        return read_airflow(data, name)
+        return read_airflow(data, name, columns=columns)
     try:
         from triage.sources.mlflow import read_export
     except ImportError:
         raise InputError(f"{name}: reading an MLflow export is not available in this "
                          "installation.") from None
-    return read_export(data, name)
+    return read_export(data, name, columns=columns)

@@ -17,13 +17,14 @@ task on ``try_number`` 3 there had two earlier attempts whose time the list does
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pandas as pd
 
 from triage.iteration import RunsData
 from triage.sources import status
 from triage.sources.common import Converted, count, finish, hours_between, iso, parse_instants
-from triage.tabular import InputError, read_table
+from triage.tabular import InputError, read_table, rename_columns
 
 WHAT = "an Airflow task-instance export"
 ALIASES = {"run": ("dag_run_id", "run_id"), "task": ("task_id",), "state": ("state",),
@@ -54,8 +55,12 @@ def is_json(data: bytes) -> bool:
     return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
 
 
-def read_airflow(data: bytes, name: str = "task_instances.json") -> RunsData:
-    frame = _json_frame(data, name) if is_json(data) else read_table(data, name=name).frame
+def read_airflow(data: bytes, name: str = "task_instances.json",
+                 columns: Mapping[str, str] | None = None) -> RunsData:
+    if is_json(data):
+        frame, _ = rename_columns(_json_frame(data, name), columns, name)
+    else:
+        frame = read_table(data, name=name, columns=columns).frame
     found = {key: next((c for c in names if c in frame), None) for key, names in ALIASES.items()}
     missing = [ALIASES[k][0] for k in ("run", "task", "state", "start", "end") if found[k] is None]
     if missing:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import pandas as pd
 
 from triage.iteration import RunsData, parse_runs
 from triage.sources.status import FAILED, UNFINISHED, outcome
-from triage.tabular import InputError
+from triage.tabular import InputError, rename_columns
 
 RUN_NAME = "tags.mlflow.runName"
 PARENT = "tags.mlflow.parentRunId"
@@ -133,7 +134,7 @@ def runs_from_frame(frame: pd.DataFrame, name: str) -> RunsData:
     return replace(runs, notes=all_notes, analysis=replace(runs.analysis, notes=all_notes))
 
 
-def read_export(data: bytes, name: str) -> RunsData:
+def read_export(data: bytes, name: str, columns: Mapping[str, str] | None = None) -> RunsData:
     """A ``mlflow.search_runs(...)`` DataFrame saved as CSV or Parquet."""
     try:
         if data[:4] == b"PAR1":
@@ -143,6 +144,7 @@ def read_export(data: bytes, name: str) -> RunsData:
     except Exception as err:  # noqa: BLE001 - any reader failure is a bad file for the user
         raise InputError(f"{name}: cannot read as CSV or Parquet ({type(err).__name__}: "
                          f"{str(err).splitlines()[0] if str(err) else ''}).") from None
+    frame, _ = rename_columns(frame, columns, name)
     return runs_from_frame(frame, name)
 
 

@@ -24,6 +24,7 @@ sacct prints local times without a zone, so the cluster's zone is required.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -67,7 +68,8 @@ def _elapsed(text: str) -> pd.Timedelta | None:
 
 
 def read_slurm(data: bytes, name: str = "sacct.txt", *, timezone: str | None = None,
-               iteration_from: str = "name", name_pattern: str | None = None) -> RunsData:
+               iteration_from: str = "name", name_pattern: str | None = None,
+               columns: Mapping[str, str] | None = None) -> RunsData:
     zone = _zone(timezone, name)
     if iteration_from not in ITERATION_FROM:
         raise InputError(f"--iteration-from must be one of {', '.join(ITERATION_FROM)}, "
@@ -82,7 +84,7 @@ def read_slurm(data: bytes, name: str = "sacct.txt", *, timezone: str | None = N
         if "iteration" not in pattern.groupindex:
             raise InputError("the job-name pattern needs a named group (?P<iteration>...) for the "
                              "iteration; (?P<stage>...) for the step is optional.")
-    table = read_table(data, name=name, required=REQUIRED)
+    table = read_table(data, name=name, required=REQUIRED, columns=columns)
     frame = table.frame
     if iteration_from != "name" and iteration_from not in frame:
         raise InputError(f"{name}: --iteration-from {iteration_from} needs a {iteration_from.upper()}"

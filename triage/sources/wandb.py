@@ -10,6 +10,8 @@ no queue time, so waiting is unknown except the gaps between runs of a group (ha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from triage.iteration import RunsData
@@ -26,8 +28,9 @@ def columns_of(frame: pd.DataFrame) -> dict[str, str | None]:
     return {key: next((c for c in names if c in frame), None) for key, names in ALIASES.items()}
 
 
-def read_wandb(data: bytes, name: str = "wandb_runs.csv") -> RunsData:
-    frame = read_table(data, name=name).frame
+def read_wandb(data: bytes, name: str = "wandb_runs.csv",
+               columns: Mapping[str, str] | None = None) -> RunsData:
+    frame = read_table(data, name=name, columns=columns).frame
     found = columns_of(frame)
     missing = [ALIASES[k][0] for k, v in found.items() if v is None]
     if missing:
