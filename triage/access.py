@@ -621,6 +621,14 @@ def business_hours(start_ns: np.ndarray, end_ns: np.ndarray, clock: Clock) -> np
             + _worked_before(local_b, day_b, clock, off))
 
 
+def holiday_calendar(text: str | None) -> str:
+    """A typed holiday calendar as the clock takes it: "de-be" → "DE-BE", "" for none;
+    InputError for a country or subdivision the ``holidays`` package does not know."""
+    code = (text or "").strip().upper()
+    holiday_dates(code, 0, 0)
+    return code
+
+
 def holiday_dates(country: str, first_day: int, last_day: int) -> np.ndarray:
     """Public holidays of ``country`` ("DE", or "DE-BY" for a subdivision) between two days
     (days since 1970-01-01), from the ``holidays`` package; none for "". InputError when the

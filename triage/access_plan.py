@@ -94,6 +94,18 @@ class AccessImpact(IterationImpact):
     def summary(self, quick: list[PlanAction], cross: list[PlanAction], plan: Plan) -> list[str]:
         analysis = self.analysis
         access = self.access
+        if access is not None and access.whole_wait_only:
+            # Measured end to end, split nowhere: say both, and rank nothing by stage.
+            shares = shares_text(access)
+            return [
+                f"{time_to_access_label(access)}: {time_to_access_text(access.time_to_access)} "
+                f"from request to access ({access.requests:,} requests{'; ' + shares if shares else ''}"
+                "); the stage split is unknown: the source tells only the whole wait, so no "
+                "stage can be named as the slowest.",
+                "To see where requests wait, add the tool's step times (Jira's changelog, "
+                "ServiceNow's approvals) or a log with one timestamp per step.",
+                f"{len(quick)} quick wins and {len(cross)} cross-team items are listed, unranked.",
+            ]
         if not analysis.has_data or access is None:
             return [
                 "We do not know yet where access requests wait: no request log or typed request.",
