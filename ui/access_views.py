@@ -51,7 +51,7 @@ def render_headline(analysis: AccessAnalysis, session: Session, key: str) -> Non
     if analysis.source == "typed":
         delta = "sample values" if _sample(session, analysis) else "stages added up"
     else:
-        delta = f"p90 {time_to_access_text(tta, 'p90')}" if tta.p90_hours is not None else None
+        delta = f"p90 {time_to_access_text(tta, 'p90')}" if tta.p90_or_bound is not None else None
     first.metric(time_to_access_label(analysis), time_to_access_text(tta), delta, **_NO_DELTA,
                  help=f"From request to first use: {time_to_access_basis(analysis)}. The same "
                       "number is in the chart below and in the plan.")
