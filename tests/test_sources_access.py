@@ -443,5 +443,11 @@ def test_whole_wait_only_and_the_plan_says_the_split_is_unknown():
                        analysis, 40)
     assert "the stage split is unknown" in plan.summary[0]
     assert "no request log" not in " ".join(plan.summary)
+    assert any("the stage split is unknown" in line for line in plan.assumptions)
+    paused = parse_requests(to_request_log(SN_ITEMS, "i.csv", task_sla=SN_TASK_SLA)[0])
+    plan = access_plan(book, Session(scenario="data_access", playbook_version=book.version),
+                       paused, 40)
+    assert any("leaves out 32 h paused waiting on the requester over 3 requests" in line
+               for line in plan.assumptions)
     with_changelog = parse_requests(to_request_log(JIRA, "j.csv", changelog=CHANGELOG)[0])
     assert not with_changelog.whole_wait_only

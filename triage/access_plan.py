@@ -29,6 +29,7 @@ from triage.access import (
     time_to_access_basis,
     time_to_access_label,
     time_to_access_text,
+    wait_hours_text,
 )
 from triage.engine import walk
 from triage.export import where_lost_charts, with_charts
@@ -215,6 +216,14 @@ class AccessImpact(IterationImpact):
             items.append(f"Time to access is the Kaplan–Meier median, {time_to_access_basis(access)}"
                          + (f"; {left_out:,} requests closed without access (denied, expired, "
                             "revoked) are left out." if left_out else "."))
+            if access.paused_requests:
+                items.append(f"The time to access leaves out {wait_hours_text(access.paused_hours)} "
+                             f"paused waiting on the requester over {access.paused_requests:,} "
+                             "requests (the source's pause records); the stage waits still "
+                             "include it.")
+            if access.whole_wait_only:
+                items.append("The source tells only the whole wait (request to access): the "
+                             "stage split is unknown, so no stage's share is measured.")
         if access is not None and access.source == "typed" and "typical" in self.prefilled:
             items.append(f"The typical request's stage hours are {SAMPLE}: type the team's "
                          "before relying on any number here.")

@@ -383,7 +383,8 @@ def _log_tab(session: Session, key: str) -> None:
     _upload(session, key, "log", "", uploaded)  # after the settings: it reads with them
     st.caption("Our log's columns: request_id, dataset, requested_at and any of "
                "owner_assigned_at, approved_at, provisioned_at, first_access_at; optional tier, "
-               "status, auto_approved, requester_role. Tool exports: docs/importing.md.")
+               "status, auto_approved, requester_role, paused_hours. Tool exports: "
+               "docs/importing.md.")
     _show_upload_state(key, "log", "The earlier log and the typed request are unchanged.")
     _show_reading_error(session)
     left, right = st.columns(2)
