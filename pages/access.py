@@ -31,7 +31,7 @@ if saved is not None:
 else:
     render_headline(analysis, session, prefix(session.scenario))
     render_charts(analysis, prefix(session.scenario), session)
-    st.caption(f"Waits in {'business' if analysis.clock.business else 'calendar'} hours, SLAs "
+    st.caption(f"Waits in {analysis.clock.describe()}, SLAs "
                f"on the same clock; {requests_per_month_note(session, analysis)}.")
 
 st.subheader("3 · Questions to walk together")

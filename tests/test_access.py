@@ -363,7 +363,8 @@ def test_access_report_is_strict_json_with_the_documented_keys():
                            "source", "source_notes", "requests", "stages", "time_to_access",
                            "auto_approved_share",
                            "denied_share", "expired_share", "pending_share", "unowned_share",
-                           "by_tier", "skipped"}
+                           "by_tier", "skipped", "whole_wait_only", "paused"}
+    assert report["whole_wait_only"] is False and report["paused"] is None  # stages; no pauses
     figures = {"median_hours", "median_lower_bound_hours", "p90_hours", "p90_lower_bound_hours",
                "completed_median_hours", "mean_hours", "mean_is_lower_bound", "n"}
     assert set(report["stages"][0]) == figures | {"stage", "open", "sla_hours", "sla_is_default",

@@ -336,3 +336,118 @@ def test_cli_refuses_bad_holiday_options_with_one_line(capsys):
     assert cli_main(["access", path, "--business-hours", "--holidays", "XX"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Unknown holiday calendar 'XX'" in err
+
+
+# --- ServiceNow task_sla: paused time ----------------------------------------------------------
+
+SN_TASK_SLA = (DATA / "servicenow_task_sla.csv").read_bytes()
+
+
+def test_task_sla_pauses_leave_the_time_to_access_by_hand():
+    # pause_duration per item, the largest of its SLA records, cancelled ones left out:
+    # RITM…1 max("", "1 Day 2 Hours") = 26 h (its cancelled "2 Days" is not used), RITM…5 1.5 h,
+    # RITM…3 5 h; RITM…2 has only a cancelled record and RITM…4 none; RITM0099999 is not an
+    # item of the export. Time to access: RITM…1 48 − 26 = 22 h, RITM…5 6 − 1.5 = 4.5 h, RITM…3
+    # still waiting 31 − 5 = 26 h (censored). KM: S = 2/3 after 4.5 h, 1/3 after 22 h: median
+    # 22 h; mean up to 26 h = 4.5 + 17.5·2/3 + 4·1/3 = 17.5 h.
+    report = access_report(_shuffled_csv(SN_ITEMS, 4), "sc_req_item.csv", source="servicenow",
+                           source_options={"task_sla": _shuffled_csv(SN_TASK_SLA, 9)})
+    tta = report["time_to_access"]
+    assert tta["median_hours"] == pytest.approx(22.0)
+    assert tta["mean_hours"] == pytest.approx(17.5)
+    assert (tta["n"], tta["waiting"]) == (2, 1)
+    assert report["paused"] == {"requests": 3, "hours_subtracted": pytest.approx(32.5)}
+    assert any("2 cancelled task_sla records left out" in n for n in report["source_notes"])
+    assert any("2 request items have no task_sla record" in n for n in report["source_notes"])
+    # Without the export the same items wait 48, 6 and 31 h: median 48 h.
+    assert access_report(SN_ITEMS, "sc_req_item.csv")["time_to_access"]["median_hours"] == 48.0
+
+
+def test_task_sla_business_pauses_on_a_business_clock_by_hand():
+    # Business hours Mon–Fri 09–17 UTC: RITM…1 Mon 02 09:00 → Wed 04 09:00 = 16 h − 8 h =
+    # 8 h; RITM…5 Wed 09:00 → 15:00 = 6 h − 1.5 h = 4.5 h; RITM…3 Tue 03 08:00 → Wed 04 15:00
+    # = 8 + 6 = 14 h − 5 h = 9 h (censored). Median 8 h.
+    report = access_report(SN_ITEMS, "sc_req_item.csv", business_hours=True,
+                           source_options={"task_sla": SN_TASK_SLA})
+    assert report["time_to_access"]["median_hours"] == pytest.approx(8.0)
+    assert report["paused"]["hours_subtracted"] == pytest.approx(8 + 1.5 + 5)
+    # Calendar pauses alone are not business hours: nothing is subtracted, and a note says so.
+    calendar_only = SN_TASK_SLA.replace(b'"business_pause_duration"', b'"business_pause_x"')
+    log, _, _ = to_request_log(SN_ITEMS, "i.csv", task_sla=calendar_only)
+    analysis = parse_requests(log, clock=Clock(business=True))
+    assert analysis.paused_hours is None
+    assert analysis.time_to_access.median_hours == pytest.approx(16.0)
+    assert any("nothing is subtracted in business hours" in n for n in analysis.notes)
+
+
+@pytest.mark.parametrize("shape", ["1 Day 2 Hours", "1970-01-02 02:00:00", "93600", "26 Hours",
+                                   "1 day 1 hour 60 minutes"])
+def test_servicenow_duration_shapes(shape):
+    # Display value, raw value (the offset from the epoch) and seconds are the same 26 h.
+    items = SN_TASK_SLA.replace(b'"1 Day 2 Hours"', f'"{shape}"'.encode())
+    log, _ = read_servicenow(SN_ITEMS, task_sla=items)
+    assert log.set_index("request_id").loc["RITM0010001", "paused_hours"] == "26"
+
+
+def test_a_pause_longer_than_the_wait_counts_as_zero_never_below():
+    items = SN_TASK_SLA.replace(b'"1 Hour 30 Minutes","2026-03-04 11:00:00","1 Hour 30 Minutes"',
+                                b'"9 Hours","2026-03-04 11:00:00","9 Hours"')
+    log, _, _ = to_request_log(SN_ITEMS, "i.csv", task_sla=items)
+    analysis = parse_requests(log)
+    assert analysis.time_to_access.completed_median_hours == pytest.approx((0 + 22) / 2)
+    assert analysis.paused_hours == pytest.approx(26 + 6 + 5)  # RITM…5's 6 h wait, not 9
+    assert any("paused longer than their whole wait" in n for n in analysis.notes)
+
+
+def test_bad_task_sla_exports_get_clear_messages():
+    with pytest.raises(InputError, match="task_sla export needs the columns task, pause_duration"):
+        read_servicenow(SN_ITEMS, task_sla=b"number,sla\nRITM0010001,x\n")
+    with pytest.raises(InputError, match="pause_duration 'a while' of RITM0010001 is not a "
+                                         "ServiceNow duration"):
+        read_servicenow(SN_ITEMS, task_sla=b'task,pause_duration\nRITM0010001,a while\n')
+    with pytest.raises(InputError, match="no usable SLA record names a request item.*RITM0010001"):
+        read_servicenow(SN_ITEMS, task_sla=b"task,pause_duration\nsys_id_0a1b,1 Hour\n")
+    with pytest.raises(InputError, match="task-sla do not apply to a jira export"):
+        to_request_log(JIRA, "j.csv", task_sla=SN_TASK_SLA)
+
+
+def test_cli_task_sla_exit_codes(capsys, tmp_path):
+    items, sla = str(DATA / "servicenow_sc_req_item.csv"), str(DATA / "servicenow_task_sla.csv")
+    assert cli_main(["access", items, "--format", "servicenow", "--task-sla", sla, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["time_to_access"]["median_hours"] == pytest.approx(22.0)
+    assert cli_main(["access", items, "--format", "servicenow", "--task-sla", sla]) == 0
+    assert "paused (waiting on the requester): 32.5 h over 3 requests" in capsys.readouterr().out
+    unmatched = tmp_path / "task_sla.csv"
+    unmatched.write_text("task,sla,stage,pause_duration\nRITM0099999,Resolution,Achieved,1 Hour\n"
+                         "RITM0010001,Resolution,Cancelled,2 Hours\n")
+    assert cli_main(["access", items, "--format", "servicenow", "--task-sla", str(unmatched)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no usable SLA record names a request item" in err
+    assert cli_main(["access", items, "--task-sla", str(tmp_path / "missing.csv")]) == 1
+    assert cli_main(["access", str(DATA / "jira_issues.csv"), "--task-sla", sla]) == 1
+    err = capsys.readouterr().err
+    assert "task-sla do not apply to a jira export" in err
+
+
+def test_whole_wait_only_and_the_plan_says_the_split_is_unknown():
+    from triage.access_plan import access_plan
+    from triage.playbook import load_catalogue
+    from triage.session import Session
+
+    log, _, _ = to_request_log(ENTRA, "r.json")
+    analysis = parse_requests(log)
+    assert analysis.whole_wait_only
+    book = load_catalogue().playbooks["data_access"]
+    plan = access_plan(book, Session(scenario="data_access", playbook_version=book.version),
+                       analysis, 40)
+    assert "the stage split is unknown" in plan.summary[0]
+    assert "no request log" not in " ".join(plan.summary)
+    assert any("the stage split is unknown" in line for line in plan.assumptions)
+    paused = parse_requests(to_request_log(SN_ITEMS, "i.csv", task_sla=SN_TASK_SLA)[0])
+    plan = access_plan(book, Session(scenario="data_access", playbook_version=book.version),
+                       paused, 40)
+    assert any("leaves out 32 h paused waiting on the requester over 3 requests" in line
+               for line in plan.assumptions)
+    with_changelog = parse_requests(to_request_log(JIRA, "j.csv", changelog=CHANGELOG)[0])
+    assert not with_changelog.whole_wait_only

@@ -86,6 +86,13 @@ Semantics (the contract; tests check each of them):
   the ``holidays`` package), whose days are then off. Open ages, stage durations, time to access and SLAs all
   use the chosen clock; the pending-aging buckets are always calendar time (how long a person
   has been waiting).
+- **Paused time** (optional ``paused_hours`` column, hours the request's clock was stopped
+  while it waited on the requester, e.g. from ServiceNow's task_sla): subtracted from that
+  request's time to access, never below 0. On a business clock the ``business_paused_hours``
+  column is subtracted instead (hours on the source's own schedule); without it nothing is, as
+  calendar hours of a pause are not business hours. Stage waits keep the paused time: a total
+  pause does not say in which stage it fell. ``paused_requests`` / ``paused_hours`` report
+  what was subtracted; a note says so.
 - **Shares** are over all analysed requests. auto_approved: true/yes/1/y/t (blank or false/no/0
   counts as not automatic). denied/expired: from ``status``; None without a status column.
   pending: not closed and not yet at the last recorded step.
@@ -349,6 +356,17 @@ class AccessAnalysis:
     as_of_default: bool = True  # the as-of date is the latest timestamp in the file
     latest_timestamp: datetime | None = None  # in the whole file, also in rows after the as-of date
     slas_given: tuple[str, ...] = ()  # stages whose SLA was given; the others are the clock's defaults
+    # Paused time subtracted from the time to access (see the module docstring): requests with
+    # a pause, and their paused hours added up; None when the log records no pauses.
+    paused_requests: int = 0
+    paused_hours: float | None = None
+
+    @property
+    def whole_wait_only(self) -> bool:
+        """The log tells only request → access (a tool export with no middle step): no stage
+        is measured, the time to access is."""
+        return (self.source == "log" and not any(s.n or s.open for s in self.stages)
+                and bool(self.time_to_access.n or self.time_to_access.waiting))
 
     @property
     def slowest_owner_dataset(self) -> OwnerWait | None:
@@ -604,6 +622,14 @@ def business_hours(start_ns: np.ndarray, end_ns: np.ndarray, clock: Clock) -> np
             + _worked_before(local_b, day_b, clock, off))
 
 
+def holiday_calendar(text: str | None) -> str:
+    """A typed holiday calendar as the clock takes it: "de-be" → "DE-BE", "" for none;
+    InputError for a country or subdivision the ``holidays`` package does not know."""
+    code = (text or "").strip().upper()
+    holiday_dates(code, 0, 0)
+    return code
+
+
 def holiday_dates(country: str, first_day: int, last_day: int) -> np.ndarray:
     """Public holidays of ``country`` ("DE", or "DE-BY" for a subdivision) between two days
     (days since 1970-01-01), from the ``holidays`` package; none for "". InputError when the
@@ -856,6 +882,9 @@ def _analyse(log: _Log, slas: dict[str, float], clock: Clock, inv: pd.DataFrame 
     still_waiting = pending & ~got_access & tracked[4]
     tta = _hours(ns[:, 0], ns[:, 4], got_access, clock)
     tta[still_waiting] = _hours(ns[:, 0], as_of, still_waiting, clock)[still_waiting]
+    paused = _paused(frame, clock, got_access | still_waiting, tta, notes)
+    if paused is not None:
+        tta = np.where(got_access | still_waiting, np.maximum(tta - paused, 0.0), tta)
     time_to_access = _time_to_access(tta, got_access, still_waiting, keep_waits=True)
 
     # Each request's stage waits over their SLA, pooled over stages, for the tier and month tables.
@@ -884,7 +913,40 @@ def _analyse(log: _Log, slas: dict[str, float], clock: Clock, inv: pd.DataFrame 
         as_of=pd.Timestamp(as_of, tz="UTC").to_pydatetime(), clock=clock, source="log",
         has_inventory=inv is not None, unowned_source=unowned_source,
         preapproved_share=_preapproved(frame, inv), naive_timestamps=naive,
+        paused_requests=int((paused > 0).sum()) if paused is not None else 0,
+        paused_hours=float(paused.sum()) if paused is not None else None,
     )
+
+
+def _paused(frame: pd.DataFrame, clock: Clock, counted: np.ndarray, tta: np.ndarray,
+            notes: list[str]) -> np.ndarray | None:
+    """Hours to subtract from each request's time to access (0 where none), or None when the
+    log records no pauses on this clock. Counted requests only: a request closed without access
+    has no time to access to shorten."""
+    column = "business_paused_hours" if clock.business else "paused_hours"
+    if column not in frame:
+        if clock.business and "paused_hours" in frame:
+            notes.append("the log's paused time is in calendar hours only (no "
+                         "business_paused_hours): nothing is subtracted in business hours, so "
+                         "paused time counts as waiting")
+        return None
+    raw = frame[column]
+    hours = pd.to_numeric(raw.where(raw != ""), errors="coerce").to_numpy(dtype=float)
+    bad = (raw != "").to_numpy() & ~(hours >= 0)
+    if bad.any():
+        notes.append(f"{int(bad.sum())} {column} values are not hours ≥ 0 "
+                     f"({_named(sorted(set(raw[bad])))}); nothing is subtracted for them")
+    hours = np.where(counted & (hours >= 0), hours, 0.0)
+    over = counted & (hours > np.nan_to_num(tta, nan=0.0))
+    if over.any():
+        notes.append(f"{int(over.sum())} requests were paused longer than their whole wait on "
+                     "this clock; their time to access counts as 0")
+        hours = np.where(over, np.nan_to_num(tta, nan=0.0), hours)
+    if (hours > 0).any():
+        notes.append(f"time to access excludes {wait_hours_text(float(hours.sum()))} paused (waiting on "
+                     f"the requester) over {int((hours > 0).sum())} requests ({column}); the stage "
+                     "waits still include it, as a pause's stage is not known")
+    return hours
 
 
 def _stage(stage: str, k: int, durations: np.ndarray, open_stage: np.ndarray, ages: np.ndarray,
@@ -1343,6 +1405,10 @@ def access_report(data: bytes, name: str, *, business_hours: bool = False,
         ],
         "time_to_access": {**_figures_json(tta), "n": tta.n, "waiting": tta.waiting,
                            "left_out": tta.left_out},
+        "whole_wait_only": analysis.whole_wait_only,
+        "paused": (None if analysis.paused_hours is None else
+                   {"requests": analysis.paused_requests,
+                    "hours_subtracted": _finite(analysis.paused_hours)}),
         "auto_approved_share": _finite(shares.auto_approved),
         "denied_share": _finite(shares.denied),
         "expired_share": _finite(shares.expired),

@@ -29,6 +29,7 @@ from triage.access import (
     time_to_access_basis,
     time_to_access_label,
     time_to_access_text,
+    wait_hours_text,
 )
 from triage.engine import walk
 from triage.export import where_lost_charts, with_charts
@@ -94,6 +95,18 @@ class AccessImpact(IterationImpact):
     def summary(self, quick: list[PlanAction], cross: list[PlanAction], plan: Plan) -> list[str]:
         analysis = self.analysis
         access = self.access
+        if access is not None and access.whole_wait_only:
+            # Measured end to end, split nowhere: say both, and rank nothing by stage.
+            shares = shares_text(access)
+            return [
+                f"{time_to_access_label(access)}: {time_to_access_text(access.time_to_access)} "
+                f"from request to access ({access.requests:,} requests{'; ' + shares if shares else ''}"
+                "); the stage split is unknown: the source tells only the whole wait, so no "
+                "stage can be named as the slowest.",
+                "To see where requests wait, add the tool's step times (Jira's changelog, "
+                "ServiceNow's approvals) or a log with one timestamp per step.",
+                f"{len(quick)} quick wins and {len(cross)} cross-team items are listed, unranked.",
+            ]
         if not analysis.has_data or access is None:
             return [
                 "We do not know yet where access requests wait: no request log or typed request.",
@@ -203,6 +216,14 @@ class AccessImpact(IterationImpact):
             items.append(f"Time to access is the Kaplan–Meier median, {time_to_access_basis(access)}"
                          + (f"; {left_out:,} requests closed without access (denied, expired, "
                             "revoked) are left out." if left_out else "."))
+            if access.paused_requests:
+                items.append(f"The time to access leaves out {wait_hours_text(access.paused_hours)} "
+                             f"paused waiting on the requester over {access.paused_requests:,} "
+                             "requests (the source's pause records); the stage waits still "
+                             "include it.")
+            if access.whole_wait_only:
+                items.append("The source tells only the whole wait (request to access): the "
+                             "stage split is unknown, so no stage's share is measured.")
         if access is not None and access.source == "typed" and "typical" in self.prefilled:
             items.append(f"The typical request's stage hours are {SAMPLE}: type the team's "
                          "before relying on any number here.")

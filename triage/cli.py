@@ -369,6 +369,13 @@ def _print_access_table(report: dict[str, Any]) -> None:
     tta = report["time_to_access"]
     print(f"{report['requests']} requests as of {report['as_of']}, in {report['clock_description']}; "
           f"time to access (Kaplan–Meier) median {_km(tta, 'median')}, p90 {_km(tta, 'p90')} h")
+    if report.get("whole_wait_only"):
+        print("stages unknown: the source tells only the whole wait, so only the time to access "
+              "is measured")
+    paused = report.get("paused")
+    if paused and paused["requests"]:
+        print(f"paused (waiting on the requester): {paused['hours_subtracted']:.1f} h over "
+              f"{paused['requests']} requests, subtracted from the time to access only")
     print(f"{'stage':<14}{'median h':>12}{'p90 h':>12}{'done-only':>10}{'mean h':>10}"
           f"{'SLA h':>8}{'breach':>9}{'n':>7}{'open':>6}")
     for s in report["stages"]:
@@ -418,8 +425,10 @@ def _run_access(args: argparse.Namespace) -> int:
     inventory = _read_input(args.inventory) if args.inventory else None
     changelog = _read_input(args.changelog) if args.changelog else None
     approvals = _read_input(args.approvals) if args.approvals else None
+    task_sla = _read_input(args.task_sla) if args.task_sla else None
     missing = [path for path, read in ((args.inventory, inventory), (args.changelog, changelog),
-                                       (args.approvals, approvals)) if path and read is None]
+                                       (args.approvals, approvals), (args.task_sla, task_sla))
+               if path and read is None]
     if data is None or missing:
         return 1
     if args.holidays and not args.business_hours:
@@ -428,7 +437,8 @@ def _run_access(args: argparse.Namespace) -> int:
     options = {key: value for key, value in (("dataset_column", args.dataset_column),
                                              ("timezone", args.source_timezone),
                                              ("changelog", changelog),
-                                             ("approvals", approvals)) if value is not None}
+                                             ("approvals", approvals),
+                                             ("task_sla", task_sla)) if value is not None}
     return _emit(lambda: access_report(data, Path(args.file).name,
                                        business_hours=args.business_hours,
                                        as_of=args.as_of, slas=slas,
@@ -626,6 +636,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "else Summary; servicenow cat_item)")
     access.add_argument("--approvals", metavar="CSV", help="servicenow: the sysapproval_approver "
                         "export (sysapproval, state, sys_created_on, sys_updated_on)")
+    access.add_argument("--task-sla", metavar="CSV", help="servicenow: the items' task_sla export "
+                        "(task, pause_duration, business_pause_duration, stage); paused time is "
+                        "subtracted from the time to access")
     access.add_argument("--source-timezone", metavar="ZONE", help="jira, servicenow: the IANA zone the "
                         "export's dates are written in (the exporting user's profile; default UTC)")
     access.add_argument("--changelog", metavar="JSON", help="jira: the issues' changelog "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 import streamlit as st
@@ -16,6 +18,7 @@ from triage.access import (
     analyse_typed,
     clock_from_inputs,
     default_slas,
+    holiday_calendar,
     latest_timestamp,
     parse_requests,
     read_inventory,
@@ -25,6 +28,7 @@ from triage.access import (
 from triage.examples import DATA_DIR
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
+from triage.sources.access import detect, to_request_log
 from triage.tabular import InputError
 from triage.vocabulary import ACCESS_STAGE_LABELS
 from ui import state
@@ -36,6 +40,13 @@ SAMPLE_REQUESTS_PER_MONTH = 40.0
 TIMEZONES = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
              "Asia/Kolkata", "Asia/Singapore", "Australia/Sydney"]
 _FILES = "access_files"  # per tab: {"log": (name, digest, bytes), "inventory": ..., "cache": ...}
+# "File format" choices: detect, or one of the readers of triage.sources.access.
+LOG_FORMATS = {"detect": "Detect from the file", "log": "Our request log (CSV)",
+               "jira": "Jira Service Management (CSV)", "servicenow": "ServiceNow sc_req_item (CSV)",
+               "entra": "Microsoft Entra (Graph JSON)", "okta": "Okta Identity Governance (JSON)"}
+# The optional second file of a tool's export, and the reader option it goes to.
+SECOND_FILE = {"jira": "changelog", "servicenow": "approvals"}
+_EXTRAS = {"second": "the Jira changelog or ServiceNow approvals", "task_sla": "the task_sla export"}
 
 
 def ensure_defaults(session: Session) -> None:
@@ -47,6 +58,8 @@ def ensure_defaults(session: Session) -> None:
     inputs.setdefault("clock", {"business": False, "start_hour": 9, "end_hour": 17,
                                 "timezone": "UTC"})
     inputs.setdefault("as_of", None)
+    # How the uploaded file is read; kept in the session, so a link or plan re-reads it alike.
+    inputs.setdefault("log_format", {"format": "detect", "dataset_column": "", "timezone": ""})
     filled = []
     # SLAs belong to a clock: calendar-hour ones in "slas" (what older sessions hold), business-
     # hour ones in "business_slas"; each starts at its own clock's defaults.
@@ -120,19 +133,93 @@ def _typed(inputs: dict) -> AccessAnalysis:
     return analyse_typed(inputs["typical"], slas=_slas(inputs), clock=_clock(inputs))
 
 
+def _reading_key(inputs: dict) -> tuple:
+    """Everything the reading of the uploaded file depends on besides the file itself."""
+    settings = inputs.get("log_format") or {}
+    files = _files()
+    return (settings.get("format") or "detect", (settings.get("dataset_column") or "").strip(),
+            (settings.get("timezone") or "").strip(),
+            *(files[kind][1] if kind in files else None for kind in _EXTRAS))
+
+
+def _convert(name: str, data: bytes, inputs: dict) -> tuple[bytes, str, list[str]]:
+    """The file as our request log with the session's format settings and extra files; the
+    settings and files a format does not take are named in a note, never silently dropped."""
+    settings = inputs.get("log_format") or {}
+    chosen = settings.get("format") or "detect"
+    fmt = detect(data) if chosen == "detect" else chosen
+    files = _files()
+    given = {"dataset column": (settings.get("dataset_column") or "").strip(),
+             "source time zone": (settings.get("timezone") or "").strip(),
+             **{kind: files[kind][0] if kind in files else "" for kind in _EXTRAS}}
+    options: dict = {}
+    if fmt in SECOND_FILE:
+        if given["dataset column"]:
+            options["dataset_column"] = given["dataset column"]
+        options["timezone"] = given["source time zone"] or "UTC"
+        if "second" in files:
+            options[SECOND_FILE[fmt]] = files["second"][2]
+    if fmt == "servicenow" and "task_sla" in files:
+        options["task_sla"] = files["task_sla"][2]
+    log, fmt, notes = to_request_log(data, name, fmt, **options)
+    taken = {"dataset column", "source time zone", "second"} if fmt in SECOND_FILE else set()
+    taken |= {"task_sla"} if fmt == "servicenow" else set()
+    unused = [f"{what} {value}" if what in ("dataset column", "source time zone") else value
+              for what, value in given.items() if value and what not in taken]
+    if unused:
+        notes = [*notes, f"not used for a {LOG_FORMATS.get(fmt, fmt)} file: {', '.join(unused)}"]
+    return log, fmt, notes
+
+
+def _request_log(inputs: dict) -> tuple[tuple, bytes, str, list[str]]:
+    """(reading key, request-log bytes, format read, notes) of the kept file, cached per tab.
+    A setting or extra file it cannot be read with keeps the previous reading in force (the
+    page shows the error beside the settings); InputError only when there is none."""
+    files = _files()
+    log = files["log"]
+    key = (log[1], _reading_key(inputs))
+    done = files.get("converted")
+    if done is not None and done[0] == key:
+        return done
+    failed = files.get("convert_error")
+    if done is not None and failed is not None and failed[0] == key:
+        return done
+    try:
+        converted = _convert(log[0], log[2], inputs)
+    except InputError as err:
+        files["convert_error"] = (key, str(err))
+        if done is None:
+            raise
+        return done
+    files.pop("convert_error", None)
+    files["converted"] = done = (key, *converted)
+    return done
+
+
+def reading_error(inputs: dict) -> str | None:
+    """Why the kept file cannot be read with the settings now chosen, or None."""
+    files = _files()
+    failed = files.get("convert_error")
+    if "log" not in files or failed is None:
+        return None
+    return failed[1] if failed[0] == (files["log"][1], _reading_key(inputs)) else None
+
+
 def _analyse_log(inputs: dict) -> AccessAnalysis:
     """The loaded log's analysis, cached per tab on everything it depends on, so unrelated
-    reruns never re-parse the file."""
+    reruns never re-parse the file. The notes start with what reading the tool's export said."""
     files = _files()
+    reading, data, _, source_notes = _request_log(inputs)
     slas = _slas(inputs)
     inventory = files.get("inventory")
-    key = (files["log"][1], inventory[1] if inventory else None, tuple(sorted(slas.items())),
+    key = (reading, inventory[1] if inventory else None, tuple(sorted(slas.items())),
            _clock(inputs), inputs.get("as_of"))
     cached = files.get("cache")
     if cached is None or cached[0] != key:
         frame = read_inventory(inventory[2], inventory[0]) if inventory else None
-        analysis = parse_requests(files["log"][2], files["log"][0], as_of=_as_of(inputs),
+        analysis = parse_requests(data, files["log"][0], as_of=_as_of(inputs),
                                   slas=slas, clock=_clock(inputs), inventory=frame)
+        analysis = replace(analysis, notes=(*source_notes, *analysis.notes))
         files["cache"] = cached = (key, analysis)
     return cached[1]
 
@@ -145,18 +232,34 @@ def analysis_for(session: Session) -> AccessAnalysis:
     return _typed(inputs)
 
 
-def _upload(session: Session, key: str, kind: str, label: str) -> None:
-    uploaded = st.file_uploader(label, type=["csv", "txt"], key=f"{key}:{kind}")
-    if uploaded is None or st.session_state.get(f"{key}:{kind}:id") == uploaded.file_id:
+_DRAW = object()  # _upload draws its own uploader
+
+
+def _upload(session: Session, key: str, kind: str, label: str, uploaded=_DRAW) -> None:
+    """Read a new file (for the log: also the file in the box again when a reading setting
+    changed and the box holds a file that was not kept, e.g. one that needed that setting)."""
+    if uploaded is _DRAW:
+        uploaded = st.file_uploader(label, type=["csv", "txt"], key=f"{key}:{kind}")
+    if uploaded is None:
         return
-    st.session_state[f"{key}:{kind}:id"] = uploaded.file_id
+    upload_id = (uploaded.file_id, _reading_key(session.inputs) if kind == "log" else None)
+    before = st.session_state.get(f"{key}:{kind}:id")
+    if before == upload_id:
+        return
+    st.session_state[f"{key}:{kind}:id"] = upload_id
     data = uploaded.getvalue()
+    kept = _files().get(kind)
+    if (kind == "log" and before is not None and before[0] == uploaded.file_id and kept
+            and kept[1] == hashlib.sha256(data).hexdigest()):
+        return  # only a setting changed: the kept file is re-read with it (_request_log)
     name = literal(uploaded.name, one_line=True)
     with st.status(f"Reading {name}…", expanded=False) as status:
         st.write(f"Reading {len(data) / 1024:,.0f} KB…")
         try:
             if kind == "log":  # analyse now, so a bad file is reported and never kept
-                analysis = _check_log(session, data, uploaded.name)
+                converted = _convert(uploaded.name, data, session.inputs)
+                st.write(f"Read as {LOG_FORMATS[converted[1]]}.")
+                analysis = _check_log(session, converted[0], uploaded.name)
                 rows = analysis.requests
                 st.write(f"Checked: {rows:,} requests usable, {len(analysis.skipped):,} "
                          "rows or stages skipped.")
@@ -168,12 +271,16 @@ def _upload(session: Session, key: str, kind: str, label: str) -> None:
             status.update(label=f"{name} could not be used", state="error")
             return
         st.session_state.pop(f"{key}:{kind}:error", None)
-        _remember(session, kind, uploaded.name, data, rows, "uploaded")
+        _remember(session, kind, uploaded.name, data, rows,
+                  f"uploaded, read as {LOG_FORMATS[converted[1]]}" if kind == "log" else "uploaded")
         if kind == "log":
             session.inputs["source"] = "log"
             st.session_state.pop(f"{key}:source", None)
             st.session_state.pop(f"{key}:as_of", None)  # re-read: the new log's latest date
-            _files()["cache"] = None
+            files = _files()
+            files["cache"] = None
+            files.pop("convert_error", None)
+            files["converted"] = ((files["log"][1], _reading_key(session.inputs)), *converted)
             try:
                 _analyse_log(session.inputs)  # the first analysis, cached for this run
                 st.write("Analysed the waits per stage, tier and month.")
@@ -198,15 +305,88 @@ def _show_upload_state(key: str, kind: str, keeps: str) -> None:
     if error := st.session_state.get(f"{key}:{kind}:error"):
         st.error(f"{literal(error)}\n\n{keeps}", icon=":material/error:")
     elif kind in _files():
-        st.caption(f":material/fact_check: Using {_files()[kind][0]}")
+        st.caption(f":material/fact_check: Using {literal(_files()[kind][0], one_line=True)}")
+
+
+def _format_inputs(session: Session, key: str) -> None:
+    """How the file is read: its tool (detected by default) and what Jira and ServiceNow
+    exports need besides the file. Bound to the session, so links and plans keep them."""
+    settings = session.inputs["log_format"]
+    chosen, column, zone = st.columns(3)
+    bound(chosen.selectbox, "File format", f"{key}:log_format", settings, "format", "detect",
+          options=list(LOG_FORMATS), format_func=LOG_FORMATS.get,
+          help="Exports of Jira, ServiceNow, Microsoft Entra and Okta go in as they are; "
+               "docs/importing.md says how to export each.")
+    bound(column.text_input, "Dataset column (Jira, ServiceNow)", f"{key}:dataset_column",
+          settings, "dataset_column", "", placeholder="Custom field (Dataset) / cat_item",
+          help="The export's column naming the dataset. Empty: Jira's 'Custom field (Dataset)' "
+               "if present, else Summary; ServiceNow's cat_item.")
+    bound(zone.text_input, "Source time zone (Jira, ServiceNow)", f"{key}:source_timezone",
+          settings, "timezone", "", placeholder="UTC, e.g. Europe/Berlin",
+          help="Jira and ServiceNow write local times without a zone, in the exporting user's "
+               "profile zone: its IANA name. Empty: UTC.")
+    with st.expander("More files from the tool (optional)", expanded=any(k in _files() for k in _EXTRAS)):
+        _extra_upload(session, key, "second", "Jira changelog (JSON) or ServiceNow approvals "
+                      "(sysapproval_approver CSV)", ["json", "csv", "txt"],
+                      "Splits the whole wait into stages: the changelog's status moves, or when "
+                      "approvers were asked and approved.")
+        _extra_upload(session, key, "task_sla", "ServiceNow task_sla (CSV)", ["csv", "txt"],
+                      "Each item's paused time (pause_duration, business_pause_duration) is "
+                      "subtracted from its time to access.")
+
+
+def _extra_upload(session: Session, key: str, kind: str, label: str, types: list[str],
+                  what: str) -> None:
+    """An extra file of the export: kept as it is; the reading of the log checks it."""
+    uploaded = st.file_uploader(label, type=types, key=f"{key}:{kind}", help=what)
+    if uploaded is not None and st.session_state.get(f"{key}:{kind}:id") != uploaded.file_id:
+        st.session_state[f"{key}:{kind}:id"] = uploaded.file_id
+        _files()[kind] = (uploaded.name, hashlib.sha256(uploaded.getvalue()).hexdigest(),
+                          uploaded.getvalue())
+        session.uploads = [u for u in session.uploads if u.kind != kind] + [
+            UploadSummary(name=uploaded.name, kind=kind, rows_read=0, rows_used=0,
+                          note=f"{_EXTRAS[kind]}, read with the request log")]
+    if kind in _files():
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.caption(f":material/attach_file: Using {literal(_files()[kind][0], one_line=True)}")
+        right.button("Stop using it", key=f"{key}:{kind}:drop", on_click=_drop_extra,
+                     args=(session, kind), icon=":material/close:")
+
+
+def _drop_extra(session: Session, kind: str) -> None:
+    _files().pop(kind, None)
+    session.uploads = [u for u in session.uploads if u.kind != kind]
+
+
+def _show_reading_error(session: Session) -> None:
+    if "log" in _files():
+        # Read the kept file with this run's settings (cached) to report on them; a file
+        # that cannot be read at all is reported by the analysis below.
+        with contextlib.suppress(InputError):
+            _request_log(session.inputs)
+    error = reading_error(session.inputs)
+    if error is None:
+        return
+    files = _files()
+    earlier = files.get("converted")
+    shown = (f"The page still shows {literal(files['log'][0], one_line=True)} as read before "
+             f"({LOG_FORMATS[earlier[2]]}, with the earlier settings and files)"
+             if earlier else "The page shows the typed request")
+    st.error(f"{literal(error)}\n\n{shown}. Change the setting back, or fix it as the message "
+             "says.", icon=":material/error:")
 
 
 def _log_tab(session: Session, key: str) -> None:
-    _upload(session, key, "log", "Request log CSV")
-    st.caption("Columns: request_id, dataset, requested_at and any of owner_assigned_at, "
-               "approved_at, provisioned_at, first_access_at; optional tier, status, "
-               "auto_approved, requester_role.")
+    uploaded = st.file_uploader("Request log or tool export", type=["csv", "txt", "json"],
+                                key=f"{key}:log")
+    _format_inputs(session, key)
+    _upload(session, key, "log", "", uploaded)  # after the settings: it reads with them
+    st.caption("Our log's columns: request_id, dataset, requested_at and any of "
+               "owner_assigned_at, approved_at, provisioned_at, first_access_at; optional tier, "
+               "status, auto_approved, requester_role, paused_hours. Tool exports: "
+               "docs/importing.md.")
     _show_upload_state(key, "log", "The earlier log and the typed request are unchanged.")
+    _show_reading_error(session)
     left, right = st.columns(2)
     left.download_button("Empty template", "request_id,dataset,requested_at,owner_assigned_at,"
                          "approved_at,provisioned_at,first_access_at,tier,status,auto_approved,"
@@ -217,19 +397,23 @@ def _log_tab(session: Session, key: str) -> None:
     _as_of_input(session, key)
 
 
-def _latest_date() -> date | None:
+def _latest_date(inputs: dict) -> date | None:
     """The date of the loaded log's latest timestamp (cached per file), or None."""
     files = _files()
     log = files.get("log")
     if log is None:
         return None
+    try:
+        reading, data, _, _ = _request_log(inputs)
+    except InputError:
+        return None
     cached = files.get("latest")
-    if cached is None or cached[0] != log[1]:
+    if cached is None or cached[0] != reading:
         try:
-            latest = latest_timestamp(log[2], log[0])
+            latest = latest_timestamp(data, log[0])
         except InputError:
             latest = None
-        files["latest"] = cached = (log[1], latest)
+        files["latest"] = cached = (reading, latest)
     return cached[1].date() if cached[1] is not None else None
 
 
@@ -240,7 +424,7 @@ def _pick_as_of(session: Session, widget: str) -> None:
 
 def _latest_as_of(session: Session, widget: str) -> None:
     session.inputs["as_of"] = None
-    st.session_state[widget] = _latest_date()
+    st.session_state[widget] = _latest_date(session.inputs)
 
 
 def _as_of_input(session: Session, key: str) -> None:
@@ -248,10 +432,10 @@ def _as_of_input(session: Session, key: str) -> None:
     picked here means the end of that day, UTC. Never the wall clock."""
     widget = f"{key}:as_of"
     chosen = session.inputs.get("as_of")
-    if not chosen and _latest_date() is None:
+    if not chosen and _latest_date(session.inputs) is None:
         return  # no log yet: an empty date box would ask for something that has no use
     if widget not in st.session_state:
-        st.session_state[widget] = date.fromisoformat(chosen) if chosen else _latest_date()
+        st.session_state[widget] = date.fromisoformat(chosen) if chosen else _latest_date(session.inputs)
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     left.date_input("As of: requests still waiting count up to this date", key=widget,
                     on_change=_pick_as_of, args=(session, widget),
@@ -314,7 +498,7 @@ def _sla_tab(session: Session, key: str) -> None:
     # The clock first: the SLA fields below belong to it, so they must be drawn for the clock
     # chosen in this run, never the other clock's numbers.
     clock = session.inputs["clock"]
-    business, start, end, zone = st.columns([2, 1, 1, 2])
+    business, start, end, zone, calendar = st.columns([2, 1, 1, 2, 2])
     bound(business.toggle, "Count business hours (Mon–Fri)", f"{key}:business", clock,
           "business", False, help="A weekend alone breaks a two-day calendar SLA. Business-hour "
                                   "SLAs are set separately from calendar-hour ones.")
@@ -324,6 +508,11 @@ def _sla_tab(session: Session, key: str) -> None:
           max_value=24, disabled=not clock.get("business"))
     bound(zone.selectbox, "time zone", f"{key}:zone", clock, "timezone", "UTC",
           options=TIMEZONES, disabled=not clock.get("business"))
+    holiday_error = _holidays_input(clock, key, calendar)
+    if holiday_error:
+        st.error(f"{literal(holiday_error)}\n\nThe clock still uses "
+                 f"{_holidays_text(clock.get('holidays'))}; fix the code or clear the field.",
+                 icon=":material/error:")
     if clock.get("end_hour", 17) <= clock.get("start_hour", 9):
         st.error("Working hours must end after they start; calendar hours are used until fixed.",
                  icon=":material/error:")
@@ -332,7 +521,8 @@ def _sla_tab(session: Session, key: str) -> None:
     name = sla_input(session.inputs)
     unit = "business h" if in_force.business else "h"
     st.caption(f"SLAs in **{clock_text(in_force)}**" + (
-        f" ({in_force.start_hour:02d}:00–{in_force.end_hour:02d}:00 {in_force.timezone}, Mon–Fri; "
+        f" ({in_force.start_hour:02d}:00–{in_force.end_hour:02d}:00 {in_force.timezone}, Mon–Fri"
+        f"{', ' + in_force.holidays + ' public holidays off' if in_force.holidays else ''}; "
         f"one working day = {in_force.end_hour - in_force.start_hour} business h). Calendar-hour "
         "SLAs are kept apart and come back when you switch back."
         if in_force.business else ". Business-hour SLAs are set separately when you switch the clock."))
@@ -343,6 +533,31 @@ def _sla_tab(session: Session, key: str) -> None:
         bound(column.number_input, f"{label} SLA ({unit})", f"{key}:{name}:{stage}",
               session.inputs[name], stage, defaults[stage], min_value=1.0, step=1.0,
               on_change=confirm, args=(session, name))
+
+
+def _holidays_text(code: str | None) -> str:
+    return f"the {code} public holidays" if code else "no holiday calendar"
+
+
+def _holidays_input(clock: dict, key: str, column) -> str | None:
+    """The holiday calendar's code; a code the ``holidays`` package does not know is refused
+    (its message returned) and the clock keeps the calendar it had, so the numbers stay."""
+    widget = f"{key}:holidays"
+    if widget not in st.session_state:
+        st.session_state[widget] = clock.get("holidays") or ""
+    typed = column.text_input("public holidays", key=widget, placeholder="e.g. DE or DE-BE",
+                              disabled=not clock.get("business"),
+                              help="A country code (DE, FR, US), optionally with a subdivision "
+                                   "(DE-BE, US-CA): that calendar's public holidays are not "
+                                   "working days. Empty: no holidays off.")
+    if typed.strip().upper() == (clock.get("holidays") or ""):
+        return None
+    try:
+        code = holiday_calendar(typed)
+    except InputError as err:
+        return str(err)
+    clock["holidays"] = code
+    return None
 
 
 def render_inputs(session: Session) -> AccessAnalysis:

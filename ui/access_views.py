@@ -8,6 +8,7 @@ import streamlit as st
 from triage import charts
 from triage.access import (
     AS_OF_NOTE,
+    TIME_COLUMNS,
     AccessAnalysis,
     breach_text,
     days_text,
@@ -28,6 +29,7 @@ from ui.learn_views import glossary_hint
 
 _OWNER_ROWS = 5  # datasets listed under "waiting longest for an owner"
 _NO_DELTA = {"delta_color": "off", "delta_arrow": "off", "width": "content"}
+_UNTRACKED = tuple(f"no {column} column" for column in TIME_COLUMNS[1:4])
 KM_CAPTION = "Kaplan–Meier: requests still waiting count up to the as-of date"
 
 
@@ -49,7 +51,7 @@ def render_headline(analysis: AccessAnalysis, session: Session, key: str) -> Non
     if analysis.source == "typed":
         delta = "sample values" if _sample(session, analysis) else "stages added up"
     else:
-        delta = f"p90 {time_to_access_text(tta, 'p90')}" if tta.p90_hours is not None else None
+        delta = f"p90 {time_to_access_text(tta, 'p90')}" if tta.p90_or_bound is not None else None
     first.metric(time_to_access_label(analysis), time_to_access_text(tta), delta, **_NO_DELTA,
                  help=f"From request to first use: {time_to_access_basis(analysis)}. The same "
                       "number is in the chart below and in the plan.")
@@ -97,9 +99,11 @@ def slowest_text(analysis: AccessAnalysis) -> str:
     mean, total = slowest.mean_hours, analysis.mean_hours
     if mean is not None and total:
         least = "at least " if analysis.mean_is_lower_bound else ""
+        measured = sum(s.mean_hours is not None for s in analysis.stages)
+        where = ("the four stages" if measured == len(analysis.stages)
+                 else f"the {measured} stages measured (the others are unknown)")
         text += (f"; on average {'at least ' if slowest.mean_is_lower_bound else ''}"
-                 f"{days_text(mean)} of the {least}{days_text(total)} a request waits in the four "
-                 "stages")
+                 f"{days_text(mean)} of the {least}{days_text(total)} a request waits in {where}")
     return text + "."
 
 
@@ -153,10 +157,42 @@ def _one_request_slas(analysis: AccessAnalysis, default_slas: bool) -> None:
     st.markdown(f"**This one request against the {which}:** " + "; ".join(parts) + ".")
 
 
+def whole_wait_text(analysis: AccessAnalysis) -> str:
+    """What a log that tells only request → access can and cannot say, in words."""
+    tta = analysis.time_to_access
+    p90 = f", p90 {time_to_access_text(tta, 'p90')}" if tta.p90_or_bound is not None else ""
+    return (f"**Stages unknown.** This source tells only the whole wait, from request to access: "
+            f"the split into finding an owner, approval, provisioning and first use is not in "
+            f"it, so no stage chart is drawn. Only the time to access is measured: median "
+            f"{time_to_access_text(tta)}{p90}, {time_to_access_basis(analysis)}. The tool's "
+            "step times (Jira's changelog, ServiceNow's approvals) split it.")
+
+
 def render_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
-    stages = list(analysis.known_stages)
-    if not stages:
+    if analysis.whole_wait_only:
+        st.info(whole_wait_text(analysis), icon=":material/help:")
+    elif analysis.known_stages:
+        _stage_charts(analysis, key, session)
+    else:
         return
+    if analysis.paused_requests:
+        st.caption(f":material/pause_circle: The time to access leaves out "
+                   f"{wait_hours_text(analysis.paused_hours)} paused waiting on the requester "
+                   f"({analysis.paused_requests:,} requests, from the source's pause records); "
+                   "the stage waits still include it, as a pause's stage is not known.")
+    if any(count for _, count in analysis.pending_aging):
+        st.plotly_chart(charts.pending_aging(list(analysis.pending_aging)), key=f"{key}:aging")
+    render_owner_waits(analysis)
+    if analysis.monthly:
+        with st.expander("Month by month"):
+            st.dataframe(month_table(analysis), hide_index=True)
+            st.caption(f"{KM_CAPTION}. Recent months look faster than they are until their slow "
+                       "requests finish: see 'Still waiting'.")
+
+
+def _stage_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
+    """Where the waiting is, stage by stage: only for a log (or typed request) with stages."""
+    stages = list(analysis.known_stages)
     default_slas = sla_input(session.inputs) in prefilled(session)
     tta = analysis.time_to_access
     tta_text = time_to_access_text(tta)
@@ -209,14 +245,6 @@ def render_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
                        "bound, '≥', when requests were still waiting then); means add up, "
                        "medians describe. The completed-only median leaves out requests still "
                        "waiting, so it flatters slow stages; it is shown only for contrast.")
-    if any(count for _, count in analysis.pending_aging):
-        st.plotly_chart(charts.pending_aging(list(analysis.pending_aging)), key=f"{key}:aging")
-    render_owner_waits(analysis)
-    if analysis.monthly:
-        with st.expander("Month by month"):
-            st.dataframe(month_table(analysis), hide_index=True)
-            st.caption(f"{KM_CAPTION}. Recent months look faster than they are until their slow "
-                       "requests finish: see 'Still waiting'.")
 
 
 def stage_table(analysis: AccessAnalysis) -> pd.DataFrame:
@@ -285,4 +313,6 @@ def render_read_summary(analysis: AccessAnalysis) -> None:
         text += f", {len(analysis.skipped)} skipped: {'; '.join(reasons[:2])}"
     # The as-of date and clock have their own caption above; the same note again is clutter.
     notes = tuple(n for n in analysis.notes if not n.startswith(AS_OF_NOTE))
+    if analysis.whole_wait_only:  # the "Stages unknown" box says it once for the missing steps
+        notes = tuple(n for n in notes if not n.startswith(_UNTRACKED))
     render_read_notes(text, notes, analysis.skipped)

@@ -24,7 +24,7 @@ _PRODUCTION_FILES = "production_drift"
 def _held(session: Session, kind: str) -> bool:
     if kind == "runs":
         return state.runs_data(session.scenario) is not None
-    if kind in ("log", "inventory"):
+    if kind in ("log", "inventory", "second", "task_sla"):  # the access log and its extras
         return kind in st.session_state.get(_ACCESS_FILES, {})
     if kind in ("reference", "current"):
         return kind in st.session_state.get(_PRODUCTION_FILES, {})
@@ -37,7 +37,7 @@ def _in_use(session: Session, kind: str) -> bool:
     source = session.inputs.get("source")
     if kind == "runs":
         return source == "runs"
-    if kind == "log":
+    if kind in ("log", "second", "task_sla"):  # the extras are read with the log only
         return source == "log"
     return True
 

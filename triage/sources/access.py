@@ -23,6 +23,10 @@ What each tool can tell:
   approvals (``sysapproval_approver``: ``sysapproval``, ``state``, ``sys_created_on``,
   ``sys_updated_on``): opened → approver asked (first approval row created) → approved
   (``approval_set``, else the last approval's update) → closed complete (first_access_at).
+  With the items' SLAs (``task_sla``: ``task``, ``pause_duration``, ``business_pause_duration``,
+  ``stage``), each item's paused time (the SLA clock stopped, typically awaiting the requester)
+  becomes ``paused_hours`` / ``business_paused_hours``, which the analysis subtracts from the
+  time to access (it cannot tell which stage a pause fell in).
 - **Okta** Identity Governance access requests (``GET /governance/api/v2/requests``: ``id``,
   ``created``, ``lastUpdated``, ``status``, ``requested.resourceId``/``accessScopeId``): the
   request object has no resolution time, so an approved request's ``lastUpdated`` is taken as
@@ -35,6 +39,7 @@ import csv
 import io
 import json
 import re
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,7 +72,7 @@ _ENTRA_STATES = {
     "delivering": "pending", "scheduled": "pending", "pendingapprovalescalated": "pending",
 }
 _OPTIONS = {"log": set(), "jira": {"dataset_column", "timezone", "changelog", "status_map"},
-            "servicenow": {"dataset_column", "timezone", "approvals"}, "entra": set(),
+            "servicenow": {"dataset_column", "timezone", "approvals", "task_sla"}, "entra": set(),
             "okta": set()}
 _JIRA_TIME_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%Y-%m-%d %H:%M")
 
@@ -90,12 +95,27 @@ def to_request_log(data: bytes, name: str, source: str | None = None,
                          f"{', '.join(o.replace('_', '-') for o in extra)} do not apply to --format {fmt}")
     if fmt == "log":
         return data, "log", []
+    if "timezone" in options:
+        options["timezone"] = check_source_timezone(options["timezone"])
     reader = {"jira": read_jira, "servicenow": read_servicenow, "entra": read_entra,
               "okta": read_okta}[fmt]
     frame, notes = reader(data, name, **options)
     out = io.StringIO()
     frame.to_csv(out, index=False)
     return out.getvalue().encode(), fmt, notes
+
+
+def check_source_timezone(zone: str | None) -> str:
+    """The IANA zone an export's local dates are written in ("UTC" when not given);
+    InputError naming both places to fix it otherwise."""
+    text = (zone or "").strip() or "UTC"
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"Unknown time zone '{text}' for the export's dates: use the IANA name of "
+                         "the exporting user's zone, e.g. Europe/Berlin or America/New_York "
+                         "(CLI: --source-timezone; page: Source time zone).") from None
+    return text
 
 
 def detect(data: bytes) -> str:
@@ -354,12 +374,14 @@ def _sn_times(raw: pd.Series, column: str, zone: str, name: str) -> pd.Series:
 
 def read_servicenow(data: bytes, name: str = "sc_req_item.csv", *, dataset_column: str | None = None,
                     timezone: str = "UTC", approvals: bytes | None = None,
-                    **_: Any) -> tuple[pd.DataFrame, list[str]]:
-    """A ServiceNow ``sc_req_item`` CSV (and optionally ``sysapproval_approver``) → request log.
+                    task_sla: bytes | None = None, **_: Any) -> tuple[pd.DataFrame, list[str]]:
+    """A ServiceNow ``sc_req_item`` CSV (and optionally ``sysapproval_approver`` and
+    ``task_sla``) → request log.
 
     ``dataset_column`` names the column holding the dataset (default ``cat_item``, the catalog
     item; a variable column such as ``variables.dataset`` is better when the form has one);
-    ``timezone`` is the exporting user's zone, in which the list writes its dates.
+    ``timezone`` is the exporting user's zone, in which the list writes its dates; ``task_sla``
+    adds each item's paused hours (``read_task_sla``).
     """
     frame = _sn_frame(data, name, ("number", "opened_at", "closed_at", "state"), "sc_req_item")
     key = _norm(dataset_column) if dataset_column else "cat_item"
@@ -404,7 +426,88 @@ def read_servicenow(data: bytes, name: str = "sc_req_item.csv", *, dataset_colum
         notes.append(WHOLE_WAIT_NOTE)
     log["first_access_at"] = _sn_times(frame["closed_at"], "closed_at", timezone, name).where(done, "")
     log["status"] = ours
+    if task_sla is not None:
+        paused, sla_notes = read_task_sla(task_sla, frame["number"])
+        for column in paused.columns:
+            log[column] = paused[column]
+        notes.extend(sla_notes)
     return log, notes
+
+
+# ServiceNow writes a duration's display value as "1 Day 2 Hours 3 Minutes" (units in English,
+# singular or plural; seconds when under a minute's precision matters), its raw value as the
+# offset from the epoch ("1970-01-02 02:03:00"), and REST or ODBC exports often as seconds.
+_SN_UNITS = {"day": 86_400, "hour": 3_600, "minute": 60, "second": 1}
+_SN_DISPLAY = re.compile(r"^(?:\s*\d+\s+(?:day|hour|minute|second)s?\b)+\s*$", re.IGNORECASE)
+_SN_PART = re.compile(r"(\d+)\s+(day|hour|minute|second)s?\b", re.IGNORECASE)
+_SN_EPOCH = re.compile(r"^1970-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$")
+_SN_SECONDS = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def sn_duration_hours(text: str) -> float | None:
+    """A ServiceNow duration in hours: "1 Day 2 Hours 3 Minutes", "1970-01-02 02:03:00" or
+    seconds ("93780"); 0 for an empty value (never paused); None when it is none of these."""
+    text = text.strip()
+    if not text:
+        return 0.0
+    if _SN_SECONDS.match(text):
+        return float(text) / 3600
+    if _SN_EPOCH.match(text):
+        try:
+            return (pd.Timestamp(text) - pd.Timestamp("1970-01-01")).total_seconds() / 3600
+        except ValueError:  # "1970-02-31 …": not a date, so not a duration either
+            return None
+    if _SN_DISPLAY.match(text):
+        return sum(int(n) * _SN_UNITS[unit.lower()] for n, unit in _SN_PART.findall(text)) / 3600
+    return None
+
+
+def read_task_sla(data: bytes, numbers: pd.Series,
+                  name: str = "the task_sla export") -> tuple[pd.DataFrame, list[str]]:
+    """Per request item (``numbers``, in their order): ``paused_hours`` from ``pause_duration``
+    and, when exported, ``business_paused_hours`` from ``business_pause_duration`` ("" for an
+    item without an SLA record). An item with several SLA records (a response and a resolution
+    SLA) gets the largest pause of them: their clocks pause over the same waiting on the
+    requester, so adding them would count it twice. Cancelled SLA records (a definition that
+    stopped applying) are left out. InputError when no record names one of the items."""
+    frame = _sn_frame(data, name, ("task", "pause_duration"), "task_sla")
+    notes = []
+    if "stage" in frame:
+        cancelled = frame["stage"].str.lower().isin(["cancelled", "canceled"])
+        if cancelled.any():
+            notes.append(f"{int(cancelled.sum())} cancelled task_sla records left out")
+            frame = frame[~cancelled]
+    known = set(numbers)
+    frame = frame[frame["task"].isin(known)]
+    if frame.empty:
+        shown = ", ".join(sorted(known)[:3])
+        raise InputError(f"{name}: no usable SLA record names a request item of the export "
+                         f"(task should hold the item's number, e.g. {shown}). Export task_sla "
+                         "with display values, filtered to these items, and leave out only "
+                         "cancelled records.")
+    out = pd.DataFrame(index=numbers.index)
+    columns = [("pause_duration", "paused_hours")]
+    if "business_pause_duration" in frame:
+        columns.append(("business_pause_duration", "business_paused_hours"))
+    for source, target in columns:
+        hours = frame[source].map(sn_duration_hours)
+        bad = hours.isna()
+        if bad.any():
+            first = frame.index[bad][0]
+            raise InputError(f"{name}: {source} '{frame.loc[first, source]}' of {frame.loc[first, 'task']} "
+                             "is not a ServiceNow duration (e.g. 1 Day 2 Hours 3 Minutes, "
+                             "1970-01-02 02:03:00 or seconds); export the list unchanged.")
+        most = hours.groupby(frame["task"]).max()
+        out[target] = [f"{most[n]:.6g}" if n in most.index else "" for n in numbers]
+    paused = int((pd.to_numeric(out["paused_hours"], errors="coerce") > 0).sum())
+    missing = int((out["paused_hours"] == "").sum())
+    read = ", ".join(source for source, _ in columns)
+    notes.append(f"paused time from task_sla ({read}): {paused} request items were paused; an "
+                 "item with several SLAs takes the largest pause")
+    if missing:
+        notes.append(f"{missing} request items have no task_sla record: nothing is subtracted "
+                     "from their wait")
+    return out, notes
 
 
 # --------------------------------------------------------------------------------------------
