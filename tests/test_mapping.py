@@ -342,3 +342,44 @@ def test_the_production_page_matches_a_renamed_serving_feature(app):
     assert session.inputs["column_maps"]["samples"][0]["fields"] == {"age": "user_age"}
     report = app.session_state["production_drift"]["report"][1]
     assert [f.feature for f in report.features] == ["age", "country"]
+
+
+# --- the access page: a request log and an inventory in other words -------------------------
+
+LOG_WORDS = (b"Ticket,Table,Opened,Approved,Got data\n"
+             b"T-1,crm,2026-03-02T08:00:00Z,2026-03-02T20:00:00Z,2026-03-03T08:00:00Z\n"
+             b"T-2,crm,2026-03-02T08:00:00Z,2026-03-03T08:00:00Z,2026-03-04T08:00:00Z\n"
+             b"T-3,web,2026-03-03T08:00:00Z,,\n")
+LOG_CANONICAL = LOG_WORDS.replace(b"Ticket,Table,Opened,Approved,Got data",
+                                  b"request_id,dataset,requested_at,approved_at,first_access_at")
+
+
+def _access_upload(app, suffix: str, name: str, data: bytes) -> None:
+    uploader = next(u for u in app.file_uploader if u.key.endswith(suffix))
+    uploader.set_value((name, data, "text/csv")).run()
+    assert not app.exception, app.exception
+
+
+def test_a_request_log_in_other_words_needs_one_hand_choice(app):
+    from triage.access import access_report
+
+    app.switch_page("pages/access.py").run()
+    _access_upload(app, ":log", "tickets.csv", LOG_WORDS)
+    # Ticket, Table, Opened and Approved are proposed; "Got data" is no known spelling: read
+    # without it first (first access unknown), then with it once chosen.
+    assert not errors(app)
+    session = app.session_state["sessions"]["data_access"]
+    _choose(app, "First access at", "got_data")
+    assert not errors(app)
+    expected = access_report(LOG_CANONICAL, "tickets.csv")["time_to_access"]["median_hours"]
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Time to access (median)"] == f"{expected / 24:.1f} d"
+    assert session.inputs["column_maps"]["requests"][0]["fields"]["first_access_at"] == "got_data"
+
+
+def test_an_inventory_in_other_words(app):
+    app.switch_page("pages/access.py").run()
+    _access_upload(app, ":log", "requests.csv", LOG_CANONICAL)
+    _access_upload(app, ":inventory", "owners.csv", b"Table,Data owner\ncrm,ana\nweb,bo\n")
+    assert not errors(app)
+    assert "Using owners.csv" in texts(app)

@@ -133,8 +133,8 @@ REQUESTS = Contract("requests", "request log", (
     _f("request_id", "Request id", "request", "ticket", "ticket_id", "key", "issue_key",
        "number", "id", required=True),
     _f("dataset", "Dataset", "table", "dataset_name", "resource", "data_product", required=True),
-    _f("requested_at", "Requested at", "created", "created_at", "opened_at", "submitted_at",
-       "requested", required=True),
+    _f("requested_at", "Requested at", "created", "created_at", "opened_at", "opened",
+       "submitted_at", "requested", required=True),
     _f("owner_assigned_at", "Owner assigned at", "assigned_at", "owner_assigned"),
     _f("approved_at", "Approved at", "approved", "approval_at", "approval_set"),
     _f("provisioned_at", "Provisioned at", "granted_at", "provisioned", "fulfilled_at"),
@@ -286,3 +286,10 @@ def rename_serving(frame, mapping: Mapping[str, str]):
     """The serving sample with each mapped column under its training feature's name."""
     moved = {column: feature for feature, column in mapping.items() if column in frame.columns}
     return frame.rename(columns=moved) if moved else frame
+
+
+def effective(store: Mapping[str, object] | None, contract: Contract,
+              columns: Sequence[str]) -> dict[str, str]:
+    """The mapping a file of these columns is read with: the proposal, with the choice kept for
+    its shape on top. The page's editor shows and changes exactly this."""
+    return combine(propose(columns, contract), remembered(store, contract, columns))

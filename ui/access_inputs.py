@@ -26,12 +26,13 @@ from triage.access import (
     slas_from_inputs,
 )
 from triage.examples import DATA_DIR
+from triage.mapping import INVENTORY, REQUESTS, Contract, effective
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from triage.sources.access import detect, to_request_log
-from triage.tabular import InputError
+from triage.tabular import InputError, header_columns
 from triage.vocabulary import ACCESS_STAGE_LABELS
-from ui import state
+from ui import column_map, state
 from ui.bind import bound, prefix
 
 EXAMPLE_DIR = DATA_DIR / "access"
@@ -209,19 +210,38 @@ def _analyse_log(inputs: dict) -> AccessAnalysis:
     """The loaded log's analysis, cached per tab on everything it depends on, so unrelated
     reruns never re-parse the file. The notes start with what reading the tool's export said."""
     files = _files()
-    reading, data, _, source_notes = _request_log(inputs)
+    reading, data, fmt, source_notes = _request_log(inputs)
     slas = _slas(inputs)
     inventory = files.get("inventory")
+    log_columns = _mapping(inputs, REQUESTS, data, files["log"][0]) if fmt == "log" else {}
+    inventory_columns = (_mapping(inputs, INVENTORY, inventory[2], inventory[0]) if inventory
+                         else {})
     key = (reading, inventory[1] if inventory else None, tuple(sorted(slas.items())),
-           _clock(inputs), inputs.get("as_of"))
+           _clock(inputs), inputs.get("as_of"), tuple(sorted(log_columns.items())),
+           tuple(sorted(inventory_columns.items())))
     cached = files.get("cache")
     if cached is None or cached[0] != key:
-        frame = read_inventory(inventory[2], inventory[0]) if inventory else None
+        frame = (read_inventory(inventory[2], inventory[0], columns=inventory_columns)
+                 if inventory else None)
         analysis = parse_requests(data, files["log"][0], as_of=_as_of(inputs),
-                                  slas=slas, clock=_clock(inputs), inventory=frame)
+                                  slas=slas, clock=_clock(inputs), inventory=frame,
+                                  columns=log_columns)
         analysis = replace(analysis, notes=(*source_notes, *analysis.notes))
         files["cache"] = cached = (key, analysis)
     return cached[1]
+
+
+def _mapping(inputs: dict, contract: Contract, data: bytes, name: str) -> dict[str, str]:
+    """The columns a CSV is read with (``triage.mapping.effective``); its header is read once
+    per file content."""
+    digest = hashlib.sha256(data).hexdigest()
+    headers = st.session_state.setdefault("access_headers", {})
+    if digest not in headers:
+        try:
+            headers[digest] = header_columns(data, name)
+        except InputError:
+            headers[digest] = []  # unreadable: the full read names the problem
+    return effective(inputs.get(column_map.STORE), contract, headers[digest])
 
 
 def analysis_for(session: Session) -> AccessAnalysis:
@@ -235,6 +255,18 @@ def analysis_for(session: Session) -> AccessAnalysis:
 _DRAW = object()  # _upload draws its own uploader
 
 
+def _reads_as_log(inputs: dict, uploaded) -> bool:
+    """Whether the file in the box is read as our request log (so its columns can be mapped);
+    a tool's export is read by its own names. Detection runs once per file."""
+    chosen = (inputs.get("log_format") or {}).get("format") or "detect"
+    if chosen != "detect":
+        return chosen == "log"
+    detected = st.session_state.setdefault("access_detected", {})
+    if uploaded.file_id not in detected:
+        detected[uploaded.file_id] = detect(uploaded.getvalue())
+    return detected[uploaded.file_id] == "log"
+
+
 def _upload(session: Session, key: str, kind: str, label: str, uploaded=_DRAW) -> None:
     """Read a new file (for the log: also the file in the box again when a reading setting
     changed and the box holds a file that was not kept, e.g. one that needed that setting)."""
@@ -242,7 +274,12 @@ def _upload(session: Session, key: str, kind: str, label: str, uploaded=_DRAW) -
         uploaded = st.file_uploader(label, type=["csv", "txt"], key=f"{key}:{kind}")
     if uploaded is None:
         return
-    upload_id = (uploaded.file_id, _reading_key(session.inputs) if kind == "log" else None)
+    contract = REQUESTS if kind == "log" else INVENTORY
+    # A new mapping retries a file that was refused for want of a column.
+    shown = (column_map.for_upload(session, contract, uploaded, f"{key}:{kind}")
+             if kind == "inventory" or _reads_as_log(session.inputs, uploaded) else {})
+    upload_id = (uploaded.file_id, _reading_key(session.inputs) if kind == "log" else None,
+                 tuple(sorted(shown.items())))
     before = st.session_state.get(f"{key}:{kind}:id")
     if before == upload_id:
         return
@@ -259,12 +296,15 @@ def _upload(session: Session, key: str, kind: str, label: str, uploaded=_DRAW) -
             if kind == "log":  # analyse now, so a bad file is reported and never kept
                 converted = _convert(uploaded.name, data, session.inputs)
                 st.write(f"Read as {LOG_FORMATS[converted[1]]}.")
-                analysis = _check_log(session, converted[0], uploaded.name)
+                analysis = _check_log(session, converted[0], uploaded.name,
+                                      _mapping(session.inputs, REQUESTS, converted[0],
+                                               uploaded.name) if converted[1] == "log" else {})
                 rows = analysis.requests
                 st.write(f"Checked: {rows:,} requests usable, {len(analysis.skipped):,} "
                          "rows or stages skipped.")
             else:
-                rows = len(read_inventory(data, uploaded.name))
+                rows = len(read_inventory(data, uploaded.name, columns=_mapping(
+                    session.inputs, INVENTORY, data, uploaded.name)))
                 st.write(f"Checked: {rows:,} datasets.")
         except InputError as err:
             st.session_state[f"{key}:{kind}:error"] = str(err)
@@ -290,15 +330,16 @@ def _upload(session: Session, key: str, kind: str, label: str, uploaded=_DRAW) -
                       state="complete")
 
 
-def _check_log(session: Session, data: bytes, name: str) -> AccessAnalysis:
+def _check_log(session: Session, data: bytes, name: str,
+               columns: dict[str, str]) -> AccessAnalysis:
     """The log analysed with the session's settings; an as-of date or clock the file cannot
     use falls back to the defaults rather than rejecting a good file."""
     inputs = session.inputs
     try:
         return parse_requests(data, name, as_of=_as_of(inputs), slas=_slas(inputs),
-                              clock=_clock(inputs))
+                              clock=_clock(inputs), columns=columns)
     except InputError:
-        return parse_requests(data, name)
+        return parse_requests(data, name, columns=columns)
 
 
 def _show_upload_state(key: str, kind: str, keeps: str) -> None:
@@ -404,16 +445,18 @@ def _latest_date(inputs: dict) -> date | None:
     if log is None:
         return None
     try:
-        reading, data, _, _ = _request_log(inputs)
+        reading, data, fmt, _ = _request_log(inputs)
     except InputError:
         return None
+    columns = _mapping(inputs, REQUESTS, data, log[0]) if fmt == "log" else {}
+    key = (reading, tuple(sorted(columns.items())))
     cached = files.get("latest")
-    if cached is None or cached[0] != reading:
+    if cached is None or cached[0] != key:
         try:
-            latest = latest_timestamp(data, log[0])
+            latest = latest_timestamp(data, log[0], columns=columns)
         except InputError:
             latest = None
-        files["latest"] = cached = (reading, latest)
+        files["latest"] = cached = (key, latest)
     return cached[1].date() if cached[1] is not None else None
 
 

@@ -11,7 +11,7 @@ import hashlib
 
 import streamlit as st
 
-from triage.mapping import Contract, combine, propose, remember, remembered, renames, shape
+from triage.mapping import Contract, effective, propose, remember, renames, shape
 from triage.markdown import literal
 from triage.session import Session
 from triage.tabular import InputError, header_columns
@@ -73,7 +73,7 @@ def editor(session: Session, contract: Contract, columns: list[str], key: str,
         return {}
     store = session.inputs.setdefault(STORE, {})
     proposed = propose(columns, contract)
-    start = combine(proposed, remembered(store, contract, columns))
+    start = effective(store, contract, columns)
     prefix = f"{key}:{contract.kind}:{_shape_id(columns)}"
     widgets = {f.name: f"{prefix}:{f.name}" for f in contract.fields}
     for name, widget in widgets.items():
