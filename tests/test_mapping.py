@@ -383,3 +383,39 @@ def test_an_inventory_in_other_words(app):
     _access_upload(app, ":inventory", "owners.csv", b"Table,Data owner\ncrm,ana\nweb,bo\n")
     assert not errors(app)
     assert "Using owners.csv" in texts(app)
+
+
+# --- the skew pair: a request id under another name ---------------------------------------------
+
+SERVED = b"Event ID,price\ne1,1.0\ne2,2.0\ne3,3.0\ne4,4.0\n"
+OFFLINE = b"trace,price\ne1,1.0\ne2,2.5\ne3,3.0\ne4,4.0\n"
+
+
+def test_cli_skew_finds_the_request_id_by_name_or_by_map(tmp_path, capsys):
+    served, offline = tmp_path / "served.csv", tmp_path / "offline.csv"
+    served.write_bytes(SERVED)
+    offline.write_bytes(OFFLINE)
+    code, _, err = _cli(capsys, "skew", str(served), str(offline), "--json")
+    assert code == 1 and "offline.csv has no request_id column" in err  # "trace" is no alias
+    code, out, _ = _cli(capsys, "skew", str(served), str(offline), "--json",
+                        "--map", "trace=request_id")
+    assert code == 0
+    report = json.loads(out)
+    assert report["matched"] == 4
+    assert report["features"][0]["differs"]["share"] == pytest.approx(0.25)  # e2 of 4
+
+
+def test_the_skew_pair_maps_a_renamed_request_id_on_the_page(app):
+    app.switch_page("pages/production.py").run()
+    uploaders = {u.proto.label: u for u in app.get("file_uploader")}
+    uploaders["Served values (what the model received)"].set_value(
+        ("served.csv", SERVED, "text/csv")).run()
+    uploaders = {u.proto.label: u for u in app.get("file_uploader")}
+    uploaders["Recomputed offline (same request ids)"].set_value(
+        ("offline.csv", OFFLINE, "text/csv")).run()
+    assert "has no request_id column" in errors(app)
+    next(s for s in app.selectbox if s.label == "Request id (joins the two files) (required)"
+         and s.value == "").set_value("trace").run()
+    assert not app.exception and "has no request_id column" not in errors(app)
+    report = app.session_state["production_skew"]["report"][1]
+    assert report.matched == 4

@@ -24,6 +24,7 @@ from triage.gap import decompose, read_segments, segment_rows
 from triage.mapping import (
     REQUESTS,
     SEGMENTS,
+    SKEW,
     parse_map_options,
     rename_serving,
     runs_contract,
@@ -264,7 +265,8 @@ def _run_skew(args: argparse.Namespace) -> int:
         return 1
     return _emit(lambda: skew_report_json(skew_report(
         served, Path(args.served).name, offline, Path(args.offline or "offline").name,
-        atol=args.atol, rtol=args.rtol)), _print_skew_table, args.json)
+        atol=args.atol, rtol=args.rtol, columns=parse_map_options(args.map, SKEW))),
+        _print_skew_table, args.json)
 
 
 def _print_skew_table(report: dict[str, Any]) -> None:
@@ -592,6 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
     skew.add_argument("--rtol", type=float, default=DEFAULT_RTOL,
                       help=f"relative tolerance for numbers (default {DEFAULT_RTOL:g})")
     skew.add_argument("--json", action="store_true", help="strict JSON on stdout")
+    _map_option(skew, "skew-check (request_id)")
     skew.set_defaults(run=_run_skew)
     noise = commands.add_parser(
         "noise", help="is a gap beyond sampling noise (exact binomial, score test or Welch)",

@@ -153,8 +153,14 @@ INVENTORY = Contract("inventory", "dataset inventory", (
     _f("systems", "Systems", "system", "platforms"),
 ))
 
+# The skew pair joins served and offline rows by request id; every other column is a feature.
+SKEW = Contract("skew", "skew-check file", (
+    _f("request_id", "Request id (joins the two files)", "request", "req_id", "event_id",
+       "impression_id", "prediction_id", "trace_id", "id", required=True),
+))
+
 CONTRACTS = {c.kind: c for c in (RUNS, MLFLOW, WANDB, AIRFLOW, SLURM, SEGMENTS, REQUESTS,
-                                 INVENTORY)}
+                                 INVENTORY, SKEW)}
 
 
 def runs_contract(source_format: str) -> Contract:

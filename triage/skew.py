@@ -47,7 +47,7 @@ No streamlit here: the page, the CLI and the production analysis call these func
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from triage.drift import DEFAULT_TEXTS, NA_TEXTS, read_sample
-from triage.tabular import InputError
+from triage.tabular import InputError, rename_columns
 
 __all__ = [
     "DEFAULT_ATOL", "DEFAULT_RTOL", "SKEWED_MIN_SHARE", "SPIKE_ALPHA", "SPIKE_MIN_RATIO",
@@ -255,12 +255,23 @@ class SkewReport:
 
 
 def read_joined(served: bytes, served_name: str, offline: bytes | None = None,
-                offline_name: str = "offline") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The served and offline frames, from two files or one with ``_offline`` columns."""
-    served_frame = read_sample(served, served_name)
+                offline_name: str = "offline", columns: Mapping[str, str] | None = None,
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The served and offline frames, from two files or one with ``_offline`` columns. Each
+    file's request id is found by name ("Request ID", "event_id", …; ``triage.mapping.SKEW``)
+    or by ``columns`` ({"request_id": COLUMN}, as ``--map COLUMN=request_id`` gives)."""
+    served_frame = _with_id(read_sample(served, served_name), served_name, columns)
     if offline is not None:
-        return served_frame, read_sample(offline, offline_name)
+        return served_frame, _with_id(read_sample(offline, offline_name), offline_name, columns)
     return split_joined(served_frame, served_name)
+
+
+def _with_id(frame: pd.DataFrame, name: str, columns: Mapping[str, str] | None) -> pd.DataFrame:
+    from triage.mapping import SKEW, combine, propose
+
+    chosen = {k: v for k, v in (columns or {}).items() if v in frame.columns}
+    mapping = combine(propose([str(c) for c in frame.columns], SKEW), chosen)
+    return rename_columns(frame, mapping, name)[0]
 
 
 def split_joined(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -289,8 +300,10 @@ def split_joined(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, pd.DataF
 
 def skew_report(served: bytes, served_name: str, offline: bytes | None = None,
                 offline_name: str = "offline", *, atol: float = DEFAULT_ATOL,
-                rtol: float = DEFAULT_RTOL) -> SkewReport:
-    served_frame, offline_frame = read_joined(served, served_name, offline, offline_name)
+                rtol: float = DEFAULT_RTOL, columns: Mapping[str, str] | None = None,
+                ) -> SkewReport:
+    served_frame, offline_frame = read_joined(served, served_name, offline, offline_name,
+                                              columns)
     return check_skew(served_frame, offline_frame, served_name=served_name,
                       offline_name=offline_name if offline is not None else f"{served_name} "
                       "(_offline columns)", atol=atol, rtol=rtol)

@@ -10,11 +10,11 @@ import streamlit as st
 from triage.drift import DriftReport, compare, read_sample
 from triage.examples import DATA_DIR
 from triage.gap import read_segments, segment_rows
-from triage.mapping import SEGMENTS, rename_serving, samples_contract, unmatched
+from triage.mapping import SEGMENTS, SKEW, rename_serving, samples_contract, unmatched
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from triage.skew import SkewReport, check_skew, split_joined
-from triage.tabular import InputError
+from triage.tabular import InputError, rename_columns
 from ui import column_map, state
 from ui.bind import bound, edited_records, prefix
 
@@ -371,6 +371,10 @@ def _skew(session: Session, key: str) -> None:
                          icon=":material/error:")
         elif side in store:
             _file_caption(column, *store[side])
+            with column:
+                store[f"{side}:map"] = column_map.editor(
+                    session, SKEW, [str(c) for c in store[side][2].columns], f"{key}:{side}:map",
+                    store[side][0])
     if (EXAMPLE_DIR / "example_served.csv").exists() and st.button(
             "Use the worked example's pair", key=f"{key}:example",
             help="example_served.csv and example_offline.csv: ranker-v7's served features and "
@@ -393,13 +397,17 @@ def _skew_outcome():
     store = st.session_state.get(_SKEW, {})
     if "served" not in store:
         return None
-    digests = (store["served"][1], store["offline"][1] if "offline" in store else None)
+    maps = {side: store.get(f"{side}:map") or {} for side in _SKEW_SIDES}
+    digests = (store["served"][1], store["offline"][1] if "offline" in store else None,
+               *(tuple(sorted(m.items())) for m in maps.values()))
     cached = store.get("report")
     if cached is None or cached[0] != digests:
         name, _, served = store["served"]
         try:
+            served, _ = rename_columns(served, maps["served"], name)
             if "offline" in store:
                 offline_name, _, offline = store["offline"]
+                offline, _ = rename_columns(offline, maps["offline"], offline_name)
             else:
                 if not any(str(c).endswith("_offline") for c in served.columns):
                     return None  # waiting for the offline file
