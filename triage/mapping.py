@@ -154,9 +154,10 @@ INVENTORY = Contract("inventory", "dataset inventory", (
 ))
 
 # The skew pair joins served and offline rows by request id; every other column is a feature.
+# A bare "id" is not proposed: it is as often a row number, and a wrong join looks like skew.
 SKEW = Contract("skew", "skew-check file", (
     _f("request_id", "Request id (joins the two files)", "request", "req_id", "event_id",
-       "impression_id", "prediction_id", "trace_id", "id", required=True),
+       "impression_id", "prediction_id", "trace_id", required=True),
 ))
 
 CONTRACTS = {c.kind: c for c in (RUNS, MLFLOW, WANDB, AIRFLOW, SLURM, SEGMENTS, REQUESTS,
