@@ -18,6 +18,12 @@ queues and runs, so adding the hold would count the upstream's time twice. The h
 of the iteration covers shows up as hand-off (the gap between one job's end and the next job's
 queue start); the read notes give the hold's total.
 
+Jobs without an End (pending, running) are not rows: the table holds finished work. Their
+queue wait is not dropped either (that leaves out exactly the long waits): ``queue_wait`` is the
+Kaplan–Meier curve of every job's Eligible -> Start, a pending job censored at the export time
+(``as_of``, else the file's latest time: sacct prints none), one cancelled while pending at its
+cancellation; a running job's wait ended when it started.
+
 sacct prints local times without a zone, so the cluster's zone is required.
 """
 
