@@ -18,10 +18,12 @@ from triage.iteration import IterationAnalysis, RunsData, analyse_stage_table
 from triage.iteration_plan import FROM_RUNS, SAMPLE_NOTE, iterations_source, prefilled
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
-from triage.sources import FORMATS, read_runs
+from triage.sources import read_runs
+from triage.sources.options import RUNS_READ, options_to_keep, read_options
 from triage.tabular import InputError
 from ui import state
 from ui.bind import edited_records, render_read_notes
+from ui.runs_format import format_inputs
 
 _UPLOAD_ID = "iteration_upload_id"
 _TABLE_COLUMNS = {
@@ -121,14 +123,7 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
                                 help="One row per stage of a run: run_id, stage, and either "
                                      "started_at + ended_at (ISO 8601) or duration_hours; "
                                      "optional status, wait_hours.")
-    format_column, zone_column = st.columns(2)
-    chosen_format = format_column.selectbox(
-        "File format", list(FORMATS), format_func=FORMATS.get, key=f"{key}:format",
-        help="Exports of W&B, Slurm (sacct --parsable2), Airflow and MLflow (search_runs) go in "
-             "as they are; docs/importing.md says how to export each.")
-    zone = zone_column.text_input(
-        "Cluster time zone (Slurm)", key=f"{key}:timezone", placeholder="e.g. Europe/Berlin",
-        help="sacct prints local times without a zone; the IANA name of the cluster's zone.")
+    options = format_inputs(key, read_options(session.inputs))
     left, right = st.columns(2)
     left.download_button("Empty template", ITERATION_TEMPLATE.read_bytes(),
                          file_name="runs_template.csv", mime="text/csv",
@@ -140,7 +135,7 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
         st.session_state.pop(f"{key}:error", None)
         return
     # A new format or zone re-reads the same file (the first try may have failed for want of it).
-    upload_id = (uploaded.file_id, chosen_format, zone.strip())
+    upload_id = (uploaded.file_id, *options.values())
     if st.session_state.get(_UPLOAD_ID) == upload_id:
         return
     st.session_state[_UPLOAD_ID] = upload_id
@@ -148,8 +143,7 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
     with st.status(f"Reading {name}…", expanded=False) as status:
         st.write(f"Reading {uploaded.size / 1024:,.0f} KB and checking each row…")
         try:
-            runs = read_runs(uploaded.getvalue(), uploaded.name, source_format=chosen_format,
-                             timezone=zone.strip() or None)
+            runs = read_runs(uploaded.getvalue(), uploaded.name, **options)
         except InputError as err:
             st.session_state[f"{key}:error"] = str(err)
             status.update(label=f"Could not use {name}", state="error")
@@ -160,6 +154,7 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
         st.write(f"Analysed {analysis.runs:,} runs over {len(analysis.stages)} stages.")
         st.session_state.pop(f"{key}:error", None)
         state.set_runs_data(session.scenario, runs)
+        session.inputs[RUNS_READ] = options_to_keep(runs, options)
         session.uploads = [u for u in session.uploads if u.kind != "runs"] + [_summary(runs)]
         session.inputs["source"] = "runs"
         st.session_state.pop(key.replace(":upload", ":source"), None)  # show the new source
