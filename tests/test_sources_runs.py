@@ -78,7 +78,10 @@ def test_slurm_numbers_by_hand():
     assert [s.row for s in a.skipped] == [11]  # 'interactive' has no iteration in its name
     assert "interactive" in a.skipped[0].reason
     notes = " ".join(a.notes)
-    assert "1 job still running" in notes and "1 job that never started" in notes
+    assert "1 job still running" in notes and "1 job still pending" in notes
+    # 1007 is pending (censored at 0 h: it became eligible at the file's latest time); 1008 is
+    # running (its 10 min queue wait ended); six finished jobs: 8 waits, 1 censored.
+    assert (runs.queue_wait.curve.n, runs.queue_wait.curve.censored) == (8, 1)
     assert "Submit to Eligible, 2.5 h" in notes  # job 1002 held 08:00 -> 10:30
     assert "Europe/Berlin" in notes
 

@@ -56,8 +56,11 @@ def iteration_report(data: bytes, name: str, **source: Any) -> dict[str, Any]:
     means added up), the typical iteration the median of run totals; per stage its mean per run
     over all runs (``mean_hours``, 0 where absent, so shares add up to 1) and its median/p75/p90
     over the ``runs`` that have it. ``source`` goes to ``triage.sources.read_runs``: the file may
-    be a W&B, Slurm, Airflow or MLflow export (``source_format``, ``timezone``, …)."""
-    analysis = read_runs(data, name, **source).analysis
+    be a W&B, Slurm, Airflow or MLflow export (``source_format``, ``timezone``, …).
+    ``queue_wait``: the Kaplan–Meier queue wait over every job, pending ones censored at the
+    export time (sacct; None for other sources): the runs and stages count finished work only."""
+    runs = read_runs(data, name, **source)
+    analysis = runs.analysis
     top = analysis.bottleneck
     return {
         "iteration_hours": analysis.iteration_hours,
@@ -80,6 +83,7 @@ def iteration_report(data: bytes, name: str, **source: Any) -> dict[str, Any]:
         ],
         "skipped": [{"row": s.row, "reason": s.reason} for s in analysis.skipped],
         "notes": list(analysis.notes),
+        "queue_wait": runs.queue_wait.as_json() if runs.queue_wait else None,
     }
 
 
@@ -91,9 +95,10 @@ def _iteration_build(args: argparse.Namespace):
         fmt = detect_format(data, name) if args.format == "detect" else args.format
         chosen = parse_map_options(args.map, runs_contract(fmt))
         _, _, columns = mapping_for(data, name, fmt, chosen)
-        return iteration_report(data, name, source_format=fmt, timezone=args.timezone,
+        return iteration_report(data, name, source_format=args.format, timezone=args.timezone,
                                 iteration_from=args.iteration_from,
-                                name_pattern=args.job_name_pattern, columns=columns)
+                                name_pattern=args.job_name_pattern, as_of=args.as_of,
+                                columns=columns)
 
     return build
 
@@ -559,6 +564,9 @@ def build_parser() -> argparse.ArgumentParser:
     iteration.add_argument("--job-name-pattern", metavar="REGEX", help="Slurm: regex with a "
                            "named group (?P<iteration>...) and optionally (?P<stage>...); default "
                            "'iteration:step' or 'iteration/step'")
+    iteration.add_argument("--as-of", metavar="ISO", help="Slurm: when sacct was run (e.g. "
+                           "2026-09-03T12:00:00, in --timezone unless it names a zone); pending "
+                           "jobs' queue waits count up to it; default: the latest time in the file")
     iteration.add_argument("--mlflow", metavar="URI", help="read runs from an MLflow tracking "
                            "server or store instead of a file (e.g. sqlite:///mlflow.db, "
                            "http://host:5000): parent run = iteration, child run name = stage")

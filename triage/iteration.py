@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from triage.stages import canonical_stage
+from triage.survival import OpenWaits
 from triage.tabular import InputError, read_table, typed_number
 from triage.vocabulary import CANONICAL_STAGES, stage_label
 
@@ -335,6 +336,10 @@ class RunsData:
     rows_read: int = 0
     notes: tuple[str, ...] = field(default=())
     raw: bytes = field(default=b"", repr=False)  # the file as uploaded, kept for follow-ups
+    source_format: str = "runs"  # the export it was read from (triage.sources.FORMATS)
+    # Waits the table cannot hold because some are still going (sacct's pending jobs' queue wait):
+    # the runs count finished work only, this says what the unfinished would add.
+    queue_wait: OpenWaits | None = field(default=None, compare=False)
 
 
 def run_totals(per_run: pd.DataFrame) -> pd.Series:

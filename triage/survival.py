@@ -111,3 +111,47 @@ class Survival:
         """True when waits may run past the horizon, so the true mean is larger."""
         end = self.longest if horizon is None else float(horizon)
         return self.n > 0 and self._at(end) > _TOLERANCE
+
+
+@dataclass(frozen=True)
+class OpenWaits:
+    """One kind of wait over every item, those still waiting at ``as_of`` right-censored there:
+    what a reader reports beside a table that can hold only finished work."""
+
+    what: str  # e.g. "queue wait (Eligible to Start)"
+    item: str  # what waits, singular: "job"
+    curve: Survival
+    as_of: str  # the instant open waits are counted up to, ISO 8601
+    as_of_label: str  # the same for people, with where it came from
+    ended_only_median: float | None  # the median of ended waits alone: what dropping the rest gives
+
+    def _quantile(self, q: float) -> tuple[float | None, float | None]:
+        """(hours, None), or (None, the longest wait seen) when the curve never falls that far."""
+        found = self.curve.quantile(q)
+        return found.hours, found.lower_bound if (found.lower_bound or 0) > 0 else None
+
+    def as_json(self) -> dict:
+        (median, median_more), (p90, p90_more) = self._quantile(0.5), self._quantile(0.9)
+        return {"what": self.what, "estimator": "Kaplan–Meier", "n": self.curve.n,
+                "ended": self.curve.ended, "censored": self.curve.censored,
+                "median_hours": median, "median_lower_bound_hours": median_more,
+                "p90_hours": p90, "p90_lower_bound_hours": p90_more,
+                "ended_only_median_hours": self.ended_only_median, "as_of": self.as_of}
+
+    def read(self, q: float) -> str:
+        """'2.5 h', or 'more than 26.0 h' when the curve never falls to 1 − q."""
+        hours, more = self._quantile(q)
+        if hours is not None:
+            return f"{hours:.1f} h"
+        return f"more than {more:.1f} h" if more is not None else "unknown"
+
+    def sentence(self) -> str:
+        n, censored = self.curve.n, self.curve.censored
+        text = (f"{self.what}, Kaplan–Meier over {n} {self.item}{'' if n == 1 else 's'} "
+                f"({censored} censored: still waiting at {self.as_of_label}, or gone before "
+                f"their wait ended): median "
+                f"{self.read(0.5)}, p90 {self.read(0.9)}")
+        if censored and self.ended_only_median is not None:
+            text += (f"; leaving out those still waiting would say a median of "
+                     f"{self.ended_only_median:.1f} h")
+        return text

@@ -19,10 +19,12 @@ from triage.iteration_plan import FROM_RUNS, SAMPLE_NOTE, iterations_source, pre
 from triage.mapping import runs_contract
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
-from triage.sources import FORMATS, mapping_for, read_runs
+from triage.sources import mapping_for, read_runs
+from triage.sources.options import RUNS_READ, options_to_keep, read_options
 from triage.tabular import InputError
 from ui import column_map, state
 from ui.bind import edited_records, render_read_notes
+from ui.runs_format import format_inputs
 
 _UPLOAD_ID = "iteration_upload_id"
 _TABLE_COLUMNS = {
@@ -133,14 +135,7 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
                                 help="One row per stage of a run: run_id, stage, and either "
                                      "started_at + ended_at (ISO 8601) or duration_hours; "
                                      "optional status, wait_hours.")
-    format_column, zone_column = st.columns(2)
-    chosen_format = format_column.selectbox(
-        "File format", list(FORMATS), format_func=FORMATS.get, key=f"{key}:format",
-        help="Exports of W&B, Slurm (sacct --parsable2), Airflow and MLflow (search_runs) go in "
-             "as they are; docs/importing.md says how to export each.")
-    zone = zone_column.text_input(
-        "Cluster time zone (Slurm)", key=f"{key}:timezone", placeholder="e.g. Europe/Berlin",
-        help="sacct prints local times without a zone; the IANA name of the cluster's zone.")
+    options = format_inputs(key, read_options(session.inputs))
     left, right = st.columns(2)
     left.download_button("Empty template", ITERATION_TEMPLATE.read_bytes(),
                          file_name="runs_template.csv", mime="text/csv",
@@ -152,7 +147,7 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
         st.session_state.pop(f"{key}:error", None)
         return
     try:
-        source_format, columns = _shape(uploaded, chosen_format)
+        source_format, columns = _shape(uploaded, options["source_format"])
     except InputError as err:
         st.session_state[f"{key}:error"] = str(err)
         return
@@ -160,7 +155,7 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
                                 uploaded.name)
     # A new format, zone or mapping re-reads the same file (the first try may have failed for
     # want of it).
-    upload_id = (uploaded.file_id, chosen_format, zone.strip(), tuple(sorted(mapping.items())))
+    upload_id = (uploaded.file_id, *options.values(), tuple(sorted(mapping.items())))
     if st.session_state.get(_UPLOAD_ID) == upload_id:
         return
     st.session_state[_UPLOAD_ID] = upload_id
@@ -168,8 +163,7 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
     with st.status(f"Reading {name}…", expanded=False) as status:
         st.write(f"Reading {uploaded.size / 1024:,.0f} KB and checking each row…")
         try:
-            runs = read_runs(uploaded.getvalue(), uploaded.name, source_format=source_format,
-                             timezone=zone.strip() or None, columns=mapping)
+            runs = read_runs(uploaded.getvalue(), uploaded.name, **options, columns=mapping)
         except InputError as err:
             st.session_state[f"{key}:error"] = str(err)
             status.update(label=f"Could not use {name}", state="error")
@@ -180,6 +174,7 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
         st.write(f"Analysed {analysis.runs:,} runs over {len(analysis.stages)} stages.")
         st.session_state.pop(f"{key}:error", None)
         state.set_runs_data(session.scenario, runs)
+        session.inputs[RUNS_READ] = options_to_keep(runs, options)
         session.uploads = [u for u in session.uploads if u.kind != "runs"] + [_summary(runs)]
         session.inputs["source"] = "runs"
         st.session_state.pop(key.replace(":upload", ":source"), None)  # show the new source

@@ -63,7 +63,24 @@ def _render_transitions(analysis: IterationAnalysis) -> None:
                    "summed over all runs; a gap counts after the stage that ended last.")
 
 
+def render_queue_wait(runs: RunsData | None) -> None:
+    """Sacct's queue wait over every job, pending ones censored: beside the runs, which count
+    finished work only, so the queue is not flattered by leaving the waiting jobs out."""
+    queue = runs.queue_wait if runs is not None else None
+    if queue is None:
+        return
+    curve = queue.curve
+    st.metric("Queue wait, every job (Kaplan–Meier median)", queue.read(0.5),
+              f"p90 {queue.read(0.9)} · {curve.censored} of {curve.n} jobs censored (not started)",
+              delta_color="off", delta_arrow="off",
+              help="Eligible to Start for every job of the iterations: a job still pending counts "
+                   "as waiting at least until the export time (censored), not dropped. The runs "
+                   "and stage figures above count finished work only.")
+
+
 def render_charts(analysis: IterationAnalysis, runs: RunsData | None, key: str) -> None:
+    if analysis.source == "runs":
+        render_queue_wait(runs)
     left, right = st.columns(2)
     left.plotly_chart(charts.iteration_breakdown(analysis), key=f"{key}:breakdown")
     right.plotly_chart(charts.stage_pareto(analysis), key=f"{key}:pareto")

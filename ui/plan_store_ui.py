@@ -11,6 +11,7 @@ from triage.markdown import literal
 from triage.permalink import LinkError, decode, encode, link_notes, share_url
 from triage.plan import Plan
 from triage.session import Session
+from triage.sources.options import tagged
 from triage.store import ConflictError, PlanStore, StoreError
 from ui import state
 from ui.frame import app_root
@@ -48,7 +49,8 @@ def _uploads_to_keep(session: Session) -> list[tuple[str, str, bytes]]:
     kept = []
     runs = state.runs_data(session.scenario)
     if runs is not None and getattr(runs, "raw", None):
-        kept.append(("runs", runs.name, runs.raw))
+        # Our runs CSV whatever the tool, named with it: the follow-up reads and compares it.
+        kept.append(("runs", tagged(runs.name, runs.source_format), runs.raw))
     files = st.session_state.get("access_files", {})
     if session.scenario == "data_access" and "log" in files:
         kept.append(("requests", files["log"][0], files["log"][2]))

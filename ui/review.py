@@ -23,10 +23,13 @@ from triage.iteration import parse_runs
 from triage.markdown import literal
 from triage.playbook import Playbook
 from triage.session import ActionEdit
+from triage.sources import FORMATS, read_runs
+from triage.sources.options import format_mismatch, read_options, tagged, untagged
 from triage.store import AuditEntry, ConflictError, PlanRow, StoredPlan, StoreError
 from triage.tabular import InputError
 from triage.vocabulary import STATUSES
 from ui.plan_store_ui import plan_store
+from ui.runs_format import format_inputs
 
 FOLLOW_UP_KIND = {"slow_iteration": "runs", "production_underperformance": "segments",
                   "data_access": "requests"}
@@ -215,11 +218,32 @@ def render_decisions(plan: StoredPlan) -> None:
 
 
 def _parse(kind: str, data: bytes, name: str):
+    """A stored follow-up file: runs are kept as our runs CSV whatever tool they came from."""
     if kind == "runs":
-        return parse_runs(data, name)
+        return parse_runs(data, untagged(name)[0])
     if kind == "requests":
         return parse_requests(data, name)
     return read_segments(data, name)
+
+
+def _to_keep(kind: str, data: bytes, name: str, options: Mapping) -> tuple[str, bytes]:
+    """The name and bytes to store for an uploaded 'after' file; InputError when it is unusable.
+    Runs are read with the chosen format and kept as our runs CSV, as the plan's before is,
+    named with the tool they came from so the comparison can tell whether both sides match."""
+    if kind == "runs":
+        runs = read_runs(data, name, **options)
+        return tagged(name, runs.source_format), runs.raw
+    _parse(kind, data, name)
+    return name, data
+
+
+def _runs_formats(plan: StoredPlan, before, latest) -> tuple[str | None, str | None]:
+    """The tools the before and after runs were read from; None where the store does not say
+    (files kept before formats were recorded)."""
+    session_format = read_options(plan.session.inputs)["source_format"]
+    before_format = untagged(before.name)[1] or (None if session_format == "detect"
+                                                 else session_format)
+    return before_format, untagged(latest.name)[1]
 
 
 def _comparison(kind: str, plan: StoredPlan, before, latest, n_after: float | None = None):
@@ -263,19 +287,37 @@ def render_followup(plan: StoredPlan, author: str) -> None:
     attached = plan_store().followups(plan.plan_id)
     before = next((f for f in attached if f.name.startswith("before:")), None)
     after = [f for f in attached if not f.name.startswith("before:")]
-    uploaded = st.file_uploader(f"Attach 'after' measurements ({kind} CSV)", type=["csv", "txt"],
-                                key=f"followup:{plan.plan_id}")
-    if uploaded is not None and st.session_state.get("followup:last") != uploaded.file_id:
-        st.session_state["followup:last"] = uploaded.file_id
+    upload_key = f"followup:{plan.plan_id}"
+    if kind == "runs":
+        uploaded = st.file_uploader("Attach 'after' runs (runs CSV, or the same tool's export as "
+                                    "the meeting's: W&B, sacct, Airflow, MLflow)",
+                                    type=["csv", "txt", "tsv", "json", "parquet"], key=upload_key)
+        options = format_inputs(upload_key, read_options(plan.session.inputs))
+    else:
+        uploaded = st.file_uploader(f"Attach 'after' measurements ({kind} CSV)",
+                                    type=["csv", "txt"], key=upload_key)
+        options = {}
+    error_key = f"{upload_key}:error"
+    if uploaded is None:  # the file was removed: its error goes with it
+        st.session_state.pop(error_key, None)
+    # A new format or zone re-reads the same file (the first try may have failed for want of it).
+    elif st.session_state.get("followup:last") != (attempt := (uploaded.file_id, *options.values())):
+        st.session_state["followup:last"] = attempt
         try:
-            _parse(kind, uploaded.getvalue(), uploaded.name)
-            plan_store().attach_followup(plan.plan_id, kind=kind, name=uploaded.name,
-                                         data=uploaded.getvalue(), author=author or "unknown")
+            name, data = _to_keep(kind, uploaded.getvalue(), uploaded.name, options)
+            plan_store().attach_followup(plan.plan_id, kind=kind, name=name, data=data,
+                                         author=author or "unknown")
         except (InputError, StoreError) as err:
-            st.error(f"{literal(uploaded.name)} was not attached: {literal(str(err))}",
-                     icon=":material/error:")
+            st.session_state[error_key] = f"{uploaded.name} was not attached: {err}"
         else:
+            st.session_state.pop(error_key, None)
             st.rerun()
+    if st.session_state.get(error_key):
+        fix = (" Pick its file format (and for sacct the cluster's time zone) above and it is "
+               "read again." if kind == "runs" else "")
+        st.error(f"{literal(st.session_state[error_key])}\n\nNothing from this file was kept; "
+                 f"the follow-up files already attached are unchanged.{fix}",
+                 icon=":material/error:")
     if not after:
         st.caption("No 'after' measurements yet. Attach them once the changes have run for a "
                    "while, on comparable work.")
@@ -299,12 +341,21 @@ def render_followup(plan: StoredPlan, author: str) -> None:
         st.error(f"The follow-up could not be compared: {literal(str(err))}",
                  icon=":material/error:")
         return
+    if kind == "runs":
+        formats = _runs_formats(plan, before, latest)
+        st.caption(" · ".join(
+            f"{side}: {literal(untagged(f.name.removeprefix('before: '))[0], one_line=True)}"
+            + (f" ({FORMATS[tool]})" if tool else "")
+            for side, f, tool in (("Before", before, formats[0]), ("after", latest, formats[1]))))
+        mismatch = format_mismatch(*formats)
+        if mismatch:
+            st.warning(literal(mismatch), icon=":material/compare_arrows:")
     st.markdown(f"**{literal(result.verdict.sentence, one_line=True)}**")
     st.caption(f"How this is measured: {literal(result.basis, one_line=True)}")
     if kind == "segments":
         st.markdown(literal(result.gap_text, one_line=True))
     st.plotly_chart(before_after_chart(result.chart_items(), result.unit,
-                                       f"Before and after ({latest.name})"),
+                                       f"Before and after ({untagged(latest.name)[0]})"),
                     key=f"followup:{plan.plan_id}:chart")
     proportion = result.unit == "%"
     st.plotly_chart(change_chart(result.chart_items(), "Change, with its 95% interval",

@@ -10,6 +10,7 @@ file's columns, or the one named by ``source_format``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from triage.iteration import RUNS_REQUIRED, RunsData, parse_runs
 from triage.tabular import InputError, header_columns
@@ -87,20 +88,30 @@ def detect_format(data: bytes, name: str = "the file") -> str:
 
 def read_runs(data: bytes, name: str = "runs.csv", *, source_format: str = "detect",
               timezone: str | None = None, iteration_from: str = "name",
-              name_pattern: str | None = None,
+              name_pattern: str | None = None, as_of: str | None = None,
               columns: Mapping[str, str] | None = None) -> RunsData:
-    """A runs table from any supported export. ``timezone``, ``iteration_from`` and
-    ``name_pattern`` apply to Slurm (sacct prints local times without a zone). ``columns`` maps
-    the fields of the chosen format's contract (``triage.mapping.runs_contract``) to the file's
+    """A runs table from any supported export, its ``source_format`` the reader used.
+    ``timezone``, ``iteration_from``, ``name_pattern`` and ``as_of`` (the export time) apply to
+    Slurm (sacct prints local times without a zone, and no export time). ``columns`` maps the
+    fields of the chosen format's contract (``triage.mapping.runs_contract``) to the file's
     columns."""
     if source_format not in FORMATS:
         raise InputError(f"unknown format {source_format!r}; use one of {', '.join(FORMATS)}.")
     chosen = detect_format(data, name) if source_format == "detect" else source_format
+    return replace(_read(data, name, chosen, source_format == "detect", timezone=timezone,
+                         iteration_from=iteration_from, name_pattern=name_pattern, as_of=as_of,
+                         columns=columns),
+                   source_format=chosen)
+
+
+def _read(data: bytes, name: str, chosen: str, detected: bool, *, timezone: str | None,
+          iteration_from: str, name_pattern: str | None, as_of: str | None,
+          columns: Mapping[str, str] | None) -> RunsData:
     if chosen == "runs":
         try:
             return parse_runs(data, name, columns=columns)
         except InputError as err:
-            if source_format == "detect" and "missing column" in str(err):
+            if detected and "missing column" in str(err):
                 raise InputError(f"{err} {OTHER_FORMATS}") from None
             raise
     if chosen == "wandb":
@@ -109,7 +120,7 @@ def read_runs(data: bytes, name: str = "runs.csv", *, source_format: str = "dete
     if chosen == "slurm":
         from triage.sources.slurm import read_slurm
         return read_slurm(data, name, timezone=timezone, iteration_from=iteration_from,
-                          name_pattern=name_pattern, columns=columns)
+                          name_pattern=name_pattern, as_of=as_of, columns=columns)
     if chosen == "airflow":
         from triage.sources.airflow import read_airflow
         return read_airflow(data, name, columns=columns)

@@ -18,6 +18,12 @@ queues and runs, so adding the hold would count the upstream's time twice. The h
 of the iteration covers shows up as hand-off (the gap between one job's end and the next job's
 queue start); the read notes give the hold's total.
 
+Jobs without an End (pending, running) are not rows: the table holds finished work. Their
+queue wait is not dropped either (that leaves out exactly the long waits): ``queue_wait`` is the
+Kaplan–Meier curve of every job's Eligible -> Start, a pending job censored at the export time
+(``as_of``, else the file's latest time: sacct prints none), one cancelled while pending at its
+cancellation; a running job's wait ended when it started.
+
 sacct prints local times without a zone, so the cluster's zone is required.
 """
 
@@ -25,13 +31,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 
 from triage.iteration import RunsData
 from triage.sources import status
 from triage.sources.common import Converted, count, finish, hours_between, iso, parse_instants
+from triage.survival import OpenWaits, Survival
 from triage.tabular import InputError, read_table
 
 WHAT = "a Slurm sacct export"
@@ -67,9 +76,34 @@ def _elapsed(text: str) -> pd.Timedelta | None:
                         seconds=float(secs))
 
 
+def _as_of(as_of: str | None, zone: str, latest: pd.Timestamp, name: str
+           ) -> tuple[pd.Timestamp, str]:
+    """The export time, and where it came from: sacct prints no such column, so the one given,
+    else the latest time in the file (the export was made no earlier than that)."""
+    if as_of is None or not str(as_of).strip():
+        return latest, "the latest time in the file; give the export time for the real one"
+    stamp = parse_instants(pd.Series([str(as_of).strip()]), zone).iloc[0]
+    if pd.isna(stamp):
+        raise InputError(f"export time {as_of!r} (--as-of on the command line, 'Export time' on "
+                         "the page) is not an ISO 8601 date-time such as 2026-09-03T12:00:00; "
+                         f"a time without a zone is read in {zone}.")
+    if pd.notna(latest) and stamp < latest:
+        raise InputError(f"export time {as_of!r} is before the latest time in {name} "
+                         f"({_local(latest, zone)}): sacct ran after that; give the time the "
+                         "export was made (--as-of, 'Export time' on the page), or leave it empty.")
+    return stamp, "as given"
+
+
+def _local(stamp: pd.Timestamp, zone: str) -> str:
+    return f"{stamp.tz_convert(zone):%Y-%m-%d %H:%M} {zone}"
+
+
 def read_slurm(data: bytes, name: str = "sacct.txt", *, timezone: str | None = None,
                iteration_from: str = "name", name_pattern: str | None = None,
-               columns: Mapping[str, str] | None = None) -> RunsData:
+               columns: Mapping[str, str] | None = None, as_of: str | None = None) -> RunsData:
+    """``as_of``: when sacct was run (ISO 8601; without a zone, in ``timezone``); pending jobs'
+    queue waits are counted up to it. Default: the latest time in the file. ``columns`` maps
+    the Slurm contract's fields to the file's columns (``triage.mapping.SLURM``)."""
     zone = _zone(timezone, name)
     if iteration_from not in ITERATION_FROM:
         raise InputError(f"--iteration-from must be one of {', '.join(ITERATION_FROM)}, "
@@ -100,7 +134,14 @@ def read_slurm(data: bytes, name: str = "sacct.txt", *, timezone: str | None = N
     eligible = parse_instants(frame["eligible"], zone) if "eligible" in frame else None
     planned_column = next((c for c in ("planned", "reserved") if c in frame), None)
     out = Converted()
-    unfinished = never_started = 0
+    stamps = [c for c in (submit, eligible, start, end) if c is not None]
+    export, basis = _as_of(as_of, zone, pd.concat(stamps).max(), name)
+    # The queue wait of every job of an iteration, in hours: ended when the job started,
+    # censored at the export time while it is still pending (or at its cancellation).
+    waits: list[float] = []
+    started_waits: list[bool] = []
+    running_hours: list[float] = []
+    pending = cancelled_pending = not_eligible = 0
     queue_from_submit = held = 0
     held_hours = 0.0
     for index in frame.index:
@@ -132,27 +173,40 @@ def read_slurm(data: bytes, name: str = "sacct.txt", *, timezone: str | None = N
                      f" or a local time that does not exist or occurs twice in {zone} "
                      "(a daylight-saving change)")
             continue
-        if result == status.UNFINISHED or pd.isna(end[index]):
-            if pd.isna(start[index]):
-                never_started += 1
-            else:
-                unfinished += 1
-            continue
-        if pd.isna(start[index]):  # cancelled while pending: no time ran
-            never_started += 1
-            continue
         began = start[index]
         queued = submit[index]
         if eligible is not None and pd.notna(eligible[index]):
             queued = eligible[index]
-        elif planned_column is not None and _elapsed(job[planned_column]) is not None:
+        elif eligible is not None and pd.isna(began):
+            not_eligible += 1  # held on a dependency or --begin: it never queued
+            continue
+        elif (planned_column is not None and pd.notna(began)
+              and _elapsed(job[planned_column]) is not None):
             queued = began - _elapsed(job[planned_column])
         else:
             queue_from_submit += 1
-        if pd.notna(submit[index]) and pd.notna(queued) and submit[index] < queued <= began:
+        if pd.isna(queued):
+            continue
+        if pd.isna(began):  # never started: still pending, or cancelled while pending
+            left = export if result == status.UNFINISHED else end[index]
+            if pd.notna(left) and left >= queued:
+                waits.append(hours_between(queued, left))
+                started_waits.append(False)
+                if result == status.UNFINISHED:
+                    pending += 1
+                else:
+                    cancelled_pending += 1
+            continue
+        if queued <= began:
+            waits.append(hours_between(queued, began))
+            started_waits.append(True)
+        if result == status.UNFINISHED or pd.isna(end[index]):
+            running_hours.append(hours_between(began, max(export, began)))
+            continue
+        if pd.notna(submit[index]) and submit[index] < queued <= began:
             held += 1
             held_hours += hours_between(submit[index], queued)
-        if pd.notna(queued) and queued <= began:
+        if queued <= began:
             out.rows.append({"run_id": run_id, "stage": f"queue before {stage}",
                              "started_at": iso(queued), "ended_at": iso(began),
                              "status": "succeeded", "source_row": row,
@@ -160,11 +214,24 @@ def read_slurm(data: bytes, name: str = "sacct.txt", *, timezone: str | None = N
         out.rows.append({"run_id": run_id, "stage": stage, "started_at": iso(began),
                          "ended_at": iso(end[index]), "wait_hours": 0, "source_row": row,
                          "status": "failed" if result == status.FAILED else "succeeded"})
-    if unfinished:
-        out.notes.append(f"{count(unfinished, 'job')} still running (no End yet) are left out")
-    if never_started:
-        out.notes.append(f"{count(never_started, 'job')} that never started (pending, or cancelled while "
-                         "pending) are left out; their waiting is not counted")
+    if running_hours:
+        low, high = min(running_hours), max(running_hours)
+        so_far = f"{low:.1f} h" if f"{low:.1f}" == f"{high:.1f}" else f"{low:.1f} to {high:.1f} h"
+        out.notes.append(f"{count(len(running_hours), 'job')} still running (no End yet): the "
+                         "queue wait counts as finished in the queue-wait estimate (the job "
+                         f"started), but the run time is censored ({so_far} so far and still "
+                         "growing), so it is not in the runs table, which counts finished work")
+    if pending or cancelled_pending:
+        which = [text for n, text in ((pending, f"{count(pending, 'job')} still pending at the "
+                                                "export time"),
+                                      (cancelled_pending, f"{count(cancelled_pending, 'job')} "
+                                                          "cancelled while pending")) if n]
+        out.notes.append(f"{' and '.join(which)}: not in the runs table, which counts finished "
+                         "work; the queue wait so far counts in the queue-wait estimate as "
+                         "censored (at least that long), not dropped")
+    if not_eligible:
+        out.notes.append(f"{count(not_eligible, 'job')} that never became eligible (held on a "
+                         "dependency or begin time, no Eligible) left out: not queueing yet")
     if queue_from_submit:
         out.notes.append(f"{count(queue_from_submit, 'job')} without an Eligible time: their queue row runs "
                          "from Submit and includes any dependency hold; add Eligible to sacct's "
@@ -174,5 +241,15 @@ def read_slurm(data: bytes, name: str = "sacct.txt", *, timezone: str | None = N
                          f"could queue (Submit to Eligible, {held_hours:.1f} h in all); that hold "
                          "is not added as a stage because it mostly overlaps the jobs it waits "
                          "for; the part no job of the iteration covers shows as hand-off")
+    queue_wait = None
+    if waits:
+        ended = np.asarray(started_waits)
+        queue_wait = OpenWaits(
+            what="queue wait (Eligible to Start)", item="job",
+            curve=Survival.of(waits, ended), as_of=export.isoformat(),
+            as_of_label=f"{_local(export, zone)}, {basis}",
+            ended_only_median=float(np.median(np.asarray(waits)[ended])) if ended.any() else None)
+        out.notes.append(queue_wait.sentence())
     out.notes.append(f"times read as local time in {zone}")
-    return finish(out, name, WHAT, len(frame))
+    runs = finish(out, name, WHAT, len(frame))
+    return replace(runs, queue_wait=queue_wait)
