@@ -419,3 +419,43 @@ def test_the_skew_pair_maps_a_renamed_request_id_on_the_page(app):
     assert not app.exception and "has no request_id column" not in errors(app)
     report = app.session_state["production_skew"]["report"][1]
     assert report.matched == 4
+
+
+# --- what is kept of a mapped upload --------------------------------------------------------------
+
+
+def test_a_mapped_upload_is_kept_under_our_names():
+    from triage.tabular import mapped_csv
+
+    runs = parse_runs(CRYPTIC, columns=HAND)
+    assert _numbers(parse_runs(runs.raw).analysis) == _numbers(runs.analysis)  # no mapping needed
+    assert parse_runs(CANONICAL).raw == CANONICAL  # an unmapped file is kept as it came
+    log = mapped_csv(LOG_WORDS, "t.csv", {"request_id": "ticket", "dataset": "table",
+                                          "requested_at": "opened", "first_access_at": "got_data"})
+    assert log.startswith(b"request_id,dataset,requested_at,approved,first_access_at\n")
+    assert mapped_csv(LOG_CANONICAL, "t.csv", {"request_id": "request_id"}) == LOG_CANONICAL
+
+
+def test_a_plan_from_a_mapped_file_is_followed_up_with_a_mapped_file(app):
+    from triage.followup import compare_runs
+
+    app.switch_page("pages/iteration.py").run()
+    _upload(app, "team.csv", CRYPTIC)
+    for field, label in (("run_id", "Run (one iteration) (required)"),
+                         ("stage", "Stage (required)"), ("started_at", "Start time"),
+                         ("ended_at", "End time"), ("status", "Outcome")):
+        _choose(app, label, HAND[field])
+    app.switch_page("pages/plan.py").run()
+    next(t for t in app.text_input if t.label == "Your name").input("Ana")
+    next(t for t in app.text_input if t.label == "Team").input("Mapped follow-up team")
+    next(b for b in app.button if b.label == "Save the plan").click().run()
+    assert "Saved plan" in texts(app)
+    app.switch_page("pages/review.py").run()
+    app.text_input(key="review:team").input("Mapped follow-up team").run()
+    # Six weeks later, the same export: the same shape, so the kept mapping reads it.
+    later = CRYPTIC.replace(b"2026-03-02T15:00:00Z,2026-03-02T19:00:00Z",
+                            b"2026-03-02T15:00:00Z,2026-03-02T17:00:00Z")
+    app.file_uploader[0].set_value(("team_after.csv", later, "text/csv")).run()
+    assert not app.exception and not errors(app)
+    expected = compare_runs(parse_runs(CRYPTIC, columns=HAND), parse_runs(later, columns=HAND))
+    assert expected.verdict.sentence in texts(app)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from triage.stages import canonical_stage
 from triage.survival import OpenWaits
-from triage.tabular import InputError, read_table, typed_number
+from triage.tabular import InputError, canonical_csv, read_table, typed_number
 from triage.vocabulary import CANONICAL_STAGES, stage_label
 
 RUNS_REQUIRED = ("run_id", "stage")
@@ -459,7 +459,9 @@ def parse_runs(data: bytes, name: str = "runs.csv",
         notes.append(f"{naive} timestamps had no time zone and were read as UTC")
     skipped.sort(key=lambda s: s.row)
     runs = _summarise_runs(work, name, len(table.frame), tuple(skipped), naive, tuple(notes))
-    return replace(runs, raw=data, analysis=replace(runs.analysis, clamped_waits=clamped))
+    # A mapped file is kept as our runs CSV: a follow-up or a re-read needs no mapping.
+    raw = canonical_csv(table) if columns and table.renamed else data
+    return replace(runs, raw=raw, analysis=replace(runs.analysis, clamped_waits=clamped))
 
 
 def _count_naive(stamps: pd.Series) -> int:

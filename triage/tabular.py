@@ -89,6 +89,7 @@ class ReadResult:
     encoding: str
     delimiter: str
     notes: tuple[str, ...]
+    renamed: bool = False  # a column mapping gave some column its field's name
 
 
 def typed_number(value: Any) -> float | None:
@@ -144,7 +145,22 @@ def read_table(
     frame, mapped_note = rename_columns(frame, columns, name)
     _check_columns(frame, name, required, any_of)
     notes = [_ENCODING_NOTES.get(encoding), _delimiter_note(delimiter), skipped_note, mapped_note]
-    return ReadResult(frame, encoding, delimiter, tuple(note for note in notes if note))
+    return ReadResult(frame, encoding, delimiter, tuple(note for note in notes if note),
+                      renamed=mapped_note is not None)
+
+
+def canonical_csv(table: ReadResult) -> bytes:
+    """The table as a plain UTF-8 comma CSV under its (mapped) column names: what is kept of a
+    mapped upload, so reading it again needs no mapping."""
+    return table.frame.to_csv(index=False).encode("utf-8")
+
+
+def mapped_csv(data: bytes, name: str, columns: Mapping[str, str] | None) -> bytes:
+    """``data`` as read with ``columns``: unchanged when the mapping renames nothing."""
+    if not columns:
+        return data
+    table = read_table(data, name=name, columns=columns)
+    return canonical_csv(table) if table.renamed else data
 
 
 _HEAD_BYTES = 65_536  # enough for a header and a few rows: a big file is not parsed twice

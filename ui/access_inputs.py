@@ -30,7 +30,7 @@ from triage.mapping import INVENTORY, REQUESTS, Contract, effective
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from triage.sources.access import detect, to_request_log
-from triage.tabular import InputError, header_columns
+from triage.tabular import InputError, header_columns, mapped_csv
 from triage.vocabulary import ACCESS_STAGE_LABELS
 from ui import column_map, state
 from ui.bind import bound, prefix
@@ -242,6 +242,20 @@ def _mapping(inputs: dict, contract: Contract, data: bytes, name: str) -> dict[s
         except InputError:
             headers[digest] = []  # unreadable: the full read names the problem
     return effective(inputs.get(column_map.STORE), contract, headers[digest])
+
+
+def kept_log(inputs: dict) -> tuple[str, bytes] | None:
+    """(name, bytes) of the loaded log as our request log under our column names, whatever tool
+    or mapping it was read with: what a saved plan keeps for its follow-up."""
+    if "log" not in _files():
+        return None
+    try:
+        _, data, fmt, _ = _request_log(inputs)
+        name = _files()["log"][0]
+        columns = _mapping(inputs, REQUESTS, data, name) if fmt == "log" else {}
+        return name, mapped_csv(data, name, columns)
+    except InputError:
+        return None
 
 
 def analysis_for(session: Session) -> AccessAnalysis:

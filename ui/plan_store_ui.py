@@ -13,7 +13,7 @@ from triage.plan import Plan
 from triage.session import Session
 from triage.sources.options import tagged
 from triage.store import ConflictError, PlanStore, StoreError
-from ui import state
+from ui import access_inputs, state
 from ui.frame import app_root
 from ui.reopen import forget_uploads
 
@@ -51,9 +51,8 @@ def _uploads_to_keep(session: Session) -> list[tuple[str, str, bytes]]:
     if runs is not None and getattr(runs, "raw", None):
         # Our runs CSV whatever the tool, named with it: the follow-up reads and compares it.
         kept.append(("runs", tagged(runs.name, runs.source_format), runs.raw))
-    files = st.session_state.get("access_files", {})
-    if session.scenario == "data_access" and "log" in files:
-        kept.append(("requests", files["log"][0], files["log"][2]))
+    if session.scenario == "data_access" and (log := access_inputs.kept_log(session.inputs)):
+        kept.append(("requests", *log))
     return kept
 
 

@@ -20,14 +20,16 @@ from triage.followup import (
 )
 from triage.gap import read_segments
 from triage.iteration import parse_runs
+from triage.mapping import REQUESTS, SEGMENTS, runs_contract
 from triage.markdown import literal
 from triage.playbook import Playbook
 from triage.session import ActionEdit
-from triage.sources import FORMATS, read_runs
+from triage.sources import FORMATS, mapping_for, read_runs
 from triage.sources.options import format_mismatch, read_options, tagged, untagged
 from triage.store import AuditEntry, ConflictError, PlanRow, StoredPlan, StoreError
-from triage.tabular import InputError
+from triage.tabular import InputError, mapped_csv
 from triage.vocabulary import STATUSES
+from ui import column_map
 from ui.plan_store_ui import plan_store
 from ui.runs_format import format_inputs
 
@@ -226,15 +228,38 @@ def _parse(kind: str, data: bytes, name: str):
     return read_segments(data, name)
 
 
-def _to_keep(kind: str, data: bytes, name: str, options: Mapping) -> tuple[str, bytes]:
+def _to_keep(kind: str, data: bytes, name: str, options: Mapping,
+             columns: Mapping[str, str]) -> tuple[str, bytes]:
     """The name and bytes to store for an uploaded 'after' file; InputError when it is unusable.
     Runs are read with the chosen format and kept as our runs CSV, as the plan's before is,
-    named with the tool they came from so the comparison can tell whether both sides match."""
+    named with the tool they came from so the comparison can tell whether both sides match.
+    Every file is kept under our column names (``columns`` is its mapping)."""
     if kind == "runs":
-        runs = read_runs(data, name, **options)
+        runs = read_runs(data, name, **options, columns=columns)
         return tagged(name, runs.source_format), runs.raw
+    data = mapped_csv(data, name, columns)
     _parse(kind, data, name)
     return name, data
+
+
+def _mapping(plan: StoredPlan, kind: str, uploaded, options: Mapping, key: str) -> dict:
+    """The after file's column mapping, drawn under its upload like every upload's."""
+    if uploaded is None:
+        return {}
+    if kind != "runs":
+        contract = REQUESTS if kind == "requests" else SEGMENTS
+        return column_map.for_upload(plan.session, contract, uploaded, key)
+    memo = f"{key}:shape"
+    held = st.session_state.get(memo)
+    if not held or held[0] != (uploaded.file_id, options["source_format"]):
+        try:
+            fmt, columns, _ = mapping_for(uploaded.getvalue(), uploaded.name,
+                                          options["source_format"])
+        except InputError:
+            return {}  # unreadable: the read names the problem
+        st.session_state[memo] = held = ((uploaded.file_id, options["source_format"]), fmt,
+                                         columns)
+    return column_map.editor(plan.session, runs_contract(held[1]), held[2], key, uploaded.name)
 
 
 def _runs_formats(plan: StoredPlan, before, latest) -> tuple[str | None, str | None]:
@@ -298,13 +323,16 @@ def render_followup(plan: StoredPlan, author: str) -> None:
                                     type=["csv", "txt"], key=upload_key)
         options = {}
     error_key = f"{upload_key}:error"
+    columns = _mapping(plan, kind, uploaded, options, f"{upload_key}:map")
     if uploaded is None:  # the file was removed: its error goes with it
         st.session_state.pop(error_key, None)
-    # A new format or zone re-reads the same file (the first try may have failed for want of it).
-    elif st.session_state.get("followup:last") != (attempt := (uploaded.file_id, *options.values())):
+    # A new format, zone or mapping re-reads the same file (the first try may have failed for
+    # want of it).
+    elif st.session_state.get("followup:last") != (attempt := (
+            uploaded.file_id, *options.values(), tuple(sorted(columns.items())))):
         st.session_state["followup:last"] = attempt
         try:
-            name, data = _to_keep(kind, uploaded.getvalue(), uploaded.name, options)
+            name, data = _to_keep(kind, uploaded.getvalue(), uploaded.name, options, columns)
             plan_store().attach_followup(plan.plan_id, kind=kind, name=name, data=data,
                                          author=author or "unknown")
         except (InputError, StoreError) as err:
