@@ -143,6 +143,8 @@ REQUESTS = Contract("requests", "request log", (
     _f("status", "Status", "state", "resolution"),
     _f("auto_approved", "Auto-approved", "automatic"),
     _f("requester_role", "Requester role", "role"),
+    _f("paused_hours", "Paused (hours)", "pause_hours", "on_hold_hours"),
+    _f("business_paused_hours", "Paused (business hours)", "business_pause_hours"),
 ))
 
 INVENTORY = Contract("inventory", "dataset inventory", (
