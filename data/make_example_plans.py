@@ -1,14 +1,15 @@
 """Write one example plan per scenario: ``data/<scenario>/example.plan.json``.
 
 Each plan starts from the scenario's worked example (the same inputs the app's "load a worked
-example" button gives) and walks the playbook as the experts in the room would: where a data rule
-fires, they take its suggestion; where none does, they give the answer scripted below for that
-question (``SCRIPTS``), and its note, saved on that node, says what they knew that the numbers do
-not show. A question with neither stops the generator: an example never falls back silently on
-the first option. The script may override a firing rule only when it says so (``override``) and
-its note explains why. Notes are templates filled with the example's metrics, so they quote the
-numbers the analyses compute now. Then it fills in a few owners, due dates, statuses and a ticket
-as a team would in the meeting, builds the plan, snapshots it and writes the canonical plan JSON.
+example" button gives) and the partners' goal (``EXAMPLE_GOALS``), and walks the playbook as the
+experts in the room would: where a data rule fires, they take its suggestion; where none does,
+they give the answer scripted below for that question (``SCRIPTS``), and its note, saved on that
+node, says what they knew that the numbers do not show. A question with neither stops the
+generator: an example never falls back silently on the first option. The script may override a
+firing rule only when it says so (``override``) and its note explains why. Notes are templates
+filled with the example's metrics, so they quote the numbers the analyses compute now. Then it
+fills in a few owners, due dates, statuses and a ticket as a team would in the meeting, builds the
+plan, snapshots it and writes the canonical plan JSON.
 Deterministic: fixed timestamps, no randomness (the drift comparison is seeded).
 
     python data/make_example_plans.py [OUTPUT_DIR]   # default: the data/ folder
@@ -32,6 +33,7 @@ from triage.access_plan import access_plan  # noqa: E402
 from triage.drift import compare, read_sample  # noqa: E402
 from triage.engine import suggestion_for, walk  # noqa: E402
 from triage.examples import (  # noqa: E402
+    EXAMPLE_GOALS,
     ITERATION_EXAMPLE_TITLE,
     example_metrics,
     iteration_example_inputs,
@@ -263,6 +265,7 @@ def build(folder: str) -> str:
     book_id, make, meeting, note = EXAMPLES[folder]
     book = load_catalogue().playbooks[book_id]
     session, plan_of = make(book)
+    session.goal = EXAMPLE_GOALS[book.scenario]  # what the partners said first
     if session.notes.get(book.start):
         raise ExampleError(f"{book_id}: the start question has a scripted note and a meeting note")
     session.set_note(book.start, note)

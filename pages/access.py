@@ -10,6 +10,7 @@ from ui import state  # noqa: E402
 from ui.access_inputs import render_inputs, requests_per_month_note  # noqa: E402
 from ui.access_views import render_charts, render_headline, render_read_summary  # noqa: E402
 from ui.bind import prefix  # noqa: E402
+from ui.goal import render_goal  # noqa: E402
 from ui.plan_view import render_preview  # noqa: E402
 from ui.reopen import render_banner, render_saved_numbers, render_saved_preview  # noqa: E402
 from ui.scenarios import plan_for  # noqa: E402
@@ -19,6 +20,7 @@ book, session = state.open_scenario("data_access")
 
 st.title(book.title)
 st.caption(book.summary)
+render_goal(book, session)
 saved = render_banner(session)  # the numbers as saved when the log is missing here
 
 st.subheader("1 · Your numbers")

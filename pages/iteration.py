@@ -8,6 +8,7 @@ import streamlit as st  # noqa: E402
 
 from triage.iteration_plan import iteration_plan  # noqa: E402
 from ui import state  # noqa: E402
+from ui.goal import render_goal  # noqa: E402
 from ui.iteration_inputs import render_inputs, showing_samples  # noqa: E402
 from ui.iteration_views import render_charts, render_headline, render_whatif  # noqa: E402
 from ui.plan_view import render_preview  # noqa: E402
@@ -18,6 +19,7 @@ book, session = state.open_scenario("slow_iteration")
 
 st.title(book.title)
 st.caption(book.summary)
+render_goal(book, session)
 saved = render_banner(session)  # the numbers as saved when the runs are missing here
 
 st.subheader("1 · Your numbers")

@@ -10,6 +10,7 @@ from triage.markdown import literal  # noqa: E402
 from triage.production import analyse, production_plan  # noqa: E402
 from ui import state  # noqa: E402
 from ui.bind import prefix  # noqa: E402
+from ui.goal import render_goal  # noqa: E402
 from ui.plan_view import render_preview  # noqa: E402
 from ui.production_inputs import drift_report, render_inputs, skew_report  # noqa: E402
 from ui.production_views import (  # noqa: E402
@@ -27,6 +28,7 @@ key = prefix(session.scenario)
 
 st.title(book.title)
 st.caption(book.summary)
+render_goal(book, session)
 # The typed metric and segments are in the session; only the feature samples can be missing.
 saved = render_banner(session)
 

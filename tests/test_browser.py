@@ -15,6 +15,7 @@ from tests.browser_support import (
 
 pytestmark = pytest.mark.browser
 NOTE_AS_TYPED = "$2k now, $5k later: ![pixel](https://example.com/p.png) *as typed*"
+GOAL_AS_TYPED = "Ship ranker ideas weekly | before *Black Friday*"
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,12 @@ def test_new_user_walks_the_scenario_to_a_markdown_plan(server, page, tmp_path):
     expect(charts.first).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Data access & features is 40% of the average iteration")).to_be_visible()
 
+    # Goal first: typed at the top of the page, it heads the plan as typed.
+    goal = current(page).get_by_label("Business goal")
+    goal.fill(GOAL_AS_TYPED)
+    goal.press("Enter")
+    wait_for_app(page)
+
     # A note with Markdown-like text must reach the plan exactly as typed (triage.markdown).
     note = current(page).get_by_placeholder("What was said, who checks what…").first
     note.fill(NOTE_AS_TYPED)
@@ -81,6 +88,7 @@ def test_new_user_walks_the_scenario_to_a_markdown_plan(server, page, tmp_path):
     expect(page.get_by_role("heading", name="Action plan")).to_be_visible()
     page.get_by_text("How we got here").click()
     expect(page.get_by_text(f"Note: {NOTE_AS_TYPED}")).to_be_visible()
+    expect(page.get_by_text(f"Business goal: {GOAL_AS_TYPED}")).to_be_visible()
     assert page.locator('img[src*="example.com"]').count() == 0
     shot(page, "plan")
     wait_for_app(page)
@@ -93,6 +101,7 @@ def test_new_user_walks_the_scenario_to_a_markdown_plan(server, page, tmp_path):
     text = target.read_text()
     assert text.startswith("# Ranking model retraining")
     assert "## Quick wins" in text and "## Assumptions" in text
+    assert "- **Business goal:** Ship ranker ideas weekly \\| before \\*Black Friday\\*" in text
 
 
 def test_learn_flow_pick_a_playbook_select_a_node_load_its_example(server, page):

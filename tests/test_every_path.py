@@ -68,7 +68,8 @@ def test_every_path_reaches_a_finding_and_builds_a_plan(book_id, label):
                           inputs=dict(inputs))
         assert walk(book, answers).finding is not None
         plan = build(book, session)
-        assert plan.complete and plan.actions and len(plan.summary) == 3
+        # three lines, and a fourth in the partner's units when the numbers allow it
+        assert plan.complete and plan.actions and len(plan.summary) in (3, 4)
         for item in plan.actions:
             assert item.why and item.confidence in ("low", "medium", "high")
             if item.impact is not None:

@@ -65,7 +65,8 @@ def test_snapshot_carries_the_plan_as_plain_data(mini_book):
     assert snap["title"] == "Ranking | loop"
     assert snap["playbook"] == {"id": "mini", "title": "Mini iteration playbook", "version": 3,
                                 "scenario": "iteration", "group_by": "kind"}
-    assert snap["summary"] == plan.summary and len(snap["summary"]) == 3
+    assert snap["summary"] == plan.summary and len(snap["summary"]) == 4
+    assert snap["summary"][-1].startswith("In experiments: 2.3 a week now (10 iterations a month")
     assert snap["finding"]["title"] == plan.finding_title
     assert [(s["question"], s["answer"]) for s in snap["steps"]] == [
         (s.question, s.answer) for s in plan.steps]

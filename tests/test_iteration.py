@@ -397,7 +397,7 @@ def test_hand_off_transition_reaches_the_suggestion_and_the_plans_why_line():
     assert chain.why.endswith("Hand-off waiting is 39% of one iteration (3.8 h of 9.5 h on "
                               "average), of which 3.8 h waiting; where it sits: Evaluation & comparison → "
                               "Deployment & approval: 80% of hand-off time.")
-    assert len(plan.summary) == 3
+    assert len(plan.summary) == 4 and plan.summary[-1].startswith("In experiments: 2.3 a week now")
     assert plan.summary[0].endswith("Hand-off waiting between stages is 39% of it; where it "
                                     "sits: Evaluation & comparison → Deployment & approval: 80% "
                                     "of hand-off time.")

@@ -112,7 +112,7 @@ def test_tampered_link():
 
 def test_every_single_character_flip_is_caught_or_harmless():
     token = encode(rich_session())
-    expected = replace(rich_session(), snapshot=None)
+    expected = decode(token)
     for index in range(3, len(token)):
         for char in "A_-z":
             if char == token[index]:
@@ -121,8 +121,9 @@ def test_every_single_character_flip_is_caught_or_harmless():
                 result = decode(token[:index] + char + token[index + 1:])
             except LinkError:
                 continue
-            # only the unused low bits of the last base64 character can change harmlessly
-            assert index == len(token) - 1 and result == expected
+            # only unused bits can change harmlessly: the low bits of the last base64 character,
+            # or the padding after deflate's final block (before the checksum, byte-aligned)
+            assert result == expected, index
 
 
 @pytest.mark.parametrize("cut", [1, 2, 3, 10, 50])

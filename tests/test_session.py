@@ -26,7 +26,7 @@ def test_round_trip_is_exact_and_canonical():
     again = from_json(text)
     assert again == sample()
     assert to_json(again) == text
-    assert json.loads(text)["schema_version"] == 2
+    assert json.loads(text)["schema_version"] == 3
     assert json.loads(text)["notes"] == {"know_loop": "Measured from the tracker"}
 
 
@@ -67,7 +67,7 @@ def test_version_one_documents_still_open():
     old = ('{"schema_version": 1, "scenario": "slow_iteration", "playbook_version": 1, '
            '"plan_edits": {"cache": {"owner": "Ana", "status": "doing"}}}')
     session = from_json(old)
-    assert session.schema_version == 2 and session.plan_edits["cache"].ticket == ""
+    assert session.schema_version == 3 and session.plan_edits["cache"].ticket == ""
     assert session.snapshot is None
 
 

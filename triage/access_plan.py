@@ -134,6 +134,24 @@ class AccessImpact(IterationImpact):
                      if live_cross else "No cross-team work on this path: the team can act alone.")
         return lines
 
+    def partner_terms(self, plan: Plan) -> str | None:
+        """Time to access as the days before training can start on data asked for today: the
+        mean wait through the four stages (means add up; the median time to access does not
+        shrink by the hours an action saves), before and with the actions."""
+        access = self.access
+        if not self.analysis.has_data or access is None:
+            return None
+        before = self.analysis.iteration_hours
+        basis = ("the typed request's four stages" if access.source == "typed"
+                 else "request to first use, Kaplan–Meier means of the four stages")
+        parts = [f"{(before - high) / 24:.1f}–{(before - low) / 24:.1f} d {what}"
+                 for what, (low, high) in self.savings(plan, "with the cross-team work as well")]
+        line = (f"Days until training can start on newly requested data: {self._at_least}"
+                f"{days_text(before)} on average today ({basis})")
+        if self._at_least:
+            line += "; lower bounds, as some requests still wait"
+        return line + (f"; {', '.join(parts)}." if parts else ".")
+
     def _top_text(self, top) -> str:
         """'provisioning holds the most waiting: on average 3.0 d of the 4.3 d a request waits in
         the four stages (means; its median 2.9 d)'."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from triage.iteration import RunsData, parse_runs
 from triage.iteration_plan import FROM_RUNS
+from triage.session import Goal
 from triage.vocabulary import STAGE_LABELS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -13,6 +14,33 @@ ITERATION_RUNS = DATA_DIR / "iteration" / "example_runs.csv"
 ITERATION_TEMPLATE = DATA_DIR / "iteration" / "template_runs.csv"
 ITERATION_EXAMPLE_TITLE = "Ranking model retraining takes two days per iteration"
 ITERATIONS_PER_MONTH = 12.0  # the sample a fresh page starts from, marked as such until typed
+
+
+# What the partners in each worked example said first (by scenario kind): the example plans carry
+# it, and the goal fields of a fresh page show it as their hints.
+EXAMPLE_GOALS = {
+    "iteration": Goal(
+        business_goal="Try more ranking ideas per week so the listing ranker improves before the "
+                      "holiday season",
+        pain="Every retrain takes most of a day, so we test four or five ideas a week and most "
+             "of the wait is feature generation",
+        key_metric="NDCG@10 offline, then add-to-cart rate on the listing page",
+        participants="Amara Okafor (data scientist, ranking), Priya Raman (ML-infra engineer)"),
+    "production": Goal(
+        business_goal="Keep ranker-v7 live and get the click-through uplift it promised offline",
+        pain="It beat v6 everywhere offline and in shadow; after a week at full traffic CTR is "
+             "13% below what we promised",
+        key_metric="CTR: clicks per impression, deduplicated per session",
+        participants="Jonas Weber (ML infra, serving), Amara Okafor (data scientist, "
+                     "recommendations)"),
+    "access": Goal(
+        business_goal="Start training the next churn model on the new CRM tables this quarter",
+        pain="Approval comes on Tuesday and working access on Friday; every new table costs us "
+             "a week",
+        key_metric="Days from asking for a table to the first query on it",
+        participants="Sofia Marin (data scientist, churn), Priya Raman (ML infra), the CRM data "
+                     "owner"),
+}
 
 
 def iteration_example_runs() -> RunsData:

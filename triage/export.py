@@ -6,8 +6,9 @@ from a built :class:`~triage.plan.Plan`. The snapshot is stored in the session
 was saved, and readers never need the playbook or the uploaded data again.
 
 The JSON export is the session model itself with its snapshot filled (:func:`plan_json`):
-importing it gives back the same session. Everything users typed is escaped for the format it
-lands in: Markdown (pipes, newlines, HTML), HTML (``html.escape``), CSV (formula cells).
+importing it gives back the same session. The partner's goal heads every export. Everything
+users typed is escaped for the format it lands in: Markdown (pipes, newlines, HTML), HTML
+(``html.escape``), CSV (formula cells).
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ import io
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from triage.markdown import literal
 from triage.plan import Estimate, Plan, PlanAction, fmt, sections
 from triage.playbook import Catalogue, Playbook, load_catalogue
-from triage.session import Session, to_json
+from triage.session import GOAL_LABELS, GOAL_LIMITS, Session, to_json
 from triage.vocabulary import KIND_LABELS
 
 SNAPSHOT_FORMAT = 1
@@ -111,6 +112,7 @@ def plan_snapshot(plan: Plan, *, now: datetime | None = None,
         "format": SNAPSHOT_FORMAT,
         "generated_at": stamp.isoformat(),
         "title": plan.title,
+        "goal": asdict(plan.goal),
         "playbook": {"id": book.id, "title": book.title, "version": book.version,
                      "scenario": book.scenario, "group_by": book.group_by},
         "summary": list(plan.summary),
@@ -175,7 +177,7 @@ def snapshot_for(session: Session, catalogue: Catalogue | None, *,
     catalogue when none is given); with a notice (empty when there is nothing to say). Raises
     ExportError when the playbook is missing or the stored snapshot is malformed."""
     if session.snapshot is not None:
-        return read_snapshot(session.snapshot), ""
+        return with_goal(read_snapshot(session.snapshot), session), ""
     book = (catalogue or load_catalogue()).playbooks.get(session.scenario)
     if book is None:
         raise ExportError(f"the plan is for the playbook '{session.scenario}', which is not "
@@ -186,6 +188,20 @@ def snapshot_for(session: Session, catalogue: Catalogue | None, *,
                   f"it was rebuilt with version {book.version}, so answers to changed questions "
                   "may not apply")
     return session_snapshot(session, book, now=now), notice
+
+
+def with_goal(snapshot: Mapping[str, Any], session: Session) -> dict[str, Any]:
+    """A saved snapshot with the session's goal laid over it: the numbers stay as saved, but
+    the goal is the meeting's and can still be edited when the uploads behind them are gone."""
+    return {**snapshot, "goal": asdict(session.goal)}
+
+
+def current_snapshot(plan: Plan | None, session: Session, *, charts: bool = True) -> dict[str, Any]:
+    """The plan as it reads now; the saved snapshot (with today's goal) when its uploads are
+    missing here and ``plan`` is None."""
+    if plan is None:
+        return with_goal(session.snapshot or {}, session)
+    return plan_snapshot(plan, session=session, charts=charts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,6 +263,9 @@ def read_snapshot(raw: Any) -> dict[str, Any]:
     snap: dict[str, Any] = {"format": _num(raw, "format", "") or SNAPSHOT_FORMAT}
     for key in ("generated_at", "title"):
         snap[key] = _text(raw, key, "")
+    goal = _object(raw.get("goal") or {}, "goal")
+    snap["goal"] = {key: (_text(goal, key, "goal.") or "")[:limit]
+                    for key, limit in GOAL_LIMITS.items()}
     book = _object(raw.get("playbook") or {}, "playbook")
     snap["playbook"] = {"id": _text(book, "id", "playbook."),
                         "title": _text(book, "title", "playbook."),
@@ -364,14 +383,22 @@ def _md_section(title: str, items: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def goal_lines(snap: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, text) for each goal field typed, in reading order."""
+    goal = snap.get("goal") or {}
+    return [(label, goal[key]) for key, label in GOAL_LABELS.items() if goal.get(key)]
+
+
 def plan_markdown(plan_or_snapshot: Plan | Mapping[str, Any]) -> str:
-    """Markdown to paste into a doc or a ticket: summary, finding, per group an action-item
-    table (action, kind, owner, due, status, ticket) then each action's details."""
+    """Markdown to paste into a doc or a ticket: the partner's goal, summary, finding, per group
+    an action-item table (action, kind, owner, due, status, ticket) then each action's details."""
     snap = _as_snapshot(plan_or_snapshot)
     book = snap["playbook"]
     stamp = f" · generated {_cell(snap['generated_at'])}" if snap["generated_at"] else ""
     lines = [f"# {_cell(snap['title'] or book['title'])}", "",
              f"_Playbook: {_cell(book['title'])} (version {_version(snap)}){stamp}_", ""]
+    if goal := goal_lines(snap):
+        lines += ["## Goal", "", *(f"- **{label}:** {_cell(text)}" for label, text in goal), ""]
     for line in snap["summary"]:
         lines += [f"> {_cell(line)}", ">"]
     if snap["summary"]:
@@ -1011,6 +1038,9 @@ h3 { font-size: 1.05em; margin: 0 0 6px; }
            margin: 12px 0; }
 .summary p { margin: 4px 0; font-size: 1.05em; }
 .finding { margin: 12px 0; }
+.goal dl { display: grid; grid-template-columns: 16em 1fr; gap: 2px 12px; margin: 6px 0 0; }
+.goal dt { font-weight: 600; color: var(--muted); }
+.goal dd { margin: 0; white-space: pre-wrap; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 0.92em; }
 th, td { border: 1px solid var(--rule); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
@@ -1108,6 +1138,10 @@ def plan_html(snapshot: Mapping[str, Any] | Plan, charts: Mapping[str, str] | No
            f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
            f"<header><h1>{_e(title)}</h1><p class=\"meta\">Playbook: {_e(book['title'])} "
            f"(version {_e(_version(snap))}){stamp}</p></header>"]
+    if goal := goal_lines(snap):
+        out.append('<section class="goal"><h2>Goal</h2><dl>'
+                   + "".join(f"<dt>{_e(label)}</dt><dd>{_e(text)}</dd>" for label, text in goal)
+                   + "</dl></section>")
     if snap["summary"]:
         out.append('<div class="summary">' + "".join(f"<p>{_e(line)}</p>"
                                                     for line in snap["summary"]) + "</div>")
@@ -1218,7 +1252,8 @@ def _assignee(item: Mapping[str, Any], emails: Mapping[str, str]) -> str:
 
 def _jira_description(snap: Mapping[str, Any], item: Mapping[str, Any], assignee: str) -> str:
     book = snap["playbook"]
-    lines = [item["why"], "", f"What to do: {item['description']}",
+    goal = [f"{label}: {text}" for label, text in goal_lines(snap)]
+    lines = [*goal, *([""] if goal else []), item["why"], "", f"What to do: {item['description']}",
              f"Expected impact: {item['impact_text']} (confidence {item['confidence']}: "
              f"{item['confidence_basis']})",
              f"Effort: {item['effort_text']}", f"Trade-offs: {item['tradeoffs']}",
@@ -1238,7 +1273,8 @@ def _jira_description(snap: Mapping[str, Any], item: Mapping[str, Any], assignee
 def plan_jira_csv(snapshot: Mapping[str, Any] | Plan, *,
                   emails: Mapping[str, str] | None = None) -> str:
     """A CSV for Jira's issue import: one Task per action that is not dropped, in the plan's
-    reading order.
+    reading order. Each description opens with the partner's goal, so a ticket read alone still
+    says what it is for.
 
     Assignee is the action's e-mail, else ``emails`` looked up by the owner's name or the action
     id (case-insensitive), else empty. Labels (space-separated): ``ml-triage``, ``quick-win`` or

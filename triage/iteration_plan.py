@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from triage.engine import walk
 from triage.export import where_lost_charts, with_charts
 from triage.iteration import (
+    DAYS_PER_MONTH,
     IterationAnalysis,
     SpeedUp,
     amdahl_ceiling,
@@ -168,6 +169,51 @@ class IterationImpact:
             lines.append("No cross-team work is needed on this path: the team can act alone.")
         return lines
 
+    def partner_terms(self, plan: Plan) -> str | None:
+        """Hours per iteration as experiments a week, from the team's own cadence (iterations
+        per month, typed or read from the runs' dates), not from 168 h / hours per iteration:
+        nobody starts the next iteration the minute the last one ends, around the clock."""
+        per_month = self.iterations_per_month
+        if not self.analysis.has_data or per_month <= 0:
+            return None
+        per_week = per_month * 7 / DAYS_PER_MONTH
+        before = self.analysis.iteration_hours
+        # the same team starts more when each iteration is shorter: count × old / new time
+        with_actions = []
+        for what, (low, high) in self.savings(plan, "with all actions"):
+            fewest, most = per_week * before / (before - low), per_week * before / max(
+                before - high, 1e-9)
+            with_actions.append(f"{_range(fewest, most, 'a week')} {what}")
+        metric = plan.goal.key_metric
+        line = f"In experiments: {per_week:.1f} a week now ({self._cadence_text()})"
+        if not with_actions:
+            return line + "."
+        return (f"{line}; {', '.join(with_actions)} — more tries"
+                f"{f' at {metric}' if metric else ''}, if waiting for results is what limits "
+                "how many the team starts.")
+
+    def savings(self, plan: Plan, everything: str) -> list[tuple[str, tuple[float, float]]]:
+        """(what, hours saved per iteration) with the live quick wins, then with every live
+        action when that saves more (cross-team work not sized in hours is not said twice)."""
+        quick = [a.action for a in plan.active if a.action.kind == "quick_win"]
+        groups = [("with the quick wins", quick)]
+        if len(quick) < len(plan.active):
+            groups.append((everything, [a.action for a in plan.active]))
+        found: list[tuple[str, tuple[float, float]]] = []
+        for what, actions in groups:
+            saved = self.saved_per_iteration(actions)
+            if saved is not None and (not found or saved != found[-1][1]):
+                found.append((what, saved))
+        return found
+
+    def _cadence_text(self) -> str:
+        count = f"{self.iterations_per_month:g} iterations a month"
+        if self.iterations_source == "sample":
+            return f"{count}, a sample value, not the team's"
+        if self.iterations_source == "runs":
+            return f"{count}, read from the runs' dates"
+        return f"{count}, as typed in the meeting"
+
     def _iteration_text(self) -> str:
         """"One iteration takes on average X h (mean of N runs; a typical one Y h)", saying
         which figure is which for runs, one run, or a typed table."""
@@ -233,6 +279,8 @@ class IterationImpact:
     def not_promised(self) -> list[str]:
         return [
             "Faster iterations do not by themselves make a better model.",
+            "Experiments a week follow the loop's speed only while waiting for results is what "
+            "holds them back; ideas, people and review time do not speed up with it.",
             "Savings count only once a re-measured runs CSV shows them; plan a follow-up.",
             "Effort figures are person-days of focused work, not calendar time.",
         ]

@@ -64,8 +64,9 @@ def _pack(session: Session) -> str:
 
 
 def _compact(snapshot: dict) -> dict:
-    """The snapshot without the texts the playbook supplies again, nor the chart data."""
-    snap = {k: v for k, v in snapshot.items() if k != "charts"}
+    """The snapshot without the texts the playbook supplies again, the chart data, nor the goal
+    (the session beside it carries that)."""
+    snap = {k: v for k, v in snapshot.items() if k not in ("charts", "goal")}
     if isinstance(snap.get("finding"), dict):
         snap["finding"] = {**snap["finding"], "detail": ""}
     if isinstance(snap.get("sections"), list):

@@ -2,7 +2,8 @@
 
 The plan is generic over scenarios; each scenario supplies an :class:`ImpactModel` that turns an
 action into an expected-impact range from the team's own numbers, combines several actions without
-adding their ranges, and words the summary in the partner's terms.
+adding their ranges, and words the summary in the partner's terms — ending on what the plan
+means for their goal (experiments a week, days to a launch decision, days until training starts).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Protocol
 
 from triage.engine import Walk, recommended_action_ids
 from triage.playbook import Action, Playbook
-from triage.session import Session
+from triage.session import Goal, Session
 from triage.vocabulary import CONFIDENCES, KIND_LABELS
 
 
@@ -58,6 +59,10 @@ class ImpactModel(Protocol):
 
     def summary(self, quick: list[PlanAction], cross: list[PlanAction], plan: Plan) -> list[str]:
         """Three lines for the data scientist, in their terms."""
+
+    def partner_terms(self, plan: Plan) -> str | None:
+        """One line on what the plan means in the partner's own units, as ranges (None when
+        the numbers to say it are missing)."""
 
     def assumptions(self) -> list[str]: ...
 
@@ -124,6 +129,7 @@ class Plan:
     summary: list[str] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
     not_promised: list[str] = field(default_factory=list)
+    goal: Goal = field(default_factory=Goal)  # the partner's goal, which heads the plan
     # Where it is lost, for the exports: plotly figures, or zero-argument callables that make one
     # (or None), drawn only when the plan is exported (see triage.export.with_charts).
     charts: list = field(default_factory=list)
@@ -221,6 +227,7 @@ def build_plan(book: Playbook, session: Session, walk: Walk, model: ImpactModel)
         see_also=finding.see_also if finding else "",
         complete=walk.complete,
         actions=actions,
+        goal=session.goal,
     )
     live = plan.active
     plan.combined = {
@@ -229,6 +236,8 @@ def build_plan(book: Playbook, session: Session, walk: Walk, model: ImpactModel)
     }
     quick, cross = plan.by_kind("quick_win"), plan.by_kind("cross_team")
     plan.summary = model.summary(quick, cross, plan)
+    if terms := model.partner_terms(plan):
+        plan.summary.append(terms)
     plan.assumptions = model.assumptions()
     plan.not_promised = model.not_promised()
     return plan

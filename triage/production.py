@@ -647,6 +647,26 @@ class ProductionImpact:
             lines.append("Verify first: none of the actions so far is sized against the gap.")
         return lines
 
+    def partner_terms(self, plan: Plan) -> str | None:
+        """The 'now' checks as days to a launch decision: side by side the longest sets the
+        pace, one person in turn adds them up; effort is person-days, never a calendar date."""
+        checks = [a.action for a in plan.active if a.action.horizon == "now"
+                  and not a.action.component and a.status != "done"]
+        if not checks:
+            return None
+        lows, highs = [a.effort_days[0] for a in checks], [a.effort_days[1] for a in checks]
+        metric = plan.goal.key_metric or (self.analysis.metric.name if self.analysis.metric
+                                          else "")
+        side, turn = _days(max(lows), max(highs)), _days(sum(lows), sum(highs))
+        count = ("the one 'now' check takes " + side if len(checks) == 1 else
+                 f"{side} if the {len(checks)} 'now' checks run side by side, {turn} if one "
+                 "person does them in turn")
+        line = (f"Days to a launch decision{f' on {metric}' if metric else ''} (keep, reduce "
+                f"exposure or roll back): {count}; person-days of work, not a promised date.")
+        if any(a.action.component == "all" for a in plan.active):
+            line += " Reducing exposure need not wait for them."
+        return line
+
     def assumptions(self) -> list[str]:
         items = [
             "Win-back ranges are experience from similar incidents, applied to the part of the "
@@ -672,6 +692,10 @@ class ProductionImpact:
             "Matching the offline number online: the offline metric may never have been reachable.",
             "Re-measure after each change, on the same segments, before counting the gain.",
         ]
+
+
+def _days(low: float, high: float) -> str:
+    return f"{low:g} d" if low == high else f"{low:g}–{high:g} d"
 
 
 def production_plan(book: Playbook, session: Session, analysis: ProductionAnalysis) -> Plan:

@@ -1,23 +1,30 @@
 """The one model of a working session.
 
-Everything a triage session is — which playbook (and its version), answers including remembered
-off-path ones, notes, typed inputs, summaries of uploads, what-if settings and plan edits — lives in
-one versioned, JSON-serialisable object. It is what the plan JSON, the shareable link and the plan
-store are made of, so it has exactly one canonical serialisation (:func:`to_json`).
+Everything a triage session is — which playbook (and its version), the partner's goal, answers
+including remembered off-path ones, notes, typed inputs, summaries of uploads, what-if settings
+and plan edits — lives in one versioned, JSON-serialisable object. It is what the plan JSON, the
+shareable link and the plan store are made of, so it has exactly one canonical serialisation
+(:func:`to_json`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from triage.vocabulary import CONFIDENCES, STATUSES
 
-SCHEMA_VERSION = 2  # 2: ActionEdit.ticket, Session.snapshot (version 1 documents still open)
+# 2: ActionEdit.ticket, Session.snapshot; 3: Session.goal (older documents still open)
+SCHEMA_VERSION = 3
 MAX_NOTE_CHARS = 4000
+# What each goal field holds at most: a sentence or two each, so a goal never crowds a link out.
+GOAL_LIMITS = {"business_goal": 300, "pain": 600, "key_metric": 160, "participants": 300}
+# The goal's fields in reading order, with the words the page and every export use for them.
+GOAL_LABELS = {"business_goal": "Business goal", "pain": "Current pain, in the partner's words",
+               "key_metric": "Metric that matters most", "participants": "Participants"}
 MAX_SESSION_JSON_BYTES = 2_000_000
 
 
@@ -38,6 +45,27 @@ class ActionEdit:
 
     def is_default(self) -> bool:
         return self == ActionEdit()
+
+
+@dataclass(frozen=True)
+class Goal:
+    """The partnership step every scenario opens with, in the partner's words."""
+
+    business_goal: str = ""
+    pain: str = ""  # the current pain, as the partner says it
+    key_metric: str = ""  # the metric that matters most to them
+    participants: str = ""  # names and roles, as typed
+
+    def is_empty(self) -> bool:
+        return self == Goal()
+
+    def is_complete(self) -> bool:
+        return all(getattr(self, name) for name in GOAL_LIMITS)
+
+
+def goal_text(name: str, text: str) -> str:
+    """A goal field as kept: stripped and cut to its limit."""
+    return text.strip()[:GOAL_LIMITS[name]]
 
 
 @dataclass
@@ -62,6 +90,7 @@ class Session:
     whatif: dict[str, float] = field(default_factory=dict)  # stage -> speed-up factor
     plan_edits: dict[str, ActionEdit] = field(default_factory=dict)
     title: str = ""
+    goal: Goal = field(default_factory=Goal)
     # The plan as it read when saved or exported (summary, actions, finding): lets a plan made
     # with another playbook version open as it was, and lets readers skip recomputation.
     snapshot: dict[str, Any] | None = None
@@ -85,6 +114,9 @@ class Session:
         else:
             self.notes.pop(node_id, None)
 
+    def set_goal(self, name: str, text: str) -> None:
+        self.goal = replace(self.goal, **{name: goal_text(name, text)})
+
     def edit_for(self, action_id: str) -> ActionEdit:
         return self.plan_edits.get(action_id, ActionEdit())
 
@@ -100,6 +132,8 @@ class Session:
         data["plan_edits"] = {k: asdict(v) for k, v in sorted(self.plan_edits.items())}
         if data["saved_as"] is None:  # documents of plans never saved stay as they were
             del data["saved_as"]
+        if self.goal.is_empty():  # and so do those of sessions without a goal
+            del data["goal"]
         return data
 
 
@@ -188,6 +222,7 @@ def session_from_dict(raw: Any) -> Session:
         whatif={k: float(v) for k, v in whatif.items()},
         plan_edits={k: _edit_from(v, f"plan_edits.{k}") for k, v in edits_raw.items()},
         title=raw.get("title", "") if isinstance(raw.get("title", ""), str) else "",
+        goal=_goal(raw.get("goal")),
         snapshot=_snapshot(raw.get("snapshot")),
         saved_as=_saved_as(raw.get("saved_as")),
         schema_version=SCHEMA_VERSION,
@@ -204,6 +239,18 @@ def _saved_as(raw: Any) -> dict[str, Any] | None:
     _require(isinstance(raw["revision"], int) and not isinstance(raw["revision"], bool)
              and raw["revision"] >= 1, "saved_as.revision", "must be a whole number >= 1")
     return {"plan_id": raw["plan_id"], "revision": raw["revision"]}
+
+
+def _goal(raw: Any) -> Goal:
+    """The goal of a document; documents made before goals were recorded have none."""
+    if raw is None:
+        return Goal()
+    _require(isinstance(raw, dict), "goal", "must be an object of text values")
+    unknown = set(raw) - set(GOAL_LIMITS)
+    _require(not unknown, "goal", f"unknown field(s): {', '.join(sorted(map(str, unknown)))}")
+    for name, value in raw.items():
+        _require(isinstance(value, str), f"goal.{name}", "must be text")
+    return Goal(**{name: goal_text(name, value) for name, value in raw.items()})
 
 
 def _snapshot(raw: Any) -> dict[str, Any] | None:

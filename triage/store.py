@@ -24,7 +24,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -439,6 +439,9 @@ def _items(session: Session) -> dict[tuple[str, ...], tuple[str, Any]]:
     """Everything a person may change in a session, keyed for comparison, with a label."""
     items: dict[tuple[str, ...], tuple[str, Any]] = {("title",): ("title:", session.title)}
     items[("playbook_version",)] = ("playbook version:", session.playbook_version)
+    for name, text in asdict(session.goal).items():
+        if text:
+            items[("goal", name)] = (f"goal {name.replace('_', ' ')}:", text)
     for node, option in sorted(session.answers.items()):
         items[("answer", node)] = (f"answer to {node}:", option)
     for node, text in sorted(session.notes.items()):

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from triage.export import plan_html, plan_jira_csv, plan_snapshot
+from triage.export import current_snapshot, plan_html, plan_jira_csv
 from triage.markdown import literal
 from triage.permalink import LinkError, decode, encode, link_notes, share_url
 from triage.plan import Plan
@@ -56,13 +56,6 @@ def _uploads_to_keep(session: Session) -> list[tuple[str, str, bytes]]:
     return kept
 
 
-def _snapshot_of(plan: Plan | None, session: Session, charts: bool = True) -> dict:
-    """The plan as it reads now; the saved one when its uploads are missing (plan is None)."""
-    if plan is None:
-        return dict(session.snapshot)
-    return plan_snapshot(plan, session=session, charts=charts)
-
-
 def render_save(plan: Plan | None, session: Session) -> None:
     ref = saved_ref(session)
     with st.form(f"save:{session.scenario}", border=True):
@@ -83,7 +76,7 @@ def render_save(plan: Plan | None, session: Session) -> None:
     if not author.strip():
         st.error("Type your name so the revision says who saved it.", icon=":material/error:")
         return
-    session.snapshot = _snapshot_of(plan, session)
+    session.snapshot = current_snapshot(plan, session)
     names = [p.strip() for p in people.split(",") if p.strip()]
     try:
         # On a new revision, fields left empty keep what the plan already has.
@@ -117,7 +110,7 @@ def render_save(plan: Plan | None, session: Session) -> None:
 def render_share(plan: Plan | None, session: Session, url_path: str) -> None:
     if session.uploads:  # the files cannot travel: the numbers they gave travel instead
         # Links leave the chart data out, so it is not built on every rerun either.
-        session = replace(session, snapshot=_snapshot_of(plan, session, charts=False))
+        session = replace(session, snapshot=current_snapshot(plan, session, charts=False))
     try:
         token = encode(session)
     except LinkError as err:
@@ -134,10 +127,10 @@ def render_exports(plan: Plan | None, session: Session) -> None:
     # on_click="ignore": a click must not rerun the page, or a second quick click would ask for
     # a file the rerun has already replaced.
     left.download_button("Printable HTML (save as PDF)", icon=":material/print:",
-                         data=lambda: plan_html(_snapshot_of(plan, session)),
+                         data=lambda: plan_html(current_snapshot(plan, session)),
                          file_name=f"{stem}-plan.html", mime="text/html", on_click="ignore")
     right.download_button("Jira CSV import", icon=":material/confirmation_number:",
-                          data=lambda: plan_jira_csv(_snapshot_of(plan, session)),
+                          data=lambda: plan_jira_csv(current_snapshot(plan, session)),
                           file_name=f"{stem}-jira.csv", mime="text/csv", on_click="ignore")
 
 

@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from triage import charts
-from triage.export import plan_json, plan_markdown, plan_snapshot
+from triage.export import current_snapshot, plan_json, plan_markdown
 from triage.markdown import literal
 from triage.plan import HORIZON_TITLES, Plan, PlanAction, sections
-from triage.session import ActionEdit, Session
+from triage.session import GOAL_LABELS, ActionEdit, Session
 from triage.vocabulary import CONFIDENCES, STATUSES
 from ui import state
 from ui.frame import PLAN
@@ -129,9 +129,22 @@ def _details(item: PlanAction) -> None:
             st.caption(f"Usual owner: {item.action.owner_role}")
 
 
+def _render_goal(session: Session) -> None:
+    """The partner's goal heads the plan, in their words (it is edited on the scenario page)."""
+    lines = [f"**{label}:** {literal(text, one_line=True)}"
+             for name, label in GOAL_LABELS.items() if (text := getattr(session.goal, name))]
+    if lines:
+        with st.container(border=True):
+            st.markdown("  \n".join(lines))
+    else:
+        st.caption(":material/flag: No goal recorded yet: fill in “Goal first” at the top of the "
+                   "scenario page, so the plan says what it is for.")
+
+
 def render_plan(plan: Plan, session: Session) -> None:
     prefix = f"{session.scenario}:{state.widget_version(session.scenario)}:plan"
     st.markdown("#### For the partner")
+    _render_goal(session)
     for line in plan.summary:
         st.markdown(f"- {literal(line, one_line=True)}")
     render_hint("plan_summary")
@@ -170,16 +183,13 @@ def render_downloads(plan: Plan | None, session: Session) -> None:
     plan as saved, when its uploads are missing and ``plan`` is None)."""
     stem = session.scenario.replace("_", "-")
 
-    def snapshot() -> dict:
-        return plan_snapshot(plan, session=session) if plan is not None else dict(session.snapshot)
-
     left, right = st.columns(2)
     # on_click="ignore": no rerun on click, so a second quick click still finds its file.
-    left.download_button("Download Markdown", data=lambda: plan_markdown(snapshot()),
+    left.download_button("Download Markdown", data=lambda: plan_markdown(current_snapshot(plan, session)),
                          file_name=f"{stem}-plan.md", mime="text/markdown",
                          icon=":material/description:", type="primary", on_click="ignore")
     right.download_button("Download plan JSON (re-opens here)",
-                          data=lambda: plan_json(session, snapshot()),
+                          data=lambda: plan_json(session, current_snapshot(plan, session)),
                           file_name=f"{stem}-plan.json", mime="application/json",
                           icon=":material/data_object:", on_click="ignore")
 
@@ -188,6 +198,7 @@ def render_saved_plan(snapshot: dict, session: Session) -> None:
     """The plan exactly as saved (its uploads are missing here): read-only, with today's
     owner and status edits of this session laid over it."""
     st.markdown("#### For the partner")
+    _render_goal(session)
     for line in snapshot["summary"]:
         st.markdown(f"- {literal(line, one_line=True)}")
     finding = snapshot["finding"]

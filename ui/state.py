@@ -56,8 +56,16 @@ def session_for(book: Playbook) -> Session:
 
 
 def replace_session(session: Session) -> None:
-    """Swap in a whole new model (example, import); widgets re-initialise from it."""
-    st.session_state.setdefault(_SESSIONS, {})[session.scenario] = session
+    """Swap in a whole new model (example, import); widgets re-initialise from it.
+
+    A model that brings no goal (a worked example, a plan made before goals were recorded)
+    keeps the goal typed in this tab: the goal is the meeting's, the numbers are what was loaded.
+    """
+    sessions = st.session_state.setdefault(_SESSIONS, {})
+    previous = sessions.get(session.scenario)
+    if session.goal.is_empty() and previous is not None:
+        session.goal = previous.goal
+    sessions[session.scenario] = session
     st.session_state[_ACTIVE] = session.scenario
     versions = st.session_state.setdefault(_VERSION, {})
     versions[session.scenario] = versions.get(session.scenario, 0) + 1
