@@ -24,6 +24,7 @@ CRYPTIC = (b"S,RID,O,T0,T1,R\n"
 def _choose(page, label: str, option: str) -> None:
     box = current(page).get_by_role("combobox", name=label)
     box.click()
+    box.fill(option)  # typing filters the list and opens it even if the click only focused it
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_app(page)
 
