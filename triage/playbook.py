@@ -624,16 +624,25 @@ def load_playbook_text(text: str, file: str = "<playbook>") -> Playbook:
     return parse_playbook(raw, file)
 
 
+def load_playbook_bytes(data: bytes, file: str = "<playbook>") -> Playbook:
+    """A playbook from raw bytes: a file on disk, or one uploaded to try it before installing."""
+    if len(data) > MAX_PLAYBOOK_BYTES:  # before decoding: a huge upload is never read whole
+        raise PlaybookError([Problem(file, "<file>", "<size>", "larger than 1 MB")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PlaybookError([Problem(file, "<file>", "<encoding>",
+                                     "not UTF-8 text; save the playbook as UTF-8")]) from None
+    return load_playbook_text(text, file)
+
+
 def load_playbook(path: Path) -> Playbook:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise PlaybookError([Problem(path.name, "<file>", "<encoding>",
-                                     "not UTF-8 text; save the playbook as UTF-8")]) from None
+        data = path.read_bytes()
     except OSError as err:
         raise PlaybookError([Problem(path.name, "<file>", "<read>",
                                      err.strerror or str(err))]) from None
-    return load_playbook_text(text, path.name)
+    return load_playbook_bytes(data, path.name)
 
 
 def load_catalogue(folder: Path = PLAYBOOK_DIR) -> Catalogue:
