@@ -143,7 +143,7 @@ def session_snapshot(session: Session, book: Playbook, *,
     inputs cannot be used (a hand-edited file, a wrong type somewhere).
     """
     try:
-        plan = _rebuild(session, book)
+        plan = rebuild_plan(session, book)
     except ValueError as err:  # InputError and friends already say what is wrong
         raise ExportError(f"the plan cannot be rebuilt from its typed inputs: {err}") from None
     except (TypeError, AttributeError, KeyError, IndexError) as err:
@@ -152,7 +152,9 @@ def session_snapshot(session: Session, book: Playbook, *,
     return plan_snapshot(plan, now=now, session=session)
 
 
-def _rebuild(session: Session, book: Playbook) -> Plan:
+def rebuild_plan(session: Session, book: Playbook) -> Plan:
+    """The plan from the playbook and the typed inputs alone (no uploads): what an export
+    rebuilds, and a tried playbook's plan, walked without numbers, on Learn."""
     if book.scenario == "access":
         from triage.access import analyse_typed, clock_from_inputs, slas_from_inputs
         from triage.access_plan import access_plan
