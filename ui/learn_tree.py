@@ -6,6 +6,7 @@ import streamlit as st
 
 from triage.dot import EDGE_FONT_SIZE, NODE_FONT_SIZE, playbook_dot
 from triage.engine import walk
+from triage.playbook import Playbook
 from ui import state
 
 PLAYBOOK_PARAM = "playbook"  # ?playbook=<id> on the Learn page opens that playbook's tree
@@ -14,12 +15,14 @@ _CHOSEN = "learn:playbook"
 # the drawing to the column: a wide tree's text ends up a few pixels high. Give the text back
 # the sizes the layout was made for (in the drawing's own units, so they scale with it) and,
 # unless the whole tree is asked for, draw it at its natural size: wide trees scroll sideways.
+# Each rule is scoped to one tree's container ({tree} is its class), so an installed tree and a
+# tried one on the same page keep their own "fit" choice.
 _TEXT_CSS = f"""
-[data-testid="stGraphVizChart"] svg g.node text {{ font-size: {NODE_FONT_SIZE}px; }}
-[data-testid="stGraphVizChart"] svg g.edge text {{ font-size: {EDGE_FONT_SIZE}px; }}"""
+{{tree}} [data-testid="stGraphVizChart"] svg g.node text {{{{ font-size: {NODE_FONT_SIZE}px; }}}}
+{{tree}} [data-testid="stGraphVizChart"] svg g.edge text {{{{ font-size: {EDGE_FONT_SIZE}px; }}}}"""
 _NATURAL_CSS = """
-[data-testid="stGraphVizChart"] { overflow-x: auto; justify-content: flex-start; }
-[data-testid="stGraphVizChart"] svg { max-width: none; width: auto; height: auto; }"""
+{tree} [data-testid="stGraphVizChart"] {{ overflow-x: auto; justify-content: flex-start; }}
+{tree} [data-testid="stGraphVizChart"] svg {{ max-width: none; width: auto; height: auto; }}"""
 
 
 def _apply_link(books: dict) -> None:
@@ -50,16 +53,23 @@ def render_tree() -> None:
     st.write(book.summary)
 
     mine = active is not None and active.scenario == book.id
-    path = walk(book, active.answers).path_ids if mine else ()
-    fit = st.toggle("Fit the whole tree on the screen", key="learn:fit",
+    render_book(book, active.answers if mine else None, "learn")
+
+
+def render_book(book: Playbook, answers: dict[str, str] | None, scope: str) -> None:
+    """One playbook's tree with the path of ``answers`` drawn on it, and a look at any step.
+    ``scope`` prefixes the widget keys (an installed tree and a tried one share the page)."""
+    fit = st.toggle("Fit the whole tree on the screen", key=f"{scope}:fit",
                     help="Off: the tree at reading size; a wide one scrolls sideways. On: all "
                          "of it at once, with smaller text. The chart's full-screen button "
                          "shows it larger still.")
-    st.html(f"<style>{_TEXT_CSS}{'' if fit else _NATURAL_CSS}</style>")
-    st.graphviz_chart(playbook_dot(book, path, active.answers if mine else None),
-                      width="stretch")
+    with st.container(key=f"{scope}-tree"):
+        css = _TEXT_CSS + ("" if fit else _NATURAL_CSS)
+        st.html(f"<style>{css.format(tree=f'.st-key-{scope}-tree')}</style>")
+        path = walk(book, answers).path_ids if answers is not None else ()
+        st.graphviz_chart(playbook_dot(book, path, answers), width="stretch")
     node_id = st.selectbox("Look at a step", list(book.nodes),
-                           format_func=lambda n: book.nodes[n].text, key=f"learn:{book.id}:node")
+                           format_func=lambda n: book.nodes[n].text, key=f"{scope}:{book.id}:node")
     node = book.nodes[node_id]
     st.markdown(f"#### {node.text}")
     st.markdown(f"**Why it matters:** {node.why}")

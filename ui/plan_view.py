@@ -29,11 +29,13 @@ def _line(item: PlanAction) -> str:
     return f"{item.action.title} · **{item.impact_text}** · {item.effort_text} · {badge}"
 
 
-def render_preview(plan: Plan) -> None:
-    """The plan so far side by side (quick wins | cross-team, or now | later), a line each."""
+def render_preview(plan: Plan, *, link: bool = True) -> None:
+    """The plan so far side by side (quick wins | cross-team, or now | later), a line each.
+    ``link`` False leaves out the way to the Action plan page (a tried playbook has none)."""
     if not plan.actions:
         st.caption("Answer the questions above; recommended actions collect here.")
-        st.page_link(PLAN, label="Open the full plan", icon=":material/arrow_forward:")
+        if link:
+            st.page_link(PLAN, label="Open the full plan", icon=":material/arrow_forward:")
         return
     for line in plan.summary:
         st.markdown(f"- {literal(line, one_line=True)}")
@@ -49,8 +51,9 @@ def render_preview(plan: Plan) -> None:
                 st.caption("None on this path.")
             for item in items:
                 st.markdown(_line(item))
-    st.page_link(PLAN, label="Open the full plan: owners, dates, downloads",
-                 icon=":material/arrow_forward:")
+    if link:
+        st.page_link(PLAN, label="Open the full plan: owners, dates, downloads",
+                     icon=":material/arrow_forward:")
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

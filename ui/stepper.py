@@ -18,8 +18,8 @@ from ui import state
 from ui.frame import SCENARIO_PAGES
 
 
-def _key(session: Session, *parts: str) -> str:
-    return ":".join((session.scenario, str(state.widget_version(session.scenario)), *parts))
+def _key(scope: str, *parts: str) -> str:
+    return ":".join((scope, *parts))
 
 
 def _set_answer(session: Session, node_id: str, key: str) -> None:
@@ -32,8 +32,8 @@ def _set_note(session: Session, node_id: str, key: str) -> None:
     session.set_note(node_id, st.session_state.get(key, ""))
 
 
-def _note(session: Session, node: Node) -> None:
-    key = _key(session, "note", node.id)
+def _note(session: Session, node: Node, scope: str) -> None:
+    key = _key(scope, "note", node.id)
     if key not in st.session_state:
         st.session_state[key] = session.notes.get(node.id, "")
     st.text_input("Note", key=key, placeholder="What was said, who checks what…",
@@ -46,8 +46,8 @@ def _labels(node: Node) -> dict[str, str]:
 
 
 def _answered(session: Session, node: Node, chosen: str, number: int,
-              metrics: dict[str, Any]) -> None:
-    key = _key(session, "answer", node.id)
+              metrics: dict[str, Any], scope: str) -> None:
+    key = _key(scope, "answer", node.id)
     st.session_state[key] = chosen  # the model wins over stale widget state
     labels = _labels(node)
     with st.container(border=True):
@@ -60,12 +60,13 @@ def _answered(session: Session, node: Node, chosen: str, number: int,
         if hint and hint.option != chosen:
             st.caption(f":material/insights: The numbers suggested “{labels[hint.option]}”: "
                        f"{hint.message}")
-        _note(session, node)
+        _note(session, node, scope)
 
 
-def _open_question(session: Session, node: Node, number: int, metrics: dict[str, Any]) -> None:
+def _open_question(session: Session, node: Node, number: int, metrics: dict[str, Any],
+                   scope: str) -> None:
     labels = _labels(node)
-    key = _key(session, "open", node.id)
+    key = _key(scope, "open", node.id)
     hint = suggestion_for(node, metrics)
     if key not in st.session_state and hint:
         st.session_state[key] = hint.option
@@ -79,8 +80,8 @@ def _open_question(session: Session, node: Node, number: int, metrics: dict[str,
             st.info(f"**Suggested by the numbers:** {labels[hint.option]} — {hint.message}. "
                     "Confirm it or pick another answer.", icon=":material/insights:")
         st.radio("Your answer", list(labels), key=key, format_func=labels.get, index=None)
-        _note(session, node)
-        st.button("Confirm answer", type="primary", key=_key(session, "confirm", node.id),
+        _note(session, node, scope)
+        st.button("Confirm answer", type="primary", key=_key(scope, "confirm", node.id),
                   on_click=_set_answer, args=(session, node.id, key),
                   disabled=not st.session_state.get(key))
 
@@ -103,13 +104,20 @@ def _finding(book: Playbook, node: Node) -> None:
                            "installed here yet; its actions below still apply.")
 
 
-def render_stepper(book: Playbook, session: Session, metrics: dict[str, Any]) -> Walk:
-    """Draw the walk so far and the open question; returns where the session stands."""
+def render_stepper(book: Playbook, session: Session, metrics: dict[str, Any], *,
+                   scope: str | None = None) -> Walk:
+    """Draw the walk so far and the open question; returns where the session stands.
+
+    ``scope`` prefixes the widget keys; by default the scenario and its widget version. A walk
+    of a session kept outside the scenario sessions (a playbook tried on Learn, which may share
+    an installed playbook's id) passes its own, so neither walk picks up the other's widgets.
+    """
+    scope = scope or f"{session.scenario}:{state.widget_version(session.scenario)}"
     current = walk(book, session.answers)
     for number, step in enumerate(current.steps, start=1):
-        _answered(session, step.node, step.option.id, number, metrics)
+        _answered(session, step.node, step.option.id, number, metrics, scope)
     if current.current is not None:
-        _open_question(session, current.current, len(current.steps) + 1, metrics)
+        _open_question(session, current.current, len(current.steps) + 1, metrics, scope)
     if current.finding is not None:
         _finding(book, current.finding)
     if current.remembered:
