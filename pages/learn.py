@@ -1,4 +1,5 @@
-"""Learn: the playbooks as trees, worked examples, practice, how to talk with partners."""
+"""Learn: the playbooks as trees, worked examples, practice, trying a new playbook, how to talk
+with partners."""
 
 from ui.frame import ensure_frame
 
@@ -9,10 +10,12 @@ import streamlit as st  # noqa: E402
 from ui.learn_tree import render_tree  # noqa: E402
 from ui.learn_views import focused_term, render_communication_guide, render_glossary  # noqa: E402
 from ui.practice_view import render_practice, render_worked_examples  # noqa: E402
+from ui.trial_view import render_trial  # noqa: E402
 
 st.title("Learn the playbooks")
-tabs = ["Playbooks", "Worked examples", "Practice", "Talking with partners", "Glossary"]
-trees, examples, practice, talking, glossary = st.tabs(
+tabs = ["Playbooks", "Worked examples", "Practice", "Try your playbook", "Talking with partners",
+        "Glossary"]
+trees, examples, practice, trial, talking, glossary = st.tabs(
     tabs, default="Glossary" if focused_term() else None)
 with trees:
     render_tree()
@@ -20,6 +23,8 @@ with examples:
     render_worked_examples()
 with practice:
     render_practice()
+with trial:
+    render_trial()
 with talking:
     render_communication_guide()
 with glossary:
