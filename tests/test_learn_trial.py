@@ -144,7 +144,8 @@ def test_a_valid_playbook_is_browsed_walked_planned_and_exported(app):
     assert not trial_errors(app)
     page = texts(app)
     assert "Notebooks eat the GPU pool" in page
-    assert "walked here without numbers" in page and "once it is installed" in page
+    assert "Walked here without numbers" in page
+    assert "Once it is installed, the team's stage times feed its data rules" in page
     assert "Trying a changed version" not in page
 
     # Browse: its tree is drawn and any step can be looked at.

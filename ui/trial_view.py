@@ -26,8 +26,9 @@ TRIAL = "learn:trial"  # the Trial of this tab, once a file was uploaded
 _UPLOAD = "learn:trial:file"  # + ":<n>": a new key empties the uploader when a trial stops
 _UPLOADER = "learn:trial:uploader"  # that n
 _UPLOADS = "learn:trial:uploads"  # how many valid files this tab has tried
-ANALYSES = {"iteration": "stage times", "production": "the metric gap",
-            "access": "the request log"}
+# What each scenario's analysis reads, for the "numbers once installed" line.
+ANALYSES = {"iteration": "the team's stage times", "production": "the metric gap and its parts",
+            "access": "the request log's waits"}
 
 
 @dataclass
@@ -85,7 +86,8 @@ def _problems(trial: Trial) -> None:
 def _heading(book: Playbook) -> None:
     installed = state.playbook(book.id)
     st.markdown(f"### {book.title}")
-    st.caption(f"{book.summary}  \n`{book.id}` · version {book.version} · "
+    st.caption(f"{book.summary}  \n:material/check_circle: Valid (as `python -m triage "
+               f"validate` checks it) · `{book.id}` · version {book.version} · "
                f"{len(book.nodes)} steps · {len(book.actions)} actions")
     if installed is not None:
         st.info(f"Trying a changed version of **{installed.title}** (installed as "
@@ -110,9 +112,8 @@ def render_trial() -> None:
     book, session = trial.book, trial.session
     scope = f"trial{st.session_state.get(_UPLOADS, 0)}"  # also a CSS class: no colon
     _heading(book)
-    st.caption(f":material/valid: Valid: it passes `python -m triage validate`. It is walked "
-               f"here without numbers, so no answer is suggested and no impact estimated; "
-               f"{ANALYSES[book.scenario]} feed its data rules and ranges once it is installed.")
+    st.caption(f"Walked here without numbers: no answer is suggested and no impact estimated. "
+               f"Once it is installed, {ANALYSES[book.scenario]} feed its data rules and ranges.")
     tree, walk_tab = st.tabs(["The tree", "Walk it to a plan"])
     with tree:
         render_book(book, session.answers, scope)
