@@ -202,6 +202,8 @@ def test_a_valid_playbook_is_browsed_walked_planned_and_exported(app):
     upload(app, "notebook_sprawl.yaml", VALID)  # the same file again starts a fresh walk
     assert app.session_state[TRIAL].session.answers == {}
     assert any(r.key.endswith(":open:idle") for r in app.radio)
+    next(u for u in app.file_uploader if u.key.startswith(UPLOAD)).clear().run()
+    assert TRIAL not in app.session_state  # removing the file from the uploader ends it too
 
 
 def test_a_changed_version_of_an_installed_playbook_never_replaces_it(app):
