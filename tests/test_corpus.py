@@ -22,6 +22,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.page_text import errors
+from tests.page_text import shown as page_text
 from triage.cli import main as cli_main
 from triage.permalink import LinkError, decode
 from triage.session import Session, from_json, to_json
@@ -311,3 +312,32 @@ def test_page_link(case, link_page):
     check_page(case, at, before, after)
     if case["page"] == "accepted":
         assert after["slow_iteration"] == to_json(decode(token))
+
+
+@pytest.fixture(scope="module")
+def learn_page() -> AppTest:
+    return _open("pages/learn.py")
+
+
+@pytest.mark.parametrize("case", _page_cases("playbooks"))
+def test_page_playbook_try(case, learn_page):
+    """Trying the file on Learn: the validator's problems shown, nothing installed or changed."""
+    from triage.playbook import load_catalogue
+    from ui.trial_view import TRIAL
+
+    at = learn_page
+    installed = set(load_catalogue().playbooks)
+    path = CORPUS / case["path"]
+    uploader = next(u for u in at.file_uploader if u.key.startswith("learn:trial:file"))
+    uploader.set_value((path.name, path.read_bytes(), "application/x-yaml")).run()
+    assert not at.exception, at.exception
+    # Only the upload's message: the communication guide's "not this" lines are errors too.
+    shown = "\n".join(text for e in at.error if "cannot be tried" in (text := page_text(e.value)))
+    trial = at.session_state[TRIAL]
+    if case["page"] == "rejected":
+        assert trial.book is None and case["fragment"] in shown, shown
+    else:
+        assert trial.book is not None and not shown, shown
+    assert set(load_catalogue().playbooks) == installed
+    assert "sessions" not in at.session_state or trial.book is None \
+        or trial.book.id not in at.session_state["sessions"]
