@@ -92,8 +92,8 @@ def _heading(book: Playbook) -> None:
     if installed is not None:
         st.info(f"Trying a changed version of **{installed.title}** (installed as "
                 f"`{book.id}`, version {installed.version}). The installed playbook stays as "
-                "it is, for everyone and on its scenario page; this version lives in this "
-                "browser tab only.", icon=":material/difference:")
+                "it is, for everyone and everywhere else in this tab; this version lives on "
+                "this tab of Learn only.", icon=":material/difference:")
 
 
 def render_trial() -> None:
@@ -104,7 +104,7 @@ def render_trial() -> None:
     trial: Trial | None = st.session_state.get(TRIAL)
     if trial is None:
         return
-    st.button(f"Stop trying {trial.name}", key="learn:trial:stop", on_click=_stop,
+    st.button(f"Stop trying {literal(trial.name, one_line=True)}", key="learn:trial:stop", on_click=_stop,
               icon=":material/close:", type="tertiary")
     if trial.book is None:
         _problems(trial)
