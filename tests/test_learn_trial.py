@@ -145,7 +145,7 @@ def test_a_valid_playbook_is_browsed_walked_planned_and_exported(app):
     page = texts(app)
     assert "Notebooks eat the GPU pool" in page
     assert "Walked here without numbers" in page
-    assert "Once it is installed, the team's stage times feed its data rules" in page
+    assert "Once the file is installed in playbooks/, the team's stage times feed" in page
     assert "Trying a changed version" not in page
 
     # Browse: its tree is drawn and any step can be looked at.

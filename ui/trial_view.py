@@ -113,7 +113,8 @@ def render_trial() -> None:
     scope = f"trial{st.session_state.get(_UPLOADS, 0)}"  # also a CSS class: no colon
     _heading(book)
     st.caption(f"Walked here without numbers: no answer is suggested and no impact estimated. "
-               f"Once it is installed, {ANALYSES[book.scenario]} feed its data rules and ranges.")
+               f"Once the file is installed in playbooks/, {ANALYSES[book.scenario]} feed its data "
+               "rules and ranges.")
     tree, walk_tab = st.tabs(["The tree", "Walk it to a plan"])
     with tree:
         render_book(book, session.answers, scope)
