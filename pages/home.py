@@ -21,12 +21,13 @@ st.markdown(
 
 catalogue = state.catalogue()
 
-# Routers are the way in when nobody knows which scenario it is: one wide entry above the rest.
+# Routers are the way in when nobody knows which scenario it is: a slim strip above the cards,
+# so the scenarios stay the large entry points.
 for router in (b for b in catalogue.playbooks.values() if b.scenario == "router"):
     with st.container(border=True):
-        text, link = st.columns([3, 1], vertical_alignment="center")
-        text.markdown(f"### {router.title}")
-        text.write(router.summary)
+        text, link = st.columns([4, 1], vertical_alignment="center")
+        text.markdown(f"**{router.title}**")
+        text.caption(router.summary)
         if page := SCENARIO_PAGES.get(router.id):
             link.page_link(page, label="Find the right scenario", icon=":material/alt_route:")
         else:
