@@ -21,9 +21,22 @@ st.markdown(
 
 catalogue = state.catalogue()
 
+# Routers are the way in when nobody knows which scenario it is: a slim strip above the cards,
+# so the scenarios stay the large entry points.
+for router in (b for b in catalogue.playbooks.values() if b.scenario == "router"):
+    with st.container(border=True):
+        text, link = st.columns([4, 1], vertical_alignment="center")
+        text.markdown(f"**{router.title}**")
+        text.caption(router.summary)
+        if page := SCENARIO_PAGES.get(router.id):
+            link.page_link(page, label="Find the right scenario", icon=":material/alt_route:")
+        else:
+            link.page_link(LEARN, label="Browse this playbook", icon=":material/school:",
+                           query_params={PLAYBOOK_PARAM: router.id})
+
 # The scenarios with their own page first, in the order of the navigation; others after.
 ranked = list(SCENARIO_PAGES)
-books = sorted(catalogue.playbooks.values(),
+books = sorted((b for b in catalogue.playbooks.values() if b.scenario != "router"),
                key=lambda b: (ranked.index(b.id) if b.id in ranked else len(ranked), b.title))
 # Two a row: at 1024 px three columns break titles mid-word and cut the links' labels.
 for start in range(0, len(books), 2):

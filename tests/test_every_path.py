@@ -14,6 +14,7 @@ from triage.iteration import analyse_stage_table
 from triage.iteration_plan import iteration_plan
 from triage.playbook import load_catalogue
 from triage.production import analyse, production_plan
+from triage.router import router_plan
 from triage.session import Session, from_json, to_json
 
 CATALOGUE = load_catalogue()
@@ -48,6 +49,7 @@ CASES = {
         "worked example": (PRODUCTION_INPUTS,
                            lambda b, s: production_plan(b, s, analyse(PRODUCTION_INPUTS))),
     },
+    "router": {"no numbers": ({}, router_plan)},  # a router collects none
 }
 PARAMS = [(book_id, label) for book_id, book in sorted(CATALOGUE.playbooks.items())
           for label in CASES[book.scenario]]
@@ -66,10 +68,13 @@ def test_every_path_reaches_a_finding_and_builds_a_plan(book_id, label):
     for answers in all_paths(book):
         session = Session(scenario=book.id, playbook_version=book.version, answers=answers,
                           inputs=dict(inputs))
-        assert walk(book, answers).finding is not None
+        finding = walk(book, answers).finding
+        assert finding is not None
         plan = build(book, session)
-        # three lines, and a fourth in the partner's units when the numbers allow it
-        assert plan.complete and plan.actions and len(plan.summary) in (3, 4)
+        # three lines, and a fourth in the partner's units when the numbers allow it; a
+        # hand-over (opens) plans nothing itself: the playbook it opens does
+        assert plan.complete and len(plan.summary) in (3, 4)
+        assert bool(plan.actions) != bool(finding.opens), finding.id
         for item in plan.actions:
             assert item.why and item.confidence in ("low", "medium", "high")
             if item.impact is not None:

@@ -39,7 +39,14 @@ from triage.noise import (
     vs_measured,
     welch,
 )
-from triage.playbook import PLAYBOOK_DIR, PlaybookError, Problem, load_playbook
+from triage.playbook import (
+    PLAYBOOK_DIR,
+    PlaybookError,
+    Problem,
+    load_catalogue,
+    load_playbook,
+    unknown_opens,
+)
 from triage.session import SessionError, from_json, to_json
 from triage.skew import DEFAULT_ATOL, DEFAULT_RTOL, skew_report, skew_report_json
 from triage.sources import FORMATS as SOURCE_FORMATS
@@ -476,6 +483,7 @@ def _playbook_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:
 def _run_validate(args: argparse.Namespace) -> int:
     files, problems = _playbook_files(args.paths)
     ids: dict[str, str] = {}
+    books = []
     for path in files:
         try:
             book = load_playbook(path)
@@ -486,6 +494,11 @@ def _run_validate(args: argparse.Namespace) -> int:
             problems.append(Problem(path.name, "<playbook>", "id",
                                     f"duplicate playbook id '{book.id}', also in {ids[book.id]}"))
         ids.setdefault(book.id, path.name)
+        books.append((path, book))
+    # A hand-over may name a playbook beside the file as well as one validated with it.
+    for path, book in books:
+        known = set(ids) | set(load_catalogue(path.parent).playbooks)
+        problems.extend(unknown_opens(book, known))
     for problem in problems:
         print(problem)
     if not problems:

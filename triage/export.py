@@ -168,6 +168,10 @@ def rebuild_plan(session: Session, book: Playbook) -> Plan:
         from triage.production import analyse, production_plan
 
         return production_plan(book, session, analyse(session.inputs))
+    if book.scenario == "router":
+        from triage.router import router_plan
+
+        return router_plan(book, session)
     from triage.iteration_plan import iteration_plan, session_analysis
 
     return iteration_plan(book, session, session_analysis(session, None))

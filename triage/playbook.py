@@ -73,6 +73,7 @@ class Node:
     actions: tuple[str, ...] = ()  # a finding's recommended actions
     rule: DataRule | None = None
     see_also: str = ""  # another playbook id this finding points to
+    opens: str = ""  # a hand-over: the playbook this finding opens (its actions are that one's)
 
     @property
     def is_question(self) -> bool:
@@ -336,6 +337,11 @@ def _read_node(reader: _Reader, raw: dict, scenario: str) -> Node | None:
         for key in ("options", "suggest"):
             if key in raw:
                 reader.problem(where, key, "a finding is a leaf: it has no options or suggestions")
+        opens = reader.ident(raw, "opens", where) if raw.get("opens") is not None else ""
+        if opens and raw.get("actions"):
+            reader.problem(where, "actions", f"a finding that opens '{opens}' hands the meeting "
+                           "over to that playbook, whose own walk recommends the actions: "
+                           "remove actions here, or remove opens")
         return Node(
             id=node_id,
             kind=kind,
@@ -345,6 +351,7 @@ def _read_node(reader: _Reader, raw: dict, scenario: str) -> Node | None:
             detail=reader.text(raw, "detail", where, required=False),
             actions=reader.id_list(raw, "actions", where),
             see_also=reader.text(raw, "see_also", where, required=False),
+            opens=opens,
         )
     return None
 
@@ -564,6 +571,9 @@ def parse_playbook(raw: Any, file: str = "<playbook>") -> Playbook:
         _check_graph(reader, book)
     _check_references(reader, book)
     _check_overlaps(reader, book)
+    for node in nodes.values():
+        if node.opens and node.opens == book.id:
+            reader.problem(node.id, "opens", "a playbook cannot open itself")
     if reader.problems:
         raise PlaybookError(reader.problems)
     return book
@@ -645,6 +655,14 @@ def load_playbook(path: Path) -> Playbook:
     return load_playbook_bytes(data, path.name)
 
 
+def unknown_opens(book: Playbook, known: set[str] | dict) -> list[Problem]:
+    """Hand-overs to playbooks that are not installed: checked once the whole folder is read,
+    since one file cannot know its neighbours."""
+    return [Problem(book.source, node.id, "opens",
+                    f"unknown playbook '{node.opens}'; installed: {', '.join(sorted(known))}")
+            for node in book.nodes.values() if node.opens and node.opens not in known]
+
+
 def load_catalogue(folder: Path = PLAYBOOK_DIR) -> Catalogue:
     """Load every *.yaml in folder; a broken file is reported, never hides the others."""
     catalogue = Catalogue()
@@ -661,4 +679,8 @@ def load_catalogue(folder: Path = PLAYBOOK_DIR) -> Catalogue:
             ]
             continue
         catalogue.playbooks[book.id] = book
+    for book in list(catalogue.playbooks.values()):
+        if problems := unknown_opens(book, catalogue.playbooks):
+            catalogue.broken[book.source] = problems
+            del catalogue.playbooks[book.id]
     return catalogue

@@ -37,6 +37,7 @@ SCENARIO_LABELS = {
     "iteration": "model iteration is too slow: the stage table or uploaded runs feed the rules",
     "production": "a model underperforms in production: metric gap, segments, health, drift",
     "access": "data access takes too long: a request log or one request's stage waits",
+    "router": "not sure where the problem is: no numbers; findings open another playbook (opens)",
 }
 SCENARIO_STAGES = {"iteration": STAGE_LABELS, "access": ACCESS_STAGE_LABELS}
 HORIZON_LABELS = {"now": "can start this week", "later": "needs planning or other teams first"}
@@ -202,6 +203,8 @@ def _finding() -> dict[str, Any]:
             "detail": _text("The explanation: what is going on and what to do first."),
             "actions": _action_ids("The actions this finding recommends (every finding should have some)."),
             "see_also": _text("The id of another playbook this finding points to."),
+            "opens": _ident("A hand-over: the id of the playbook this finding opens, with the "
+                            "goal carried over. A hand-over recommends no actions of its own."),
         },
     }
 
@@ -277,7 +280,10 @@ def _per_scenario(scenario: str, metrics: dict[str, str]) -> dict[str, Any]:
         _choices(stages, f"A stage of the {scenario} scenario.") if stages
         else {"not": {}, "description": f"The {scenario} scenario has no stages."}
     )
-    metric = _choices(metrics, f"A metric of the {scenario} scenario.")
+    metric: Any = (
+        _choices(metrics, f"A metric of the {scenario} scenario.") if metrics
+        else {"not": {}, "description": f"The {scenario} scenario has no metrics for data rules."}
+    )
     when = {"items": {"properties": {"metric": metric}}}
     return {
         "if": {"properties": {"scenario": {"const": scenario}}, "required": ["scenario"]},

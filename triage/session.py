@@ -62,6 +62,12 @@ class Goal:
     def is_complete(self) -> bool:
         return all(getattr(self, name) for name in GOAL_LIMITS)
 
+    def filled_from(self, other: Goal) -> Goal:
+        """This goal with its blank fields taken from ``other``: what the router carries into a
+        scenario never overwrites what was already typed there."""
+        return replace(self, **{name: getattr(self, name) or getattr(other, name)
+                                for name in GOAL_LIMITS})
+
 
 def goal_text(name: str, text: str) -> str:
     """A goal field as kept: stripped and cut to its limit."""

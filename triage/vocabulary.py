@@ -229,6 +229,8 @@ SCENARIO_METRICS: dict[str, dict[str, str]] = {
     "iteration": ITERATION_METRICS,
     "production": PRODUCTION_METRICS,
     "access": ACCESS_METRICS,
+    # A router asks where the problem is and opens the scenario that analyses it: no numbers.
+    "router": {},
 }
 
 

@@ -26,14 +26,15 @@ HOME = "pages/home.py"
 ITERATION = "pages/iteration.py"
 PRODUCTION = "pages/production.py"
 ACCESS = "pages/access.py"
+ROUTER = "pages/router.py"
 PLAN = "pages/plan.py"
 LEARN = "pages/learn.py"
 REVIEW = "pages/review.py"
 # Playbook id -> the page that runs its scenario; other playbooks are browsable on Learn.
 SCENARIO_PAGES = {"slow_iteration": ITERATION, "production_underperformance": PRODUCTION,
-                  "data_access": ACCESS}
+                  "data_access": ACCESS, "not_sure": ROUTER}
 _SCENARIO_URLS = {"slow_iteration": "iteration", "production_underperformance": "production",
-                  "data_access": "access"}
+                  "data_access": "access", "not_sure": "router"}
 
 
 def scenario_url(playbook_id: str) -> str:
@@ -44,6 +45,8 @@ def _pages() -> dict[str, list]:
     return {
         "": [st.Page(HOME, title="Home", icon=":material/home:", default=True)],
         "Scenarios": [
+            st.Page(ROUTER, title="Not sure where the problem is?", icon=":material/alt_route:",
+                    url_path=_SCENARIO_URLS["not_sure"]),
             st.Page(ITERATION, title="Iteration is too slow", icon=":material/timer:",
                     url_path=_SCENARIO_URLS["slow_iteration"]),
             st.Page(PRODUCTION, title="Model underperforms", icon=":material/trending_down:",

@@ -11,6 +11,7 @@ from triage.iteration_plan import iteration_plan, session_analysis
 from triage.plan import Plan
 from triage.playbook import Playbook
 from triage.production import analyse, production_plan
+from triage.router import router_plan
 from triage.session import Session
 from ui import access_inputs, iteration_inputs, production_inputs, state
 from ui.reopen import missing_uploads
@@ -33,6 +34,8 @@ def plan_for(book: Playbook, session: Session) -> Plan:
                     else access_inputs.analysis_for(session))
         return access_plan(book, session, analysis,
                            access_inputs.requests_per_month(session, analysis))
+    if book.scenario == "router":
+        return router_plan(book, session)
     if book.scenario == "production":
         return production_plan(book, session,
                                analyse(session.inputs, production_inputs.drift_report()))

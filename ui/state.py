@@ -12,7 +12,7 @@ import streamlit as st
 
 from triage.iteration import RunsData
 from triage.playbook import PLAYBOOK_DIR, Catalogue, Playbook, load_catalogue
-from triage.session import Session
+from triage.session import Goal, Session
 
 _SESSIONS = "sessions"  # scenario id -> Session
 _ACTIVE = "active_scenario"
@@ -67,8 +67,25 @@ def replace_session(session: Session) -> None:
         session.goal = previous.goal
     sessions[session.scenario] = session
     st.session_state[_ACTIVE] = session.scenario
+    _bump_version(session.scenario)
+
+
+def _bump_version(scenario: str) -> None:
     versions = st.session_state.setdefault(_VERSION, {})
-    versions[session.scenario] = versions.get(session.scenario, 0) + 1
+    versions[scenario] = versions.get(scenario, 0) + 1
+
+
+def carry_goal(book: Playbook, goal: Goal) -> Session:
+    """The session a router hands over to, starting with the goal typed there: blank fields are
+    filled, typed ones kept. Its widgets re-read the model when anything changed."""
+    sessions: dict[str, Session] = st.session_state.setdefault(_SESSIONS, {})
+    session = sessions.setdefault(book.id, Session(scenario=book.id,
+                                                   playbook_version=book.version))
+    carried = session.goal.filled_from(goal)
+    if carried != session.goal:
+        session.goal = carried
+        _bump_version(book.id)
+    return session
 
 
 def widget_version(scenario: str) -> int:
