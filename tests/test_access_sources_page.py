@@ -206,6 +206,18 @@ def test_an_unknown_holiday_code_is_refused_and_the_analysis_stays():
     assert _labelled(at.text_input, "public holidays").value == "XX"  # what was typed stays
 
 
+def _reopened(at: AppTest) -> AppTest:
+    """A fresh tab that opens this tab's plan JSON, on the Access page."""
+    document = to_json(at.session_state["sessions"]["data_access"])
+    again = AppTest.from_file(APP, default_timeout=30)
+    again.run()
+    again.switch_page("pages/plan.py").run()
+    again.file_uploader[0].set_value(("plan.json", document.encode(), "application/json")).run()
+    again.switch_page("pages/access.py").run()
+    assert not again.exception, again.exception
+    return again
+
+
 def test_reading_settings_travel_with_the_plan_and_read_the_file_again_alike():
     at = _open()
     _labelled(at.selectbox, "File format").set_value("jira").run()
@@ -215,14 +227,7 @@ def test_reading_settings_travel_with_the_plan_and_read_the_file_again_alike():
     _business_in_berlin(at)
     _labelled(at.text_input, "public holidays").set_value("DE").run()
     shown = _metrics(at)[TTA]
-    document = to_json(at.session_state["sessions"]["data_access"])
-
-    again = AppTest.from_file(APP, default_timeout=30)
-    again.run()
-    again.switch_page("pages/plan.py").run()
-    again.file_uploader[0].set_value(("plan.json", document.encode(), "application/json")).run()
-    again.switch_page("pages/access.py").run()
-    assert not again.exception, again.exception
+    again = _reopened(at)
     assert "which this browser tab does not have" in " ".join(w.value for w in again.warning)
     assert _labelled(again.selectbox, "File format").value == "jira"
     assert _labelled(again.text_input, "Source time zone (Jira, ServiceNow)").value == "Europe/Berlin"
@@ -240,12 +245,6 @@ def test_a_missing_extra_file_is_named_when_the_plan_is_reopened():
     at = _open()
     _upload(at, ":second", "sysapproval_approver.csv", SN_APPROVALS)
     _upload(at, ":log", "sc_req_item.csv", SN_ITEMS)
-    document = to_json(at.session_state["sessions"]["data_access"])
-    again = AppTest.from_file(APP, default_timeout=30)
-    again.run()
-    again.switch_page("pages/plan.py").run()
-    again.file_uploader[0].set_value(("plan.json", document.encode(), "application/json")).run()
-    again.switch_page("pages/access.py").run()
-    assert not again.exception, again.exception
+    again = _reopened(at)
     banner = " ".join(w.value for w in again.warning)
     assert "**sysapproval_approver.csv** and **sc_req_item.csv**" in banner

@@ -642,7 +642,7 @@ def holiday_dates(country: str, first_day: int, last_day: int) -> np.ndarray:
     years = range(int(str(np.datetime64(first_day, "D"))[:4]), int(str(np.datetime64(last_day, "D"))[:4]) + 1)
     try:
         calendar = holiday_calendars.country_holidays(code, subdiv=subdivision or None, years=years)
-    except NotImplementedError:
+    except NotImplementedError:  # the holidays package's answer to an unknown country or subdivision
         raise InputError(f"Unknown holiday calendar '{country}': use a country code such as DE, "
                          "FR or US, optionally with a subdivision (DE-BY).") from None
     return np.array(sorted(calendar), dtype="datetime64[D]")
