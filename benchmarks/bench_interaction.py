@@ -1,4 +1,5 @@
-"""Warm rerun latency of the iteration page (worked example loaded) and the plan page, via AppTest.
+"""Warm rerun latency of every page, via AppTest: the iteration page (worked example loaded) under
+a mix of interactions, the plan page and each other page.
 
 Each timed interaction is one ``AppTest.run()``: the whole script rerun (frame, page, charts) plus
 AppTest's own overhead of building the element tree, which a browser session does not pay.
@@ -115,10 +116,15 @@ def bench_plan_page(at: AppTest, count: int) -> list[float]:
 
 
 # The other scenario pages: warm reruns with their worked example loaded, then one answer.
+# "scenario page" is the page every playbook without a file of its own gets (GPU quota here).
 OTHER_PAGES = {"production page": "production_underperformance", "access page": "data_access",
+               "router page": None, "scenario page": None, "home page": None,
                "review page": None, "learn page": None}
 EXPECTED_TITLES = {"production page": "A launched model underperforms in production",
                    "access page": "Data access is blocked by approvals, ACLs or governance",
+                   "router page": "Not sure where the problem is?",
+                   "scenario page": "A partner asks for more GPU quota",
+                   "home page": "ML triage playbook",
                    "review page": "Review saved plans", "learn page": "Learn the playbooks"}
 
 

@@ -7,8 +7,7 @@ ensure_frame()
 import streamlit as st  # noqa: E402
 
 from ui import state  # noqa: E402
-from ui.frame import LEARN, SCENARIO_PAGES  # noqa: E402
-from ui.learn_tree import PLAYBOOK_PARAM  # noqa: E402
+from ui.frame import scenario_ids, scenario_page  # noqa: E402
 from ui.scenarios import EXAMPLE_LOADERS  # noqa: E402
 
 st.title("ML triage playbook")
@@ -20,36 +19,29 @@ st.markdown(
 )
 
 catalogue = state.catalogue()
+books = [book for book in (state.playbook(i) for i in scenario_ids()) if book is not None]
 
 # Routers are the way in when nobody knows which scenario it is: a slim strip above the cards,
 # so the scenarios stay the large entry points.
-for router in (b for b in catalogue.playbooks.values() if b.scenario == "router"):
+for router in (b for b in books if b.scenario == "router"):
     with st.container(border=True):
         text, link = st.columns([4, 1], vertical_alignment="center")
         text.markdown(f"**{router.title}**")
         text.caption(router.summary)
-        if page := SCENARIO_PAGES.get(router.id):
-            link.page_link(page, label="Find the right scenario", icon=":material/alt_route:")
-        else:
-            link.page_link(LEARN, label="Browse this playbook", icon=":material/school:",
-                           query_params={PLAYBOOK_PARAM: router.id})
+        link.page_link(scenario_page(router.id), label="Find the right scenario",
+                       icon=":material/alt_route:")
 
-# The scenarios with their own page first, in the order of the navigation; others after.
-ranked = list(SCENARIO_PAGES)
-books = sorted((b for b in catalogue.playbooks.values() if b.scenario != "router"),
-               key=lambda b: (ranked.index(b.id) if b.id in ranked else len(ranked), b.title))
-# Two a row: at 1024 px three columns break titles mid-word and cut the links' labels.
-for start in range(0, len(books), 2):
-    for column, book in zip(st.columns(2), books[start:start + 2], strict=False):
+# Every installed playbook is a scenario, in the order of the navigation. Two a row: at 1024 px
+# three columns break titles mid-word and cut the links' labels.
+cards = [b for b in books if b.scenario != "router"]
+for start in range(0, len(cards), 2):
+    for column, book in zip(st.columns(2), cards[start:start + 2], strict=False):
         with column.container(border=True):
             st.markdown(f"### {book.title}")
             st.write(book.summary)
-            page = SCENARIO_PAGES.get(book.id)
-            if page is None:
-                st.page_link(LEARN, label="Browse this playbook", icon=":material/school:",
-                             query_params={PLAYBOOK_PARAM: book.id})
-                continue
-            st.page_link(page, label="Start with your numbers", icon=":material/arrow_forward:")
+            page = scenario_page(book.id)
+            st.page_link(page, label="Start with your numbers" if book.inputs
+                         else "Walk it together", icon=":material/arrow_forward:")
             loader = EXAMPLE_LOADERS.get(book.id)
             if loader and st.button("Load a worked example", key=f"example:{book.id}",
                                     icon=":material/science:"):

@@ -12,7 +12,7 @@ from ui.plan_io import render_import  # noqa: E402
 from ui.plan_store_ui import render_exports, render_save, render_share  # noqa: E402
 from ui.plan_view import render_downloads, render_plan, render_saved_plan  # noqa: E402
 from ui.reopen import render_banner  # noqa: E402
-from ui.scenarios import plan_for  # noqa: E402
+from ui.scenario_page import plan_for  # noqa: E402
 
 st.title("Action plan")
 opened = [s for s in state.open_scenarios() if state.playbook(s)]

@@ -35,8 +35,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server():
-    """Start `streamlit run app.py` headless on a free port; yield its base URL once healthy."""
+def streamlit_server(env: dict[str, str] | None = None):
+    """Start `streamlit run app.py` headless on a free port; yield its base URL once healthy.
+    ``env``: variables set for the server on top of this process' (a playbooks folder, say)."""
     port = free_port()
     log = (ARTIFACTS / f"streamlit-{port}.log")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -45,6 +46,7 @@ def streamlit_server():
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(port), "--browser.gatherUsageStats", "false"],
             cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
         try:
             url = f"http://127.0.0.1:{port}"

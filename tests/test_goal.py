@@ -238,7 +238,7 @@ def _type_goal(at, values: dict[str, str]):
 
 
 def test_goal_typed_on_the_page_survives_page_switches_and_heads_the_plan(app):
-    from ui.scenarios import plan_for
+    from ui.scenario_page import plan_for
 
     app.switch_page("pages/iteration.py").run()
     assert app.expander[0].label.startswith("Goal first")

@@ -31,12 +31,13 @@ def raw_texts(at: AppTest) -> list[str]:
 
 # -- Home --------------------------------------------------------------------------------------
 
-def test_browse_on_the_gpu_card_opens_learn_on_that_playbooks_tree(app):
-    links = [link for link in app.get("page_link") if link.proto.label == "Browse this playbook"]
-    assert len(links) == 1  # only the playbook without a page of its own
-    link = links[0].proto
-    assert link.page.endswith("learn") and link.query_string == "playbook=gpu_quota"
-    # Following it: Learn reads the parameter and opens the GPU-quota tree.
+def test_the_gpu_card_starts_its_scenario_and_learn_still_opens_a_tree_by_link(app):
+    """A playbook without a page file of its own is a runnable scenario on Home, and Learn's
+    ?playbook= link (shared by authors) still opens its tree."""
+    starts = [link.proto for link in app.get("page_link")
+              if link.proto.label == "Start with your numbers"]
+    assert [link.page for link in starts if link.page.endswith("gpu_quota")] == ["gpu_quota"]
+    assert not [link for link in app.get("page_link") if link.proto.label == "Browse this playbook"]
     app.query_params["playbook"] = "gpu_quota"
     open_page(app, "pages/learn.py")
     assert app.selectbox(key="learn:playbook").value == "gpu_quota"

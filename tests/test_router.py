@@ -28,9 +28,8 @@ ROUTES = {
     "iteration": "slow_iteration",
     "production": "production_underperformance",
     "data_access": "data_access",
-    # gpu_quota has no page of its own: its numbers (queueing, training) are measured on the
-    # iteration page, so the goal goes to the session that page runs
-    "compute": "slow_iteration",
+    # gpu_quota has no page file of its own: it runs on the page every other playbook gets
+    "compute": "gpu_quota",
 }
 
 
@@ -153,13 +152,12 @@ def test_the_router_opens_the_right_page_with_the_goal(app, pain):
     assert at.text_input(key=f"{book_id}:1:goal:key_metric").value == GOAL["key_metric"]
 
 
-def test_compute_offers_the_gpu_playbook_on_learn_too(app):
+def test_compute_opens_the_gpu_scenario_with_its_runs_section(app):
     at = _walk_router(app, "compute")
-    body = texts(at)
-    assert "“A partner asks for more GPU quota” has no page of its own yet" in body
-    learn = [link.proto for link in at.get("page_link") if "on Learn" in link.proto.label]
-    assert learn and learn[0].page.endswith("learn"), learn
-    assert "gpu_quota" in str(learn[0])  # the link opens that playbook's tree
+    at.button(key="router:open:gpu_quota").click().run()
+    assert not at.exception, at.exception
+    assert [h.value for h in at.subheader][:2] == ["1 · Your numbers", "2 · Where the time goes"]
+    assert "has no page of its own" not in texts(at)
 
 
 def test_a_goal_already_typed_in_the_scenario_is_kept(app):
@@ -191,3 +189,13 @@ def test_home_offers_the_router_as_its_own_entry(app):
     assert entries.index("**Not sure where the problem is?**") < entries.index(
         "### Model iteration is too slow")
     assert "### Not sure where the problem is?" not in entries
+
+
+def test_on_a_hand_over_the_sidebar_does_not_offer_an_empty_plan(app):
+    at = _walk_router(app, "data_access")
+    captions = [c.value for c in at.sidebar.caption]
+    assert "This walk hands over to another scenario; the plan is made there." in captions
+    assert not [link for link in at.sidebar.get("page_link")
+                if link.proto.label == "Open the action plan"]
+    at.button(key="router:open:data_access").click().run()
+    assert [link.proto.label for link in at.sidebar.get("page_link")] == ["Open the action plan"]

@@ -40,11 +40,11 @@ from triage.noise import (
     welch,
 )
 from triage.playbook import (
-    PLAYBOOK_DIR,
     PlaybookError,
     Problem,
     load_catalogue,
     load_playbook,
+    playbook_dir,
     unknown_opens,
 )
 from triage.session import SessionError, from_json, to_json
@@ -466,7 +466,7 @@ def _run_access(args: argparse.Namespace) -> int:
 
 def _playbook_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:
     files, problems = [], []
-    for raw in paths or [str(PLAYBOOK_DIR)]:
+    for raw in paths or [str(playbook_dir())]:
         path = Path(raw)
         if path.is_dir():
             found = sorted(path.glob("*.y*ml"))

@@ -168,7 +168,7 @@ def rebuild_plan(session: Session, book: Playbook) -> Plan:
         from triage.production import analyse, production_plan
 
         return production_plan(book, session, analyse(session.inputs))
-    if book.scenario == "router":
+    if book.scenario in ("router", "none"):
         from triage.router import router_plan
 
         return router_plan(book, session)

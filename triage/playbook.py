@@ -7,6 +7,7 @@ working. YAML is read only through ``yaml.safe_load``: playbook text is never ex
 
 from __future__ import annotations
 
+import os
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from triage.kinds.registry import KINDS, allowed_kinds
 from triage.rules import OPERATORS, Condition, DataRule, Suggestion
 from triage.vocabulary import (
     ACCESS_STAGE_LABELS,
@@ -26,7 +28,14 @@ from triage.vocabulary import (
     STAGE_LABELS,
 )
 
-PLAYBOOK_DIR = Path(__file__).resolve().parent.parent / "playbooks"
+PLAYBOOK_DIR = Path(__file__).resolve().parent.parent / "playbooks"  # the shipped playbooks
+# A team runs the app on its own folder of playbooks (the shipped ones copied, its own added).
+PLAYBOOKS_ENV = "TRIAGE_PLAYBOOKS"
+
+
+def playbook_dir() -> Path:
+    """The folder the app and the CLI read playbooks from: $TRIAGE_PLAYBOOKS, else the shipped."""
+    return Path(os.environ.get(PLAYBOOKS_ENV) or PLAYBOOK_DIR)
 MAX_PLAYBOOK_BYTES = 1_000_000
 
 
@@ -119,6 +128,7 @@ class InputSpec:
     id: str
     label: str
     description: str
+    kind: str = ""  # the input kind whose page section collects it (triage.kinds.registry)
 
 
 @dataclass(frozen=True)
@@ -462,18 +472,23 @@ def _check_overlaps(reader: _Reader, book: Playbook) -> None:
             reader.problem(f"overlaps.{group}", "id", "no action names this overlap group")
 
 
-def _read_inputs(reader: _Reader, raw: Any) -> tuple[InputSpec, ...]:
+def _read_inputs(reader: _Reader, raw: Any, scenario: str) -> tuple[InputSpec, ...]:
     if raw is None:
         return ()
+    allowed = allowed_kinds(scenario)
     specs = []
     for item in _mapping_list(reader, raw, "inputs", "inputs"):
-        specs.append(
-            InputSpec(
-                id=reader.ident(item, "id", "inputs"),
-                label=reader.text(item, "label", "inputs"),
-                description=reader.text(item, "description", "inputs"),
-            )
-        )
+        input_id = reader.ident(item, "id", "inputs")
+        where = f"inputs.{input_id}" if input_id else "inputs"
+        kind = reader.text(item, "kind", where)
+        if kind and scenario and kind not in allowed:
+            known = "is not an input kind" if kind not in KINDS else \
+                f"is not read by the {scenario} analysis"
+            reader.problem(where, "kind", f"'{kind}' {known}; the {scenario} analysis reads: "
+                           + ", ".join(f"{k} ({KINDS[k].label.lower()})" for k in allowed))
+            kind = ""
+        specs.append(InputSpec(id=input_id, label=reader.text(item, "label", where),
+                               description=reader.text(item, "description", where), kind=kind))
     return tuple(specs)
 
 
@@ -562,7 +577,7 @@ def parse_playbook(raw: Any, file: str = "<playbook>") -> Playbook:
         start=reader.text(raw, "start", top),
         nodes=nodes,
         actions=actions,
-        inputs=_read_inputs(reader, raw.get("inputs")),
+        inputs=_read_inputs(reader, raw.get("inputs"), scenario),
         source=file,
         group_by=reader.choice(raw, "group_by", top, {"kind", "horizon"}, required=False) or "kind",
         overlaps=_read_overlaps(reader, raw.get("overlaps")),
@@ -663,10 +678,10 @@ def unknown_opens(book: Playbook, known: set[str] | dict) -> list[Problem]:
             for node in book.nodes.values() if node.opens and node.opens not in known]
 
 
-def load_catalogue(folder: Path = PLAYBOOK_DIR) -> Catalogue:
+def load_catalogue(folder: Path | None = None) -> Catalogue:
     """Load every *.yaml in folder; a broken file is reported, never hides the others."""
     catalogue = Catalogue()
-    for path in sorted(folder.glob("*.y*ml")):
+    for path in sorted((folder or playbook_dir()).glob("*.y*ml")):
         try:
             book = load_playbook(path)
         except PlaybookError as err:

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from triage.kinds.registry import KINDS, allowed_kinds
 from triage.rules import OPERATORS
 from triage.vocabulary import (
     ACCESS_STAGE_LABELS,
@@ -38,6 +39,7 @@ SCENARIO_LABELS = {
     "production": "a model underperforms in production: metric gap, segments, health, drift",
     "access": "data access takes too long: a request log or one request's stage waits",
     "router": "not sure where the problem is: no numbers; findings open another playbook (opens)",
+    "none": "walked by its answers alone: no numbers, no estimates; the plan lists the actions",
 }
 SCENARIO_STAGES = {"iteration": STAGE_LABELS, "access": ACCESS_STAGE_LABELS}
 HORIZON_LABELS = {"now": "can start this week", "later": "needs planning or other teams first"}
@@ -264,9 +266,11 @@ def _input() -> dict[str, Any]:
         "type": "object",
         "description": "An input the playbook asks for, shown on the page before the questions.",
         "additionalProperties": False,
-        "required": ["id", "label", "description"],
+        "required": ["id", "kind", "label", "description"],
         "properties": {
             "id": _ident("Input id."),
+            "kind": _choices({k.id: k.collects for k in KINDS.values()},
+                             "The input kind whose page section collects it."),
             "label": _text("Short name shown on the page."),
             "description": _text("What to bring and why it helps."),
         },
@@ -285,12 +289,16 @@ def _per_scenario(scenario: str, metrics: dict[str, str]) -> dict[str, Any]:
         else {"not": {}, "description": f"The {scenario} scenario has no metrics for data rules."}
     )
     when = {"items": {"properties": {"metric": metric}}}
+    kinds = allowed_kinds(scenario)
+    kind = {"enum": list(kinds),
+            "description": f"The {scenario} analysis reads: {', '.join(kinds)}."}
     return {
         "if": {"properties": {"scenario": {"const": scenario}}, "required": ["scenario"]},
         "then": {
             "properties": {
                 "nodes": {"items": {"properties": {"suggest": {"items": {"properties": {"when": when}}}}}},
                 "actions": {"items": {"properties": {"stage": stage_schema}}},
+                "inputs": {"items": {"properties": {"kind": kind}}},
             }
         },
     }

@@ -231,6 +231,8 @@ SCENARIO_METRICS: dict[str, dict[str, str]] = {
     "access": ACCESS_METRICS,
     # A router asks where the problem is and opens the scenario that analyses it: no numbers.
     "router": {},
+    # A playbook walked by its answers alone: no analysis, no estimates.
+    "none": {},
 }
 
 

@@ -14,6 +14,7 @@ import secrets
 
 import streamlit as st
 
+from triage.engine import walk
 from ui import state
 
 _FRAME_MARK = "_frame_active"
@@ -27,33 +28,65 @@ ITERATION = "pages/iteration.py"
 PRODUCTION = "pages/production.py"
 ACCESS = "pages/access.py"
 ROUTER = "pages/router.py"
+SCENARIO = "pages/scenario.py"  # any other playbook's scenario page, one url per playbook
 PLAN = "pages/plan.py"
 LEARN = "pages/learn.py"
 REVIEW = "pages/review.py"
-# Playbook id -> the page that runs its scenario; other playbooks are browsable on Learn.
-SCENARIO_PAGES = {"slow_iteration": ITERATION, "production_underperformance": PRODUCTION,
-                  "data_access": ACCESS, "not_sure": ROUTER}
-_SCENARIO_URLS = {"slow_iteration": "iteration", "production_underperformance": "production",
-                  "data_access": "access", "not_sure": "router"}
+# The shipped scenarios keep their own short urls and names in the navigation; every other
+# installed playbook is drawn by the same assembly under /<its id>.
+_BUILT_IN = {  # playbook id -> page file, url, navigation title, icon
+    "not_sure": (ROUTER, "router", "Not sure where the problem is?", ":material/alt_route:"),
+    "slow_iteration": (ITERATION, "iteration", "Iteration is too slow", ":material/timer:"),
+    "production_underperformance": (PRODUCTION, "production", "Model underperforms",
+                                    ":material/trending_down:"),
+    "data_access": (ACCESS, "access", "Data access is blocked", ":material/lock_clock:"),
+}
+_OTHER_PAGES = {"", "plan", "review", "learn"} | {url for _, url, _, _ in _BUILT_IN.values()}
 
 
 def scenario_url(playbook_id: str) -> str:
-    return _SCENARIO_URLS.get(playbook_id, "")
+    """The url path of a playbook's scenario page ("" for none: the app's root)."""
+    if playbook_id in _BUILT_IN:
+        return _BUILT_IN[playbook_id][1]
+    if state.playbook(playbook_id) is None:
+        return ""
+    return f"playbook-{playbook_id}" if playbook_id in _OTHER_PAGES else playbook_id
+
+
+def _other_page(book) -> st.Page:
+    return st.Page(SCENARIO, title=book.title, icon=":material/playlist_play:",
+                   url_path=scenario_url(book.id))
+
+
+def scenario_page(playbook_id: str) -> str | st.Page | None:
+    """What ``st.page_link`` and ``st.switch_page`` take to open a playbook's scenario page."""
+    if playbook_id in _BUILT_IN:
+        return _BUILT_IN[playbook_id][0]
+    book = state.playbook(playbook_id)
+    return _other_page(book) if book is not None else None
+
+
+def playbook_at(url_path: str) -> str | None:
+    """The playbook whose scenario page has this url path."""
+    return next((book_id for book_id in (*_BUILT_IN, *state.catalogue().playbooks)
+                 if scenario_url(book_id) == url_path), None) if url_path else None
+
+
+def scenario_ids() -> list[str]:
+    """Every scenario in navigation order: the shipped ones, then the others by title."""
+    others = sorted((b for b in state.catalogue().playbooks.values() if b.id not in _BUILT_IN),
+                    key=lambda b: (b.scenario != "router", b.title.casefold()))
+    return [*_BUILT_IN, *(b.id for b in others)]
 
 
 def _pages() -> dict[str, list]:
+    scenarios = [st.Page(page, title=title, icon=icon, url_path=url)
+                 for page, url, title, icon in _BUILT_IN.values()]
+    scenarios += [_other_page(state.playbook(book_id)) for book_id in scenario_ids()
+                  if book_id not in _BUILT_IN]
     return {
         "": [st.Page(HOME, title="Home", icon=":material/home:", default=True)],
-        "Scenarios": [
-            st.Page(ROUTER, title="Not sure where the problem is?", icon=":material/alt_route:",
-                    url_path=_SCENARIO_URLS["not_sure"]),
-            st.Page(ITERATION, title="Iteration is too slow", icon=":material/timer:",
-                    url_path=_SCENARIO_URLS["slow_iteration"]),
-            st.Page(PRODUCTION, title="Model underperforms", icon=":material/trending_down:",
-                    url_path=_SCENARIO_URLS["production_underperformance"]),
-            st.Page(ACCESS, title="Data access is blocked", icon=":material/lock_clock:",
-                    url_path=_SCENARIO_URLS["data_access"]),
-        ],
+        "Scenarios": scenarios,
         "Plan": [st.Page(PLAN, title="Action plan", icon=":material/checklist:",
                          url_path="plan"),
                  st.Page(REVIEW, title="Review saved plans", icon=":material/fact_check:",
@@ -73,7 +106,11 @@ def _sidebar() -> None:
         session = state.session_for(book)
         st.markdown(f"**Working on:** {book.title}")
         st.caption(f"{len(session.answers)} answer(s) · {len(session.notes)} note(s)")
-        st.page_link(PLAN, label="Open the action plan", icon=":material/checklist:")
+        finding = walk(book, session.answers).finding
+        if finding is not None and finding.opens:  # its plan is made on the page it hands to
+            st.caption("This walk hands over to another scenario; the plan is made there.")
+        else:
+            st.page_link(PLAN, label="Open the action plan", icon=":material/checklist:")
 
 
 def run_frame() -> None:
@@ -85,8 +122,7 @@ def run_frame() -> None:
     apply_link()  # before anything reads the session: a shared link replaces it
     page = st.navigation(_pages())
     st.session_state[_PAGE_PATH] = page.url_path
-    scenario = {url: book for book, url in _SCENARIO_URLS.items()}.get(page.url_path)
-    if scenario:
+    if scenario := playbook_at(page.url_path):
         state.set_active_scenario(scenario)
     _sidebar()
     show_link_messages()
@@ -115,6 +151,11 @@ def app_root() -> str:
     from triage.permalink import app_root as root_of
 
     return root_of(st.context.url or "", st.session_state.get(_PAGE_PATH, ""))
+
+
+def current_playbook() -> str:
+    """The playbook of the scenario page this run draws."""
+    return playbook_at(st.session_state.get(_PAGE_PATH, "")) or ""
 
 
 def ensure_frame() -> None:

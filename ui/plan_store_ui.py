@@ -51,7 +51,9 @@ def _uploads_to_keep(session: Session) -> list[tuple[str, str, bytes]]:
     if runs is not None and getattr(runs, "raw", None):
         # Our runs CSV whatever the tool, named with it: the follow-up reads and compares it.
         kept.append(("runs", tagged(runs.name, runs.source_format), runs.raw))
-    if session.scenario == "data_access" and (log := access_inputs.kept_log(session.inputs)):
+    book = state.playbook(session.scenario)
+    if book is not None and book.scenario == "access" and (
+            log := access_inputs.kept_log(session.inputs)):
         kept.append(("requests", *log))
     return kept
 

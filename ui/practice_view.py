@@ -18,7 +18,7 @@ from triage.practice import (
     expert_session,
 )
 from ui import state
-from ui.frame import SCENARIO_PAGES
+from ui.frame import scenario_page
 from ui.scenarios import EXAMPLE_LOADERS
 
 _PRACTICE = "practice_answers"  # playbook id -> the newcomer's answers (this tab only)
@@ -97,7 +97,7 @@ def render_worked_examples() -> None:
             if st.button("Load this example on its page", key=f"learn:load:{book.id}",
                          icon=":material/science:"):
                 EXAMPLE_LOADERS[book.id](state.session_for(book))
-                st.switch_page(SCENARIO_PAGES[book.id])
+                st.switch_page(scenario_page(book.id))
 
 
 def _set(playbook_id: str, node_id: str, key: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -428,31 +429,46 @@ def skew_report() -> SkewReport | None:
     return outcome if isinstance(outcome, SkewReport) else None
 
 
-def render_inputs(session: Session) -> None:
+def _segments_tab(session: Session, key: str) -> None:
+    st.caption("One row per segment. Shares may be counts or not add up to 1: they are "
+               "normalised. Observed metric includes fallback traffic.")
+    _segments(session, f"{key}:segments")
+
+
+def _history(session: Session, key: str) -> None:
+    st.caption("Offline vs online change of earlier launches: was the offline metric ever "
+               "predictive?")
+    session.inputs["history"] = edited_records(f"{key}:history", session.inputs.get("history", []),
+                                               HISTORY_COLUMNS, ("offline_delta", "online_delta"))
+
+
+def _samples_tab(session: Session, key: str) -> None:
+    st.caption("CSV or Parquet, one row per example, the same feature columns on both sides. "
+               "Files stay in this browser tab; they are not part of a saved plan.")
+    _samples(session, f"{key}:samples")
+    _skew(session, f"{key}:skew")
+
+
+# Each input kind of the production analysis as the tabs it draws under the metric.
+_KIND_TABS: dict[str, tuple[tuple[str, Callable[[Session, str], None]], ...]] = {
+    "segments": (("Segments", _segments_tab),),
+    "serving": (("Serving health", lambda s, k: _health(s, f"{k}:health")),
+                ("Rollout", lambda s, k: _rollout(s, f"{k}:rollout")),
+                ("Past launches", _history)),
+    "samples": (("Feature samples", _samples_tab),),
+}
+
+
+def render_inputs(session: Session, kinds: tuple[str, ...]) -> None:
+    """The inputs of the kinds a playbook declares: the metric first (it sizes the gap every
+    other part is a share of), then a tab for each part."""
     key = prefix(session.scenario)
-    _metric(session, f"{key}:metric")
-    tabs = st.tabs(["Segments", "Serving health", "Rollout", "Past launches",
-                    "Feature samples"])
-    with tabs[0]:
-        st.caption("One row per segment. Shares may be counts or not add up to 1: they are "
-                   "normalised. Observed metric includes fallback traffic.")
-        _segments(session, f"{key}:segments")
-    with tabs[1]:
-        _health(session, f"{key}:health")
-    with tabs[2]:
-        _rollout(session, f"{key}:rollout")
-    with tabs[3]:
-        st.caption("Offline vs online change of earlier launches: was the offline metric ever "
-                   "predictive?")
-        session.inputs["history"] = edited_records(f"{key}:history",
-                                                   session.inputs.get("history", []),
-                                                   HISTORY_COLUMNS, ("offline_delta",
-                                                                     "online_delta"))
-    with tabs[4]:
-        st.caption("CSV or Parquet, one row per example, the same feature columns on both sides. "
-                   "Files stay in this browser tab; they are not part of a saved plan.")
-        _samples(session, f"{key}:samples")
-        _skew(session, f"{key}:skew")
+    if "segments" in kinds:
+        _metric(session, f"{key}:metric")
+    parts = [part for kind in kinds for part in _KIND_TABS.get(kind, ())]
+    for tab, (_, draw) in zip(st.tabs([label for label, _ in parts]), parts, strict=True):
+        with tab:
+            draw(session, key)
 
 
 def example_available() -> bool:

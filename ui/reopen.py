@@ -46,9 +46,11 @@ def forget_uploads(scenario: str) -> None:
     """Drop the files this tab holds for a scenario whose session was just replaced by one from
     a link or a plan JSON: they belong to the tab's earlier meeting, not to the opened one."""
     state.set_runs_data(scenario, None)
-    if scenario == "data_access":
+    book = state.playbook(scenario)
+    analysis = book.scenario if book else ""
+    if analysis == "access":
         st.session_state.pop(_ACCESS_FILES, None)
-    if scenario == "production_underperformance":
+    if analysis == "production":
         st.session_state.pop(_PRODUCTION_FILES, None)
 
 

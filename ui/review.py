@@ -20,6 +20,7 @@ from triage.followup import (
 )
 from triage.gap import read_segments
 from triage.iteration import parse_runs
+from triage.kinds.registry import declared_kinds
 from triage.mapping import REQUESTS, SEGMENTS, runs_contract
 from triage.markdown import literal
 from triage.playbook import Playbook
@@ -29,12 +30,19 @@ from triage.sources.options import format_mismatch, read_options, tagged, untagg
 from triage.store import AuditEntry, ConflictError, PlanRow, StoredPlan, StoreError
 from triage.tabular import InputError, mapped_csv
 from triage.vocabulary import STATUSES
-from ui import column_map
+from ui import column_map, state
 from ui.plan_store_ui import plan_store
 from ui.runs_format import format_inputs
 
-FOLLOW_UP_KIND = {"slow_iteration": "runs", "production_underperformance": "segments",
-                  "data_access": "requests"}
+# The analysis -> the input kind an 'after' measurement is compared on.
+_FOLLOW_UP_KIND = {"iteration": "runs", "production": "segments", "access": "requests"}
+
+
+def follow_up_kind(playbook_id: str) -> str | None:
+    """What a plan's follow-up compares, when its playbook collects it."""
+    book = state.playbook(playbook_id)
+    kind = _FOLLOW_UP_KIND.get(book.scenario) if book else None
+    return kind if kind in declared_kinds(book.inputs) else None
 
 
 FIELD_LABELS = {"due": "due date", "email": "e-mail"}
@@ -306,7 +314,7 @@ def _sentence(text: str) -> str:
 
 
 def render_followup(plan: StoredPlan, author: str) -> None:
-    kind = FOLLOW_UP_KIND.get(plan.session.scenario)
+    kind = follow_up_kind(plan.session.scenario)
     if kind is None:
         return
     attached = plan_store().followups(plan.plan_id)

@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from triage.iteration import RunsData
-from triage.playbook import PLAYBOOK_DIR, Catalogue, Playbook, load_catalogue
+from triage.playbook import Catalogue, Playbook, load_catalogue, playbook_dir
 from triage.session import Goal, Session
 
 _SESSIONS = "sessions"  # scenario id -> Session
@@ -22,14 +22,14 @@ _VERSION = "widget_version"  # scenario id -> int, bumped when the model is repl
 
 @st.cache_resource(show_spinner=False)
 def _load_catalogue(fingerprint: tuple) -> Catalogue:
-    return load_catalogue(PLAYBOOK_DIR)
+    return load_catalogue(Path(fingerprint[0]))
 
 
 def catalogue() -> Catalogue:
     """Playbooks reload when a file changes (authors edit YAML while the app runs)."""
-    fingerprint = tuple(
-        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(PLAYBOOK_DIR.glob("*.y*ml"))
-    )
+    folder = playbook_dir()
+    fingerprint = (str(folder), *(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.y*ml"))))
     return _load_catalogue(fingerprint)
 
 

@@ -15,7 +15,7 @@ from triage.engine import Walk, suggestion_for, walk
 from triage.playbook import Node, Playbook
 from triage.session import Session
 from ui import state
-from ui.frame import SCENARIO_PAGES
+from ui.frame import scenario_page
 
 
 def _key(scope: str, *parts: str) -> str:
@@ -93,7 +93,7 @@ def _finding(book: Playbook, node: Node) -> None:
             st.write(node.detail)
         if node.see_also:
             other = state.playbook(node.see_also)
-            page = SCENARIO_PAGES.get(node.see_also)
+            page = scenario_page(node.see_also)
             if other is not None and page is not None:
                 st.page_link(page, label=f"Continue with the playbook: {other.title}",
                              icon=":material/arrow_forward:")
