@@ -230,7 +230,7 @@ def bench_access(steps: Steps, files: dict[str, Any]) -> dict[str, Any]:
     book = load_catalogue().playbooks[session.scenario]
     slas = {k: float(v) for k, v in session.inputs["slas"].items() if v}
 
-    def parse(business: bool) -> Any:  # ui/access_inputs.analysis_for on a cache miss
+    def parse(business: bool) -> Any:  # ui/kinds/requests/inputs.analysis_for on a cache miss
         inventory = read_inventory(files["inventory"], "inventory.csv")
         return parse_requests(files["requests"], "requests.csv", slas=slas,
                               clock=Clock(business=business), inventory=inventory)
@@ -239,7 +239,7 @@ def bench_access(steps: Steps, files: dict[str, Any]) -> dict[str, Any]:
 
     def rerun() -> object:  # the access and plan pages with the analysis cached
         analysis.metrics()
-        per_month = analysis.requests / len(analysis.monthly)  # ui.access_inputs.requests_per_month
+        per_month = analysis.requests / len(analysis.monthly)  # ui.kinds.requests.inputs.requests_per_month
         return access_plan(book, session, analysis, per_month)
 
     size = f"{analysis.requests:,} requests"

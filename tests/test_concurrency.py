@@ -31,7 +31,7 @@ from streamlit.testing.v1.util import build_mock_config_get_option
 from triage.engine import walk
 from triage.examples import iteration_example_runs, stage_table_from
 from triage.playbook import load_catalogue
-from ui.iteration_inputs import _example as cached_example  # the st.cache_resource shared by all
+from ui.kinds.runs.inputs import _example as cached_example  # the st.cache_resource shared by all
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60

@@ -270,7 +270,7 @@ def test_the_gap_section_says_parts_offset_and_warns_about_a_clamp():
 
     def script():
         from triage.production import analyse
-        from ui.production_views import render_gap, render_verdict
+        from ui.kinds.segments.views import render_gap, render_verdict
 
         segments = [
             {"segment": "A", "expected_share": 0.5, "observed_share": 0.8,

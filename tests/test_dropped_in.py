@@ -138,6 +138,17 @@ def test_a_dropped_in_runs_playbook_feeds_its_rule_exports_saves_and_reopens_fro
     stored = PlanStore().list_plans(team=team, today=date.today())
     assert [p.scenario for p in stored] == [raw["id"]]
     link = at.code[0].value
+    # Reviewed later: listed under its own title, and its follow-up compares runs, as the
+    # analysis it names does.
+    go(at, "pages/review.py")
+    at.text_input(key="review:team").input(team).run()
+    assert not at.exception, at.exception
+    assert raw["title"] in at.dataframe[0].value["scenario"].tolist()
+    faster = RUNS.read_bytes()
+    at.file_uploader[0].set_value(("after_runs.csv", faster, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert "How this is measured:" in texts(at)
+
     assert urlparse(link).path.endswith(f"/{raw['id']}")
     token = parse_qs(urlparse(link).query)["s"][0]
     opened = started(folder, monkeypatch)

@@ -187,7 +187,7 @@ def test_typed_table_holds_average_hours_per_iteration():
 
 
 def test_the_typed_table_column_says_average_hours_per_iteration():
-    from ui.iteration_inputs import _TABLE_COLUMNS
+    from ui.kinds.runs.inputs import _TABLE_COLUMNS
 
     column = _TABLE_COLUMNS["hours"]
     assert column["label"] == "Average hours per iteration"

@@ -13,8 +13,9 @@ from triage.plan import Plan
 from triage.session import Session
 from triage.sources.options import tagged
 from triage.store import ConflictError, PlanStore, StoreError
-from ui import access_inputs, state
+from ui import state
 from ui.frame import app_root
+from ui.kinds.requests import inputs as requests_inputs
 from ui.reopen import forget_uploads
 
 _LINK = "applied_link"
@@ -53,7 +54,7 @@ def _uploads_to_keep(session: Session) -> list[tuple[str, str, bytes]]:
         kept.append(("runs", tagged(runs.name, runs.source_format), runs.raw))
     book = state.playbook(session.scenario)
     if book is not None and book.scenario == "access" and (
-            log := access_inputs.kept_log(session.inputs)):
+            log := requests_inputs.kept_log(session.inputs)):
         kept.append(("requests", *log))
     return kept
 

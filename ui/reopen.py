@@ -15,10 +15,12 @@ from triage.export import ExportError, read_snapshot
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from ui import state
+from ui.kinds.samples.inputs import DRIFT, SKEW_STORE
+from ui.kinds.segments.inputs import SEGMENTS_SOURCE
 
 # Upload kinds and the per-tab store that holds each kind's file once uploaded in this tab.
 _ACCESS_FILES = "access_files"
-_PRODUCTION_FILES = "production_drift"
+_PRODUCTION_FILES = (DRIFT, SEGMENTS_SOURCE, SKEW_STORE)  # what the production kinds hold
 
 
 def _held(session: Session, kind: str) -> bool:
@@ -27,7 +29,7 @@ def _held(session: Session, kind: str) -> bool:
     if kind in ("log", "inventory", "second", "task_sla"):  # the access log and its extras
         return kind in st.session_state.get(_ACCESS_FILES, {})
     if kind in ("reference", "current"):
-        return kind in st.session_state.get(_PRODUCTION_FILES, {})
+        return kind in st.session_state.get(DRIFT, {})
     return True  # a kind this app does not hold per tab: nothing to miss
 
 
@@ -51,7 +53,8 @@ def forget_uploads(scenario: str) -> None:
     if analysis == "access":
         st.session_state.pop(_ACCESS_FILES, None)
     if analysis == "production":
-        st.session_state.pop(_PRODUCTION_FILES, None)
+        for store in _PRODUCTION_FILES:
+            st.session_state.pop(store, None)
 
 
 def missing_uploads(session: Session) -> list[UploadSummary]:

@@ -31,8 +31,8 @@ from triage.store import AuditEntry, ConflictError, PlanRow, StoredPlan, StoreEr
 from triage.tabular import InputError, mapped_csv
 from triage.vocabulary import STATUSES
 from ui import column_map, state
+from ui.kinds.runs.formats import format_inputs
 from ui.plan_store_ui import plan_store
-from ui.runs_format import format_inputs
 
 # The analysis -> the input kind an 'after' measurement is compared on.
 _FOLLOW_UP_KIND = {"iteration": "runs", "production": "segments", "access": "requests"}

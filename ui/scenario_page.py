@@ -26,15 +26,24 @@ from triage.playbook import Playbook
 from triage.production import analyse, production_plan
 from triage.router import router_plan
 from triage.session import Session
-from ui import access_inputs, iteration_inputs, production_inputs, state
-from ui.access_views import render_charts as render_access_charts
-from ui.access_views import render_headline as render_access_headline
-from ui.access_views import render_read_summary
+from ui import state
 from ui.bind import prefix
 from ui.goal import render_goal
-from ui.iteration_views import render_charts, render_headline, render_whatif
+from ui.kinds.requests import inputs as requests_inputs
+from ui.kinds.requests.views import render_charts as render_access_charts
+from ui.kinds.requests.views import render_headline as render_access_headline
+from ui.kinds.requests.views import render_read_summary
+from ui.kinds.runs import inputs as runs_inputs
+from ui.kinds.runs.views import render_charts, render_headline, render_whatif
+from ui.kinds.samples.inputs import TABS as SAMPLES_TABS
+from ui.kinds.samples.inputs import drift_report, skew_report
+from ui.kinds.samples.views import render_drift, render_skew
+from ui.kinds.segments.inputs import TABS as SEGMENTS_TABS
+from ui.kinds.segments.inputs import render_metric
+from ui.kinds.segments.views import render_gap, render_verdict
+from ui.kinds.serving.inputs import TABS as SERVING_TABS
+from ui.kinds.serving.views import render_health
 from ui.plan_view import render_preview
-from ui.production_views import render_drift, render_gap, render_health, render_skew, render_verdict
 from ui.reopen import missing_uploads, render_banner, render_saved_numbers, render_saved_preview
 from ui.router_view import render_handover
 from ui.stepper import render_stepper
@@ -53,8 +62,8 @@ class Numbers:
 def _iteration(book: Playbook, session: Session, kinds: tuple[str, ...], saved, heading: str,
                number: Iterator[int]) -> Numbers:
     st.subheader(f"{next(number)} · Your numbers")
-    analysis, runs = iteration_inputs.render_inputs(session)
-    sample = iteration_inputs.showing_samples(session, analysis)
+    analysis, runs = runs_inputs.render_inputs(session)
+    sample = runs_inputs.showing_samples(session, analysis)
     st.subheader(f"{next(number)} · {heading}")
     if saved is not None:
         render_saved_numbers(saved)
@@ -71,14 +80,29 @@ def _iteration(book: Playbook, session: Session, kinds: tuple[str, ...], saved, 
                    lambda: iteration_plan(book, session, analysis), samples_shown=sample)
 
 
+# The production analysis' kinds, each as the tabs it draws under the metric.
+_PRODUCTION_TABS = {"segments": SEGMENTS_TABS, "serving": SERVING_TABS, "samples": SAMPLES_TABS}
+
+
+def _production_inputs(session: Session, kinds: tuple[str, ...], key: str) -> None:
+    """The metric first (it sizes the gap every other part is a share of), then a tab for each
+    part of the kinds the playbook declares."""
+    if "segments" in kinds:
+        render_metric(session, f"{key}:metric")
+    parts = [part for kind in kinds for part in _PRODUCTION_TABS.get(kind, ())]
+    for tab, (_, draw) in zip(st.tabs([label for label, _ in parts]), parts, strict=True):
+        with tab:
+            draw(session, key)
+
+
 def _production(book: Playbook, session: Session, kinds: tuple[str, ...], saved, heading: str,
                 number: Iterator[int]) -> Numbers:
     key = prefix(session.scenario)
     st.subheader(f"{next(number)} · Your numbers")
-    production_inputs.render_inputs(session, kinds)
-    samples = "samples" in kinds
-    analysis = analyse(session.inputs, production_inputs.drift_report() if samples else None,
-                       production_inputs.skew_report() if samples else None)
+    _production_inputs(session, kinds, key)
+    has_samples = "samples" in kinds
+    analysis = analyse(session.inputs, drift_report() if has_samples else None,
+                       skew_report() if has_samples else None)
     for problem in analysis.problems:
         st.error(literal(problem), icon=":material/error:")
     st.subheader(f"{next(number)} · {heading}")
@@ -96,7 +120,7 @@ def _production(book: Playbook, session: Session, kinds: tuple[str, ...], saved,
                          expanded=analysis.drift is not None or analysis.skew is not None):
             if "serving" in kinds:
                 render_health(analysis, key)
-            if samples:
+            if has_samples:
                 render_drift(analysis, key)
                 render_skew(analysis, key)
     return Numbers(analysis.metrics(), lambda: production_plan(book, session, analysis))
@@ -106,7 +130,7 @@ def _access(book: Playbook, session: Session, kinds: tuple[str, ...], saved, hea
             number: Iterator[int]) -> Numbers:
     key = prefix(session.scenario)
     st.subheader(f"{next(number)} · Your numbers")
-    analysis = access_inputs.render_inputs(session)
+    analysis = requests_inputs.render_inputs(session)
     render_read_summary(analysis)
     st.subheader(f"{next(number)} · {heading}")
     if saved is not None:
@@ -115,10 +139,10 @@ def _access(book: Playbook, session: Session, kinds: tuple[str, ...], saved, hea
         render_access_headline(analysis, session, key)
         render_access_charts(analysis, key, session)
         st.caption(f"Waits in {analysis.clock.describe()}, SLAs on the same clock; "
-                   f"{access_inputs.requests_per_month_note(session, analysis)}.")
+                   f"{requests_inputs.requests_per_month_note(session, analysis)}.")
     return Numbers({} if saved is not None else analysis.metrics(),
                    lambda: access_plan(book, session, analysis,
-                                       access_inputs.requests_per_month(session, analysis)))
+                                       requests_inputs.requests_per_month(session, analysis)))
 
 
 # The analysis a playbook names -> how its inputs and numbers are drawn. An analysis without an
@@ -165,14 +189,14 @@ def plan_for(book: Playbook, session: Session) -> Plan:
     kinds = declared_kinds(book.inputs)
     missing = {u.kind for u in missing_uploads(session)}
     if book.scenario == "access" and kinds:
-        access_inputs.ensure_defaults(session)
+        requests_inputs.ensure_defaults(session)
         analysis = (analyse_typed({}) if "log" in missing
-                    else access_inputs.analysis_for(session))
+                    else requests_inputs.analysis_for(session))
         return access_plan(book, session, analysis,
-                           access_inputs.requests_per_month(session, analysis))
+                           requests_inputs.requests_per_month(session, analysis))
     if book.scenario == "production" and kinds:
         return production_plan(book, session, analyse(
-            session.inputs, production_inputs.drift_report() if "samples" in kinds else None))
+            session.inputs, drift_report() if "samples" in kinds else None))
     if book.scenario == "iteration" and kinds:
         runs = state.runs_data(session.scenario)
         if "runs" in missing:

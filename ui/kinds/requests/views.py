@@ -23,8 +23,8 @@ from triage.access_plan import owner_wait_text
 from triage.markdown import literal
 from triage.session import Session
 from triage.vocabulary import stage_label
-from ui.access_inputs import clock_text, prefilled, render_sla_default_note, sla_input
 from ui.bind import render_read_notes
+from ui.kinds.requests.inputs import clock_text, prefilled, render_sla_default_note, sla_input
 from ui.learn_views import glossary_hint
 
 _OWNER_ROWS = 5  # datasets listed under "waiting longest for an owner"

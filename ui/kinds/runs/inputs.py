@@ -24,7 +24,7 @@ from triage.sources.options import RUNS_READ, options_to_keep, read_options
 from triage.tabular import InputError
 from ui import column_map, state
 from ui.bind import edited_records, render_read_notes
-from ui.runs_format import format_inputs
+from ui.kinds.runs.formats import format_inputs
 
 _UPLOAD_ID = "iteration_upload_id"
 _TABLE_COLUMNS = {

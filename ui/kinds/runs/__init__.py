@@ -1,0 +1,1 @@
+"""Page section of the runs input kind (its logic is in triage/kinds/runs/)."""

@@ -1,0 +1,1 @@
+"""Page section of the serving input kind (its logic is in triage/kinds/serving/)."""

@@ -1,0 +1,13 @@
+"""The serving kind's picture: serving health against its budgets."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from triage import charts
+from triage.production import ProductionAnalysis
+
+
+def render_health(analysis: ProductionAnalysis, key: str) -> None:
+    if any(c.budget for c in analysis.health):
+        st.plotly_chart(charts.health_vs_budget(list(analysis.health)), key=f"{key}:health")
