@@ -15,7 +15,8 @@ from triage.playbook import load_catalogue
 
 TIMEOUT = 30
 BOOKS = load_catalogue().playbooks
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
 
 
 def sidebar_text(at: AppTest) -> str:
@@ -44,7 +45,9 @@ def test_home_lists_the_scenarios_and_broken_playbooks_never_crash(app):
 
 
 def test_every_page_renders_with_the_frame(app):
-    for page in ("pages/iteration.py", "pages/plan.py", "pages/learn.py", "pages/home.py"):
+    pages = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+    assert "pages/scenario.py" in pages and len(pages) == 9  # a new page file is covered here
+    for page in pages:
         open_page(app, page)
         app.run()  # a plain rerun keeps the frame too
         assert "ML triage playbook" in sidebar_text(app)
