@@ -6,7 +6,7 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
-from triage.iteration_plan import iteration_plan  # noqa: E402
+from triage.kinds.runs.impact import iteration_plan  # noqa: E402
 from ui import state  # noqa: E402
 from ui.goal import render_goal  # noqa: E402
 from ui.iteration_inputs import render_inputs, showing_samples  # noqa: E402

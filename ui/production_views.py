@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from triage import charts
-from triage.gap import decimals_for, fixed, gap_parts
+from triage.kinds.samples import charts as samples_charts
+from triage.kinds.segments import charts as segments_charts
+from triage.kinds.segments.gap import decimals_for, fixed, gap_parts
+from triage.kinds.segments.noise import relative_words
+from triage.kinds.serving import charts as serving_charts
 from triage.markdown import literal
-from triage.noise import relative_words
 from triage.plan import fmt
 from triage.production import COMPONENT_LABELS, ProductionAnalysis, spike_text
 from ui.learn_views import glossary_hint
@@ -109,8 +111,8 @@ def render_gap(analysis: ProductionAnalysis, key: str) -> None:
                 "model itself.", icon=":material/table:")
         return
     higher = metric.higher_is_better if metric else True
-    st.plotly_chart(charts.gap_waterfall(analysis.chart, metric.name if metric else "metric",
-                                         higher), key=f"{key}:waterfall")
+    st.plotly_chart(segments_charts.gap_waterfall(analysis.chart, metric.name if metric else "metric",
+                                                  higher), key=f"{key}:waterfall")
     split = gap_parts(analysis.decomposition, analysis.chart, higher)
     if split.offset:
         st.info(f"The parts offset each other: {literal(split.text(), one_line=True)}. No part "
@@ -139,7 +141,7 @@ def render_gap(analysis: ProductionAnalysis, key: str) -> None:
 
 def render_health(analysis: ProductionAnalysis, key: str) -> None:
     if any(c.budget for c in analysis.health):
-        st.plotly_chart(charts.health_vs_budget(list(analysis.health)), key=f"{key}:health")
+        st.plotly_chart(serving_charts.health_vs_budget(list(analysis.health)), key=f"{key}:health")
 
 
 def render_drift(analysis: ProductionAnalysis, key: str) -> None:
@@ -154,7 +156,7 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
     if not computed:
         return
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.drift_ranking(computed), key=f"{key}:drift")
+    left.plotly_chart(samples_charts.drift_ranking(computed), key=f"{key}:drift")
     with left:
         glossary_hint("null_band")
     with right:
@@ -164,7 +166,7 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
         choice = st.selectbox("Look at a feature", [f.feature for f in computed],
                               index=computed.index(top[0]), key=f"{key}:drift_feature")
         feature = next(f for f in computed if f.feature == choice)
-        st.plotly_chart(charts.drift_distribution(feature), key=f"{key}:drift_dist")
+        st.plotly_chart(samples_charts.drift_distribution(feature), key=f"{key}:drift_dist")
         band = (feature.null_band or {}).get("js_distance")
         context = (f"JS {feature.js_distance:.3f}; chance alone reaches {band:.3f} at these "
                    "sizes (95th percentile of reference-vs-reference splits). "
@@ -177,7 +179,7 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
 
 def _verdict_rows(report) -> pd.DataFrame:
     """One row per feature: the test, its p-values, the verdict and why, drifted first."""
-    from triage.drift import p_text
+    from triage.kinds.samples.drift import p_text
 
     ranked = sorted(report.features, key=lambda f: (not f.drifted, f.adjusted_p_value is None,
                                                     f.adjusted_p_value or 1.0))
@@ -193,7 +195,7 @@ def _verdict_rows(report) -> pd.DataFrame:
 def _feature_culprits(analysis: ProductionAnalysis, key: str = "drift") -> None:
     """The verdict per feature in a table; default-value spikes and categories training never
     saw, named in words."""
-    from triage.drift import FLOORS
+    from triage.kinds.samples.drift import FLOORS
 
     report = analysis.drift
     if report.features:

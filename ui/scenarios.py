@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from triage.access import analyse_typed
-from triage.access_plan import access_plan
-from triage.iteration import analyse_stage_table
-from triage.iteration_plan import iteration_plan, session_analysis
+from triage.kinds.requests.analysis import analyse_typed
+from triage.kinds.requests.impact import access_plan
+from triage.kinds.runs.analysis import analyse_stage_table
+from triage.kinds.runs.impact import iteration_plan, session_analysis
 from triage.plan import Plan
 from triage.playbook import Playbook
 from triage.production import analyse, production_plan

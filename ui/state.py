@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from triage.iteration import RunsData
+from triage.kinds.runs.analysis import RunsData
 from triage.playbook import PLAYBOOK_DIR, Catalogue, Playbook, load_catalogue
 from triage.session import Goal, Session
 
