@@ -23,7 +23,7 @@ import pandas as pd
 from _common import check, emit, table
 
 from triage import survival
-from triage.access import TIME_COLUMNS, parse_requests
+from triage.kinds.requests.analysis import TIME_COLUMNS, parse_requests
 
 KM_TARGET_SECONDS = 1.0
 DATASETS = 500

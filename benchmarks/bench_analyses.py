@@ -29,14 +29,14 @@ from typing import Any
 import numpy as np
 from _common import REPO_ROOT, check, emit, percentile, table
 
-from triage.access import Clock, parse_requests, read_inventory
-from triage.access_plan import access_plan
-from triage.drift import compare, read_sample
 from triage.export import plan_html, plan_jira_csv, plan_json, plan_markdown, plan_snapshot
 from triage.followup import before_after_chart, compare_requests, compare_runs, compare_segments
-from triage.gap import read_segments
-from triage.iteration import parse_runs
-from triage.iteration_plan import iteration_plan, session_analysis
+from triage.kinds.requests.analysis import Clock, parse_requests, read_inventory
+from triage.kinds.requests.impact import access_plan
+from triage.kinds.runs.analysis import parse_runs
+from triage.kinds.runs.impact import iteration_plan, session_analysis
+from triage.kinds.samples.drift import compare, read_sample
+from triage.kinds.segments.gap import read_segments
 from triage.playbook import load_catalogue
 from triage.production import analyse, production_plan
 from triage.session import Session, from_json

@@ -1,4 +1,4 @@
-"""Drift at scale: ``triage.drift.compare`` on 1,000,000 rows × 20 numeric features per side.
+"""Drift at scale: ``triage.kinds.samples.drift.compare`` on 1,000,000 rows × 20 numeric features per side.
 
 Both samples are generated (seeded), written to Parquet in a temporary folder and read back with
 ``read_sample`` (timed apart). ``compare`` (null band and the verdict included: per feature KS, the
@@ -42,7 +42,7 @@ from _common import check, emit, table
 from scipy import stats
 from scipy.spatial import distance
 
-from triage.drift import DECILES, compare, read_sample
+from triage.kinds.samples.drift import DECILES, compare, read_sample
 
 TARGET_SECONDS = 3.0
 TARGET_MEGABYTES = 1024.0

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from _common import REPO_ROOT, check, emit, table
 
-from triage.iteration import RUNS_REQUIRED, RUNS_TIME_COLUMNS, parse_runs
+from triage.kinds.runs.analysis import RUNS_REQUIRED, RUNS_TIME_COLUMNS, parse_runs
 from triage.tabular import read_table
 
 TARGET_SECONDS = 1.5

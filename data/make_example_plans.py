@@ -28,9 +28,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from triage.access import Clock, parse_requests, read_inventory  # noqa: E402
-from triage.access_plan import access_plan  # noqa: E402
-from triage.drift import compare, read_sample  # noqa: E402
 from triage.engine import suggestion_for, walk  # noqa: E402
 from triage.examples import (  # noqa: E402
     EXAMPLE_GOALS,
@@ -40,8 +37,11 @@ from triage.examples import (  # noqa: E402
     iteration_example_runs,
 )
 from triage.export import plan_json, plan_snapshot  # noqa: E402
-from triage.gap import read_segments  # noqa: E402
-from triage.iteration_plan import iteration_plan  # noqa: E402
+from triage.kinds.requests.analysis import Clock, parse_requests, read_inventory  # noqa: E402
+from triage.kinds.requests.impact import access_plan  # noqa: E402
+from triage.kinds.runs.impact import iteration_plan  # noqa: E402
+from triage.kinds.samples.drift import compare, read_sample  # noqa: E402
+from triage.kinds.segments.gap import read_segments  # noqa: E402
 from triage.plan import Plan  # noqa: E402
 from triage.playbook import Playbook, load_catalogue  # noqa: E402
 from triage.production import analyse, production_plan  # noqa: E402

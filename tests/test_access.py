@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from triage.access import (
+from triage.kinds.requests.analysis import (
     DEFAULT_SLAS,
     Clock,
     access_report,
@@ -447,8 +447,8 @@ def test_cli_access_json_and_unusable_input(tmp_path, capsys):
 
 
 def test_access_plan_sizes_actions_in_request_days_from_the_typed_stages():
-    from triage.access import analyse_typed
-    from triage.access_plan import AccessImpact
+    from triage.kinds.requests.analysis import analyse_typed
+    from triage.kinds.requests.impact import AccessImpact
     from triage.playbook import Action
 
     typed = analyse_typed({"owner": 10, "approval": 20, "provisioning": 60, "first_use": 6})

@@ -13,15 +13,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.page_text import shown, texts
-from triage import charts
-from triage.access import (
+from triage.export import plan_markdown, plan_snapshot
+from triage.kinds.requests import charts as requests_charts
+from triage.kinds.requests.analysis import (
     analyse_typed,
     parse_requests,
     read_inventory,
     time_to_access_text,
 )
-from triage.access_plan import access_plan
-from triage.export import plan_markdown, plan_snapshot
+from triage.kinds.requests.impact import access_plan
 from triage.playbook import load_catalogue
 from triage.session import Session
 from triage.survival import Survival
@@ -343,19 +343,19 @@ def test_upload_shows_its_progress_as_a_status(app):
 
 
 def test_charts_drop_empty_bars_and_take_their_axes_from_the_data():
-    rates = charts.breach_rates(["Owner", "Approval", "First use"], [0.5, None, 0.0], "t")
+    rates = requests_charts.breach_rates(["Owner", "Approval", "First use"], [0.5, None, 0.0], "t")
     assert list(rates.data[0].x) == ["Owner", "First use"]  # no rate: no bar; 0% kept
     assert list(rates.data[0].text) == ["50%", "0%"]
     assert rates.layout.yaxis.range[1] == pytest.approx(0.6)
-    aging = charts.pending_aging([("< 1 d", 0), ("1–3 d", 2), ("3–7 d", 0), ("1–2 w", 1),
-                                  ("2–4 w", 0), ("> 4 w", 0)])
+    aging = requests_charts.pending_aging([("< 1 d", 0), ("1–3 d", 2), ("3–7 d", 0), ("1–2 w", 1),
+                                           ("2–4 w", 0), ("> 4 w", 0)])
     assert list(aging.data[0].x) == ["1–3 d", "3–7 d", "1–2 w"]
     assert aging.layout.yaxis.range[1] == pytest.approx(2.4)
     analysis = parse_requests(HAND_LOG, as_of=AS_OF)
-    bar = charts.access_stages(list(analysis.stages), 106.0, "Time to access (median): 4.4 d",
-                               "time to access 4.4 d")
+    bar = requests_charts.access_stages(list(analysis.stages), 106.0, "Time to access (median): 4.4 d",
+                                        "time to access 4.4 d")
     assert bar.layout.xaxis.range[1] == pytest.approx(106 * 1.04)  # the line is beyond the bar
-    spread = charts.access_distributions(list(analysis.stages))
+    spread = requests_charts.access_distributions(list(analysis.stages))
     low, high = spread.layout.xaxis.range
     # The curves run to the longest wait seen: R4, still waiting for an owner after 120 h.
     assert high == pytest.approx(np.log10(120) + 0.1)

@@ -14,7 +14,8 @@ import pytest
 from scipy import stats
 
 from tests.page_text import texts
-from triage.access import (
+from triage.cli import main as cli_main
+from triage.kinds.requests.analysis import (
     DEFAULT_BUSINESS_SLAS,
     DEFAULT_SLAS,
     Clock,
@@ -25,8 +26,7 @@ from triage.access import (
     slas_from_inputs,
     time_to_access_text,
 )
-from triage.access_plan import AccessImpact
-from triage.cli import main as cli_main
+from triage.kinds.requests.impact import AccessImpact
 from triage.playbook import Action
 from triage.tabular import InputError
 
@@ -274,7 +274,7 @@ def test_request_days_come_from_the_mean_wait_not_the_median():
 
 
 def test_the_plan_says_when_a_mean_is_a_lower_bound():
-    from triage.access_plan import access_plan
+    from triage.kinds.requests.impact import access_plan
     from triage.playbook import load_catalogue
     from triage.session import Session
 

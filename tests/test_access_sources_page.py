@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.page_text import errors, texts
-from triage.access import access_report, wait_hours_text
+from triage.kinds.requests.analysis import access_report, wait_hours_text
 from triage.session import to_json
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

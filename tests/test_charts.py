@@ -3,8 +3,13 @@
 import pytest
 
 from triage import charts
-from triage.iteration import analyse_stage_table, parse_runs, whatif
-from triage.iteration_plan import iteration_plan
+from triage.kinds.requests import charts as requests_charts
+from triage.kinds.runs import charts as runs_charts
+from triage.kinds.runs.analysis import analyse_stage_table, parse_runs, whatif
+from triage.kinds.runs.impact import iteration_plan
+from triage.kinds.samples import charts as samples_charts
+from triage.kinds.segments import charts as segments_charts
+from triage.kinds.serving import charts as serving_charts
 from triage.session import ActionEdit, Session
 
 TABLE = [
@@ -19,7 +24,7 @@ def trace(figure, name):
 
 
 def test_breakdown_splits_working_waiting_and_unsplit_in_pipeline_order():
-    figure = charts.iteration_breakdown(analyse_stage_table(TABLE))
+    figure = runs_charts.iteration_breakdown(analyse_stage_table(TABLE))
     working, waiting, unsplit = (trace(figure, n) for n in ("working", "waiting", "not split"))
     labels = ["Training", "Job startup & queueing", "Data access & features"]  # bottom-up
     assert list(working.y) == labels
@@ -32,7 +37,7 @@ def test_breakdown_splits_working_waiting_and_unsplit_in_pipeline_order():
 
 
 def test_pareto_sorts_shares_and_accumulates():
-    figure = charts.stage_pareto(analyse_stage_table(TABLE))
+    figure = runs_charts.stage_pareto(analyse_stage_table(TABLE))
     bars, line = figure.data
     assert list(bars.x) == ["Data access & features", "Training", "Job startup & queueing"]
     assert list(bars.y) == pytest.approx([0.6, 0.3, 0.1])
@@ -43,14 +48,14 @@ def test_pareto_sorts_shares_and_accumulates():
 def test_distributions_have_one_box_per_stage_with_per_run_hours():
     runs = parse_runs(b"run_id,stage,duration_hours\na,data,1\nb,data,3\na,train,2\nb,train,2\n"
                       b"b,train,1\n")
-    figure = charts.stage_distributions(runs.per_run)
+    figure = runs_charts.stage_distributions(runs.per_run)
     boxes = {t.name: sorted(t.x) for t in figure.data}
     assert boxes == {"Data access & features": [1, 3], "Training": [2, 3]}
 
 
 def test_whatif_chart_carries_before_and_after():
     analysis = analyse_stage_table(TABLE)
-    figure = charts.whatif_comparison(analysis, whatif(analysis, {"data": 2}, 10))
+    figure = runs_charts.whatif_comparison(analysis, whatif(analysis, {"data": 2}, 10))
     assert list(trace(figure, "now").x) == pytest.approx([3, 1, 6])
     assert list(trace(figure, "what-if").x) == pytest.approx([3, 1, 3])
     assert figure.layout.title.text == "What-if: 10.0 h → 7.0 h (1.43× faster)"
@@ -80,33 +85,33 @@ def test_typed_names_never_become_plotly_markup():
     """Plotly reads <a>, <b>, <br> in text: a stage, feature or metric someone typed stays text."""
     import pandas as pd
 
-    from triage.drift import compare
-    from triage.gap import Waterfall
+    from triage.kinds.samples.drift import compare
+    from triage.kinds.segments.gap import Waterfall
 
     analysis = analyse_stage_table([{"stage": TAGS, "hours": 2, "wait_hours": 1},
                                     {"stage": "data", "hours": 1, "wait_hours": 0}])
-    assert SHOWN in list(charts.iteration_breakdown(analysis).data[0].y)
-    assert SHOWN in list(charts.stage_pareto(analysis).data[0].x)
+    assert SHOWN in list(runs_charts.iteration_breakdown(analysis).data[0].y)
+    assert SHOWN in list(runs_charts.stage_pareto(analysis).data[0].x)
     report = compare(pd.DataFrame({TAGS: [1.0, 2.0, 3.0] * 20}),
                      pd.DataFrame({TAGS: [1.0, 2.0, 9.0] * 20}), seed=1)
-    ranking = charts.drift_ranking(report.features)
+    ranking = samples_charts.drift_ranking(report.features)
     assert list(ranking.data[0].y) == [SHOWN]
-    assert charts.drift_distribution(report.features[0]).layout.title.text.startswith(SHOWN)
-    waterfall = charts.gap_waterfall(Waterfall(expected=0.05, steps=[(TAGS, -0.01, TAGS)],
-                                               observed=0.04), TAGS)
+    assert samples_charts.drift_distribution(report.features[0]).layout.title.text.startswith(SHOWN)
+    waterfall = segments_charts.gap_waterfall(Waterfall(expected=0.05, steps=[(TAGS, -0.01, TAGS)],
+                                                        observed=0.04), TAGS)
     assert list(waterfall.data[0].x)[1] == SHOWN and waterfall.layout.yaxis.title.text == SHOWN
     assert "<a" not in waterfall.layout.title.text
-    assert list(charts.breach_rates([TAGS], [0.5], "t").data[0].x) == [SHOWN]
+    assert list(requests_charts.breach_rates([TAGS], [0.5], "t").data[0].x) == [SHOWN]
     assert charts.plain("Data access & features") == "Data access & features"
 
 
 def test_drift_ranking_puts_the_largest_on_top_with_chance_ticks_and_the_threshold():
-    from triage.drift import FeatureDrift
+    from triage.kinds.samples.drift import FeatureDrift
 
     features = [FeatureDrift("a", "numeric", js_distance=0.3, drifted=True,
                              null_band={"js_distance": 0.05}),
                 FeatureDrift("b", "numeric", js_distance=0.04, null_band={"js_distance": 0.06})]
-    figure = charts.drift_ranking(features, threshold=0.1)
+    figure = samples_charts.drift_ranking(features, threshold=0.1)
     bars, chance = figure.data
     assert list(bars.y) == ["b", "a"] and list(bars.x) == [0.04, 0.3]  # largest drawn on top
     assert list(bars.marker.color) == [charts.NEUTRAL, charts.WORSE]
@@ -118,12 +123,12 @@ def test_drift_ranking_puts_the_largest_on_top_with_chance_ticks_and_the_thresho
 
 
 def test_health_chart_draws_each_figure_as_a_share_of_its_budget():
-    from triage.production import HealthCheck
+    from triage.kinds.serving.analysis import HealthCheck
 
     checks = [HealthCheck("p99 latency", 212.0, 150.0, "ms"), HealthCheck("errors", 0.004, 0.01,
                                                                          "share"),
               HealthCheck("timeouts", 0.02, None, "share")]  # no budget: not drawn
-    figure = charts.health_vs_budget(checks)
+    figure = serving_charts.health_vs_budget(checks)
     (bars,) = figure.data
     assert list(bars.x) == ["p99 latency", "errors"]
     assert list(bars.y) == pytest.approx([212 / 150, 0.4])
@@ -136,7 +141,7 @@ def test_health_chart_draws_each_figure_as_a_share_of_its_budget():
 def test_titles_sit_below_the_toolbar_and_legends_below_the_titles():
     """Plotly's toolbar takes the top ~30 px on the right: a title (and a legend) under it
     would be covered on a narrow chart, so the shared layout puts them below that band."""
-    with_legend = charts.iteration_breakdown(analyse_stage_table(TABLE))  # several series
+    with_legend = runs_charts.iteration_breakdown(analyse_stage_table(TABLE))  # several series
     alone = charts.figure([charts.go.Bar(x=["a"], y=[1])], "One bar")
     for figure, legend in ((with_legend, True), (alone, False)):
         title, margin = figure.layout.title, figure.layout.margin

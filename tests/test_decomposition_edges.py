@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.gap import GapParts, MetricInput, SegmentRow, decompose, gap_parts, waterfall
+from triage.kinds.segments.gap import GapParts, MetricInput, SegmentRow, decompose, gap_parts, waterfall
 from triage.production import analyse
 
 # --------------------------------------------------------------------------------------------
@@ -299,10 +299,10 @@ def test_the_gap_section_says_parts_offset_and_warns_about_a_clamp():
 
 
 def test_the_waterfall_figure_draws_the_unclipped_parts():
-    from triage import charts
+    from triage.kinds.segments import charts as segments_charts
 
     result = decompose(ISSUE)
-    figure = charts.gap_waterfall(waterfall(result), "CTR")
+    figure = segments_charts.gap_waterfall(waterfall(result), "CTR")
     bars = figure.data[0]
     values = dict(zip(bars.x, bars.y, strict=True))
     assert values["traffic mix"] == pytest.approx(0.006)  # drawn upward, not clipped to 0

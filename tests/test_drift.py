@@ -15,8 +15,8 @@ import pytest
 from scipy import stats
 from scipy.spatial import distance
 
-from triage import drift
-from triage.drift import STATISTICS, compare, drift_report_json, psi_reading, read_sample
+from triage.kinds.samples import drift
+from triage.kinds.samples.drift import STATISTICS, compare, drift_report_json, psi_reading, read_sample
 from triage.tabular import InputError
 
 TOL = 1e-9

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from triage import drift
-from triage.drift import FDR_Q, FLOORS, compare, drift_report_json, two_proportion_test
+from triage.kinds.samples import drift
+from triage.kinds.samples.drift import FDR_Q, FLOORS, compare, drift_report_json, two_proportion_test
 
 
 def feature(report: drift.DriftReport, name: str) -> drift.FeatureDrift:

@@ -4,14 +4,14 @@ import json
 
 import pytest
 
-from triage.access import analyse_typed, parse_requests, read_inventory
-from triage.access_plan import access_plan
 from triage.engine import all_paths, walk
 from triage.examples import DATA_DIR, iteration_example_runs, stage_table_from
 from triage.export import plan_markdown
-from triage.gap import read_segments
-from triage.iteration import analyse_stage_table
-from triage.iteration_plan import iteration_plan
+from triage.kinds.requests.analysis import analyse_typed, parse_requests, read_inventory
+from triage.kinds.requests.impact import access_plan
+from triage.kinds.runs.analysis import analyse_stage_table
+from triage.kinds.runs.impact import iteration_plan
+from triage.kinds.segments.gap import read_segments
 from triage.playbook import load_catalogue
 from triage.production import analyse, production_plan
 from triage.router import router_plan

@@ -188,7 +188,7 @@ def test_the_data_stage_rule_no_longer_falls_through():
 
 
 def _hours(value):
-    from triage.iteration_plan import hours_text
+    from triage.kinds.runs.impact import hours_text
 
     return hours_text(value)
 
@@ -214,7 +214,7 @@ def _missing(text, figures):
 
 def test_the_iteration_readme_quotes_todays_numbers(metrics):
     from triage.cli import iteration_report
-    from triage.iteration import amdahl_ceiling
+    from triage.kinds.runs.analysis import amdahl_ceiling
 
     runs = ROOT / "data" / "iteration" / "example_runs.csv"
     report = iteration_report(runs.read_bytes(), runs.name)
@@ -252,7 +252,7 @@ def test_the_iteration_readme_quotes_todays_numbers(metrics):
 
 
 def test_the_access_readme_quotes_todays_numbers(metrics):
-    from triage.access import access_report
+    from triage.kinds.requests.analysis import access_report
 
     folder = ROOT / "data" / "access"
     report = access_report((folder / "example_requests.csv").read_bytes(), "example_requests.csv",

@@ -25,8 +25,8 @@ from triage.export import (
     plan_snapshot,
     read_snapshot,
 )
-from triage.iteration import analyse_stage_table
-from triage.iteration_plan import iteration_plan
+from triage.kinds.runs.analysis import analyse_stage_table
+from triage.kinds.runs.impact import iteration_plan
 from triage.session import ActionEdit, Session, from_json, to_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -475,9 +475,9 @@ def test_charts_are_made_only_when_the_plan_is_exported(mini_book):
 
 
 def production_plan_for(drift=True, segment="android-app"):
-    from triage.drift import compare, read_sample
     from triage.examples import DATA_DIR
-    from triage.gap import read_segments
+    from triage.kinds.samples.drift import compare, read_sample
+    from triage.kinds.segments.gap import read_segments
     from triage.playbook import load_catalogue
     from triage.production import analyse, production_plan
 
@@ -526,9 +526,9 @@ def test_names_from_files_are_escaped_in_the_charts():
 
 
 def test_access_html_draws_each_stages_median_wait():
-    from triage.access import parse_requests, read_inventory
-    from triage.access_plan import access_plan
     from triage.examples import DATA_DIR
+    from triage.kinds.requests.analysis import parse_requests, read_inventory
+    from triage.kinds.requests.impact import access_plan
     from triage.playbook import load_catalogue
 
     folder = DATA_DIR / "access"

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from triage.access import Clock, parse_requests
 from triage.followup import (
     AFTER_COLOUR,
     BEFORE_COLOUR,
@@ -30,7 +29,8 @@ from triage.followup import (
     format_value,
     verdict,
 )
-from triage.iteration import parse_runs
+from triage.kinds.requests.analysis import Clock, parse_requests
+from triage.kinds.runs.analysis import parse_runs
 from triage.tabular import InputError
 
 FAST = 400  # resamples in tests: enough for the hand-checked bounds, quick to run

@@ -12,7 +12,6 @@ import math
 import numpy as np
 import pytest
 
-from triage.access import parse_requests
 from triage.followup import (
     IMPROVED,
     NO_CLEAR_CHANGE,
@@ -25,7 +24,8 @@ from triage.followup import (
     compare_segments,
     restricted_mean,
 )
-from triage.iteration import parse_runs
+from triage.kinds.requests.analysis import parse_requests
+from triage.kinds.runs.analysis import parse_runs
 from triage.survival import Survival
 
 # --------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import math
 import pytest
 from scipy import stats
 
-from triage.gap import (
+from triage.kinds.segments.gap import (
     MetricInput,
     SegmentRow,
     decompose,

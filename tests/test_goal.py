@@ -15,8 +15,8 @@ import pytest
 from tests.page_text import shown, texts
 from triage.examples import EXAMPLE_GOALS, iteration_example_runs
 from triage.export import current_snapshot, plan_html, plan_jira_csv, plan_markdown
-from triage.iteration import DAYS_PER_MONTH, analyse_stage_table
-from triage.iteration_plan import IterationImpact, iteration_plan
+from triage.kinds.runs.analysis import DAYS_PER_MONTH, analyse_stage_table
+from triage.kinds.runs.impact import IterationImpact, iteration_plan
 from triage.permalink import MAX_TOKEN_CHARS, decode, encode
 from triage.playbook import load_catalogue
 from triage.practice import expert_session

@@ -6,7 +6,7 @@ import math
 import pytest
 
 from triage.cli import main as cli_main
-from triage.iteration import (
+from triage.kinds.runs.analysis import (
     SpeedUp,
     amdahl_ceiling,
     analyse_stage_table,
@@ -15,7 +15,7 @@ from triage.iteration import (
     project,
     whatif,
 )
-from triage.stages import canonical_stage
+from triage.kinds.runs.stages import canonical_stage
 from triage.tabular import InputError
 
 DURATIONS = b"""run_id,stage,duration_hours
@@ -332,7 +332,7 @@ b,deploy,2026-03-03T17:00:00Z,2026-03-03T18:00:00Z
 
 
 def test_handoff_time_is_named_by_the_transition_it_sits_in():
-    from triage.iteration import handoff_where
+    from triage.kinds.runs.analysis import handoff_where
 
     analysis = parse_runs(HANDOFFS).analysis
     # gaps: a: data->training 1 h, training->eval 0.5 h, eval->deploy 2 h; b: eval->deploy 4 h
@@ -369,7 +369,7 @@ r2,training,2026-03-03T12:30:00Z,2026-03-03T13:00:00Z
     assert [(t.after, t.before, t.hours) for t in analysis.transitions] == [
         ("training", "deployment", 2.0), ("data", "deployment", 1.0),
         ("deployment", "training", 0.5)]
-    from triage.iteration import handoff_where
+    from triage.kinds.runs.analysis import handoff_where
     # 57% + 29% covers 86% >= 60%: two named
     assert handoff_where(analysis) == ("Training → Deployment & approval: 57% of hand-off "
                                        "time; Data access & features → Deployment & approval: 29%")
@@ -377,7 +377,7 @@ r2,training,2026-03-03T12:30:00Z,2026-03-03T13:00:00Z
 
 def test_hand_off_transition_reaches_the_suggestion_and_the_plans_why_line():
     from triage.engine import suggestion_for
-    from triage.iteration_plan import iteration_plan
+    from triage.kinds.runs.impact import iteration_plan
     from triage.playbook import load_catalogue
     from triage.session import Session
 
@@ -406,7 +406,7 @@ def test_hand_off_transition_reaches_the_suggestion_and_the_plans_why_line():
 def test_iterations_per_month_from_the_runs_dates():
     from datetime import datetime, timedelta
 
-    from triage.iteration import cadence_of
+    from triage.kinds.runs.analysis import cadence_of
 
     first = datetime(2026, 9, 1, 8)
     # 40 runs whose starts span 52 days (the last on day 52), any order
@@ -444,7 +444,7 @@ def test_run_starts_are_each_runs_earliest_timestamp():
     ({"iterations_per_month": 9.0}, "9 iterations per month, as typed in the meeting."),  # older
 ])
 def test_plan_says_where_iterations_per_month_came_from(inputs, line):
-    from triage.iteration_plan import iteration_plan
+    from triage.kinds.runs.impact import iteration_plan
     from triage.playbook import load_catalogue
     from triage.session import Session
 

@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.page_text import errors as error_text
 from tests.page_text import shown, texts
-from triage import charts
-from triage.iteration import analyse_stage_table, parse_runs, whatif
+from triage.kinds.runs import charts as runs_charts
+from triage.kinds.runs.analysis import analyse_stage_table, parse_runs, whatif
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -223,19 +223,19 @@ TABLE = [{"stage": "data", "hours": 6, "wait_hours": 2}, {"stage": "queue", "hou
 
 def test_iteration_charts_draw_no_row_for_a_stage_without_time():
     analysis = analyse_stage_table(TABLE)
-    breakdown = charts.iteration_breakdown(analysis)
+    breakdown = runs_charts.iteration_breakdown(analysis)
     drawn = {y for trace in breakdown.data for y in trace.y}
     assert drawn == {"Data access & features", "Training", "Evaluation & comparison"}
     shares = next(t for t in breakdown.data if t.type == "scatter")
     # eval 0.02 of 10.02 h is 0.2%: "<1%", never a "0%" that reads as nothing
     assert list(shares.text) == ["<1%", "40%", "60%"]
     assert list(breakdown.layout.xaxis.range) == pytest.approx([0, 6 * 1.18])
-    pareto = charts.stage_pareto(analysis)
+    pareto = runs_charts.stage_pareto(analysis)
     assert list(pareto.data[0].x) == ["Data access & features", "Training",
                                       "Evaluation & comparison"]
     assert list(pareto.data[0].text) == ["60%", "40%", "<1%"]
     assert pareto.layout.yaxis.range[1] == pytest.approx(6 / 10.02 * 1.2)
-    comparison = charts.whatif_comparison(analysis, whatif(analysis, {"data": 2}, 10))
+    comparison = runs_charts.whatif_comparison(analysis, whatif(analysis, {"data": 2}, 10))
     now = next(t for t in comparison.data if t.name == "now")
     assert list(now.y) == ["Evaluation & comparison", "Training", "Data access & features"]
     assert list(comparison.layout.xaxis.range) == pytest.approx([0, 6 * 1.08])
@@ -244,7 +244,7 @@ def test_iteration_charts_draw_no_row_for_a_stage_without_time():
 def test_run_spread_chart_drops_stages_that_never_took_time():
     runs = parse_runs(b"run_id,stage,duration_hours\na,data,1\nb,data,3\na,queue,0\nb,queue,0\n"
                       b"a,train,2\n")
-    figure = charts.stage_distributions(runs.per_run)
+    figure = runs_charts.stage_distributions(runs.per_run)
     assert [t.name for t in figure.data] == ["Data access & features", "Training"]
     assert list(figure.layout.xaxis.range) == pytest.approx([0, 3 * 1.05])
 

@@ -12,7 +12,7 @@ import pytest
 
 from triage.cli import iteration_report
 from triage.cli import main as cli_main
-from triage.iteration import (
+from triage.kinds.runs.analysis import (
     analyse_stage_table,
     headline,
     iteration_sentence,
@@ -20,7 +20,7 @@ from triage.iteration import (
     run_totals,
     whatif,
 )
-from triage.iteration_plan import IterationImpact
+from triage.kinds.runs.impact import IterationImpact
 from triage.playbook import Action
 
 
@@ -195,7 +195,7 @@ def test_the_typed_table_column_says_average_hours_per_iteration():
 
 
 def test_a_caller_that_knows_only_medians_still_adds_up():
-    from triage.iteration import IterationAnalysis, StageStats
+    from triage.kinds.runs.analysis import IterationAnalysis, StageStats
 
     stages = (StageStats(stage="owner", median_hours=10.0, share=0.25, wait_hours=10.0),
               StageStats(stage="approval", median_hours=30.0, share=0.75, wait_hours=30.0))
@@ -245,7 +245,7 @@ def test_plan_texts_say_means_and_typical():
 
 
 def _plan(analysis):
-    from triage.iteration_plan import iteration_plan
+    from triage.kinds.runs.impact import iteration_plan
     from triage.playbook import load_catalogue
     from triage.session import Session
 
@@ -307,19 +307,19 @@ def test_example_table_mirrors_the_runs_mean_hours():
 
 
 def test_charts_draw_means_and_keep_the_spread():
-    from triage import charts
+    from triage.kinds.runs import charts as runs_charts
 
-    breakdown = charts.iteration_breakdown(FEW)
+    breakdown = runs_charts.iteration_breakdown(FEW)
     unsplit = next(t for t in breakdown.data if t.name == "not split")
     # bottom-up: Labelling, evaluation, training, queueing, data
     assert list(unsplit.x) == pytest.approx([3, 1, 5, 1, 2])
     assert breakdown.layout.title.text == "One iteration on average: 12.0 h (typical 9.0 h)"
-    pareto = charts.stage_pareto(FEW)
+    pareto = runs_charts.stage_pareto(FEW)
     assert list(pareto.data[0].y) == pytest.approx([5 / 12, 3 / 12, 2 / 12, 1 / 12, 1 / 12])
     projection = whatif(FEW, {"Labelling": 3}, 10)
-    compared = charts.whatif_comparison(FEW, projection)
+    compared = runs_charts.whatif_comparison(FEW, projection)
     assert list(next(t for t in compared.data if t.name == "what-if").x)[0] == pytest.approx(1.0)
-    spread = charts.stage_distributions(parse_runs(few_runs_csv()).per_run)
+    spread = runs_charts.stage_distributions(parse_runs(few_runs_csv()).per_run)
     boxes = {t.name: list(t.x) for t in spread.data}
     assert boxes["Labelling"] == [30.0] * 4  # only the runs that have it
 

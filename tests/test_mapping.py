@@ -10,8 +10,8 @@ from page_text import errors, texts
 
 from triage import permalink
 from triage.cli import main
-from triage.gap import read_segments
-from triage.iteration import parse_runs
+from triage.kinds.runs.analysis import parse_runs
+from triage.kinds.segments.gap import read_segments
 from triage.mapping import (
     MLFLOW,
     REQUESTS,
@@ -310,7 +310,7 @@ SERVING = b"user_age,country\n" + b"".join(f"{25 + i % 30},{'de' if i % 3 else '
 
 
 def test_cli_drift_map_compares_a_renamed_feature(tmp_path, capsys):
-    from triage.drift import compare, drift_report_json, read_sample
+    from triage.kinds.samples.drift import compare, drift_report_json, read_sample
 
     reference, current = tmp_path / "train.csv", tmp_path / "serve.csv"
     reference.write_bytes(TRAINING)
@@ -361,7 +361,7 @@ def _access_upload(app, suffix: str, name: str, data: bytes) -> None:
 
 
 def test_a_request_log_in_other_words_needs_one_hand_choice(app):
-    from triage.access import access_report
+    from triage.kinds.requests.analysis import access_report
 
     app.switch_page("pages/access.py").run()
     _access_upload(app, ":log", "tickets.csv", LOG_WORDS)

@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 
 from triage.cli import main
-from triage.gap import MetricInput, gap_vs_noise
-from triage.noise import (
+from triage.kinds.segments.gap import MetricInput, gap_vs_noise
+from triage.kinds.segments.noise import (
     METHOD_EXACT,
     METHOD_SCORE,
     NoiseError,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from triage.iteration import SpeedUp, analyse_stage_table, project
-from triage.iteration_plan import IterationImpact
+from triage.kinds.runs.analysis import SpeedUp, analyse_stage_table, project
+from triage.kinds.runs.impact import IterationImpact
 from triage.overlap import combined_speedups, removed_share, strongest_per_group
 from triage.playbook import Action, PlaybookError, load_catalogue, parse_playbook
 from triage.production import ProductionImpact, analyse

@@ -4,8 +4,8 @@ import pytest
 
 from triage.engine import all_paths
 from triage.export import plan_markdown
-from triage.iteration import analyse_stage_table
-from triage.iteration_plan import iteration_plan
+from triage.kinds.runs.analysis import analyse_stage_table
+from triage.kinds.runs.impact import iteration_plan
 from triage.session import ActionEdit, Session
 
 TABLE = [

@@ -13,7 +13,7 @@ import yaml
 
 from triage import learn
 from triage.engine import suggestion_for
-from triage.iteration import analyse_stage_table
+from triage.kinds.runs.analysis import analyse_stage_table
 from triage.playbook import load_catalogue
 
 PLAYBOOKS = sorted((Path(__file__).resolve().parent.parent / "playbooks").glob("*.yaml"))
@@ -227,7 +227,7 @@ def test_gpu_quota_peak_rule_reads_the_queue_variability_only():
 # --- confidence: what is measured and what is experience
 
 def test_iteration_confidence_separates_measured_stage_times_from_the_speedup_range():
-    from triage.iteration_plan import IterationImpact
+    from triage.kinds.runs.impact import IterationImpact
 
     book = CATALOGUE.playbooks["slow_iteration"]
     analysis = analyse_stage_table([{"stage": "data", "hours": 6.0, "wait_hours": 1.0},

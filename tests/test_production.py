@@ -3,8 +3,9 @@
 import pytest
 from scipy import stats
 
+from triage.kinds.serving.analysis import history_correlation
 from triage.playbook import Action
-from triage.production import ProductionImpact, analyse, history_correlation
+from triage.production import ProductionImpact, analyse
 
 INPUTS = {
     "metric": {"name": "CTR", "kind": "proportion", "higher_is_better": True, "expected": 0.0425,

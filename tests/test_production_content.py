@@ -211,7 +211,7 @@ def test_segments_csv_has_the_columns_and_tells_the_story():
 
 
 def test_example_decomposes_into_the_parts_the_readme_states():
-    from triage.gap import decompose, segment_rows
+    from triage.kinds.segments.gap import decompose, segment_rows
 
     with (EXAMPLE / "example_segments.csv").open(newline="") as handle:
         parts = decompose(segment_rows(list(csv.DictReader(handle))))
@@ -261,7 +261,7 @@ def test_fallback_rate_matches_the_segment_table():
 
 
 def test_history_says_the_offline_metric_was_predictive():
-    from triage.production import history_correlation
+    from triage.kinds.serving.analysis import history_correlation
 
     inputs = json.loads((EXAMPLE / "example_inputs.json").read_text())
     assert 0.6 <= history_correlation(inputs["history"]) <= 0.8

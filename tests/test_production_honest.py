@@ -6,8 +6,10 @@ import pytest
 from scipy import stats
 
 from triage.engine import all_paths
+from triage.kinds.segments.metric import label_maturity
+from triage.kinds.serving.analysis import history_fit
 from triage.playbook import Action, load_catalogue
-from triage.production import ProductionImpact, analyse, history_fit, label_maturity
+from triage.production import ProductionImpact, analyse
 
 BOOK = load_catalogue().playbooks["production_underperformance"]
 METRIC = {"name": "CTR", "kind": "proportion", "higher_is_better": True, "expected": 0.052,

@@ -18,11 +18,13 @@ from streamlit.testing.v1 import AppTest
 from tests.page_text import errors as error_text
 from tests.page_text import shown, texts
 from triage import charts
-from triage.drift import FeatureDrift, compare, drift_report_json, read_sample
 from triage.engine import suggestion_for
-from triage.gap import concentration, decimals_for, decompose, fixed, segment_rows, waterfall
-from triage.iteration import analyse_stage_table
-from triage.iteration_plan import iteration_plan
+from triage.kinds.runs.analysis import analyse_stage_table
+from triage.kinds.runs.impact import iteration_plan
+from triage.kinds.samples import charts as samples_charts
+from triage.kinds.samples.drift import FeatureDrift, compare, drift_report_json, read_sample
+from triage.kinds.segments import charts as segments_charts
+from triage.kinds.segments.gap import concentration, decimals_for, decompose, fixed, segment_rows, waterfall
 from triage.playbook import load_catalogue
 from triage.production import analyse, production_plan
 from triage.session import Session
@@ -225,7 +227,7 @@ def test_fixed_decimals_follow_the_gap():
 
 def test_waterfall_draws_no_bar_for_a_part_that_is_zero():
     table = [{k: v for k, v in row.items() if not k.startswith("fallback")} for row in SEGMENTS]
-    figure = charts.gap_waterfall(waterfall(decompose(segment_rows(table))), "CTR")
+    figure = segments_charts.gap_waterfall(waterfall(decompose(segment_rows(table))), "CTR")
     bars = figure.data[0]
     assert "fallbacks" not in bars.x and "traffic mix" not in bars.x  # both exactly 0 here
     assert all("e-" not in text for text in bars.text)
@@ -236,7 +238,7 @@ def test_waterfall_draws_no_bar_for_a_part_that_is_zero():
 def test_drift_distribution_leaves_out_bins_empty_on_both_sides():
     feature = FeatureDrift("x", "categorical", js_distance=0.2, bin_labels=("a", "b", "c"),
                            reference_shares=(0.5, 0.0, 0.5), current_shares=(0.7, 0.0, 0.3))
-    figure = charts.drift_distribution(feature)
+    figure = samples_charts.drift_distribution(feature)
     assert list(figure.data[0].x) == ["a", "c"]
     assert list(figure.data[1].y) == pytest.approx([0.7, 0.3])
     assert figure.layout.yaxis.range[1] == pytest.approx(0.7 * 1.12)

@@ -20,11 +20,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from triage.drift import PVALUES, compare, drift_report_json
 from triage.engine import all_paths, walk
-from triage.gap import SegmentRow, decompose
-from triage.iteration import analyse_stage_table
-from triage.iteration_plan import iteration_plan
+from triage.kinds.runs.analysis import analyse_stage_table
+from triage.kinds.runs.impact import iteration_plan
+from triage.kinds.samples.drift import PVALUES, compare, drift_report_json
+from triage.kinds.segments.gap import SegmentRow, decompose
 from triage.permalink import LinkError, decode, encode
 from triage.playbook import PlaybookError, load_playbook_text, parse_playbook
 from triage.session import MAX_NOTE_CHARS, ActionEdit, Session, UploadSummary, from_json, to_json

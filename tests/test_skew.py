@@ -20,9 +20,7 @@ from tests.page_text import errors as error_text
 from tests.page_text import texts
 from triage.cli import main
 from triage.engine import suggestion_for
-from triage.playbook import load_catalogue
-from triage.production import analyse
-from triage.skew import (
+from triage.kinds.samples.skew import (
     DEFAULT_ATOL,
     DEFAULT_RTOL,
     check_skew,
@@ -31,6 +29,8 @@ from triage.skew import (
     skew_report_json,
     wilson,
 )
+from triage.playbook import load_catalogue
+from triage.production import analyse
 from triage.tabular import InputError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from triage.access import Clock, access_report, business_hours, parse_requests
 from triage.cli import main as cli_main
+from triage.kinds.requests.analysis import Clock, access_report, business_hours, parse_requests
 from triage.sources.access import (
     detect,
     read_entra,
@@ -431,7 +431,7 @@ def test_cli_task_sla_exit_codes(capsys, tmp_path):
 
 
 def test_whole_wait_only_and_the_plan_says_the_split_is_unknown():
-    from triage.access_plan import access_plan
+    from triage.kinds.requests.impact import access_plan
     from triage.playbook import load_catalogue
     from triage.session import Session
 

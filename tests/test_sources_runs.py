@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from triage.cli import main as cli_main
-from triage.iteration import parse_runs
+from triage.kinds.runs.analysis import parse_runs
 from triage.sources import detect_format, read_runs
 from triage.sources.status import FAILED, NOT_RUN, SUCCEEDED, UNFINISHED, outcome
 from triage.tabular import InputError

@@ -4,14 +4,14 @@ import json
 
 import pytest
 
-from triage.access import parse_requests, read_inventory
-from triage.access_plan import access_plan
 from triage.dot import FINDING_FILL, PATH_COLOUR, QUESTION_FILL, playbook_dot
-from triage.drift import compare, read_sample
 from triage.engine import walk
 from triage.examples import DATA_DIR, iteration_example_runs
-from triage.gap import read_segments
-from triage.iteration_plan import iteration_plan
+from triage.kinds.requests.analysis import parse_requests, read_inventory
+from triage.kinds.requests.impact import access_plan
+from triage.kinds.runs.impact import iteration_plan
+from triage.kinds.samples.drift import compare, read_sample
+from triage.kinds.segments.gap import read_segments
 from triage.playbook import load_catalogue
 from triage.practice import expert_session
 from triage.production import analyse, production_plan

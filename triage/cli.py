@@ -17,10 +17,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from triage.access import access_report, parse_sla_option
-from triage.drift import compare, drift_report_json, read_sample
 from triage.export import ExportError, plan_html, plan_jira_csv, plan_markdown, snapshot_for
-from triage.gap import decompose, read_segments, segment_rows
+from triage.kinds.requests.analysis import access_report, parse_sla_option
+from triage.kinds.samples.drift import compare, drift_report_json, read_sample
+from triage.kinds.samples.skew import DEFAULT_ATOL, DEFAULT_RTOL, skew_report, skew_report_json
+from triage.kinds.segments.gap import decompose, read_segments, segment_rows
+from triage.kinds.segments.noise import (
+    NoiseError,
+    successes_from,
+    verdict_sentence,
+    vs_known,
+    vs_measured,
+    welch,
+)
 from triage.mapping import (
     REQUESTS,
     SEGMENTS,
@@ -31,14 +40,6 @@ from triage.mapping import (
     samples_contract,
     table_mapping,
 )
-from triage.noise import (
-    NoiseError,
-    successes_from,
-    verdict_sentence,
-    vs_known,
-    vs_measured,
-    welch,
-)
 from triage.playbook import (
     PlaybookError,
     Problem,
@@ -48,7 +49,6 @@ from triage.playbook import (
     unknown_opens,
 )
 from triage.session import SessionError, from_json, to_json
-from triage.skew import DEFAULT_ATOL, DEFAULT_RTOL, skew_report, skew_report_json
 from triage.sources import FORMATS as SOURCE_FORMATS
 from triage.sources import detect_format, mapping_for, read_runs
 from triage.tabular import InputError

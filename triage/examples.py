@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from triage.iteration import RunsData, parse_runs
-from triage.iteration_plan import FROM_RUNS
+from triage.kinds.runs.analysis import RunsData, parse_runs
+from triage.kinds.runs.impact import FROM_RUNS
 from triage.session import Goal
 from triage.vocabulary import STAGE_LABELS
 
@@ -88,8 +88,8 @@ def example_metrics(playbook_id: str) -> dict:
     if playbook_id == "slow_iteration":
         return iteration_example_runs().analysis.metrics()
     if playbook_id == "production_underperformance":
-        from triage.drift import compare, read_sample
-        from triage.gap import read_segments
+        from triage.kinds.samples.drift import compare, read_sample
+        from triage.kinds.segments.gap import read_segments
         from triage.production import analyse
 
         folder = DATA_DIR / "production"
@@ -99,7 +99,7 @@ def example_metrics(playbook_id: str) -> dict:
                           for side in ("reference", "current")))
         return analyse(inputs, drift).metrics()
     if playbook_id == "data_access":
-        from triage.access import parse_requests, read_inventory
+        from triage.kinds.requests.analysis import parse_requests, read_inventory
 
         folder = DATA_DIR / "access"
         inventory = read_inventory((folder / "example_inventory.csv").read_bytes())

@@ -156,8 +156,8 @@ def rebuild_plan(session: Session, book: Playbook) -> Plan:
     """The plan from the playbook and the typed inputs alone (no uploads): what an export
     rebuilds, and a tried playbook's plan, walked without numbers, on Learn."""
     if book.scenario == "access":
-        from triage.access import analyse_typed, clock_from_inputs, slas_from_inputs
-        from triage.access_plan import access_plan
+        from triage.kinds.requests.analysis import analyse_typed, clock_from_inputs, slas_from_inputs
+        from triage.kinds.requests.impact import access_plan
 
         inputs = session.inputs
         clock = clock_from_inputs(inputs)  # SLAs belong to a clock: the one the session chose
@@ -172,7 +172,7 @@ def rebuild_plan(session: Session, book: Playbook) -> Plan:
         from triage.router import router_plan
 
         return router_plan(book, session)
-    from triage.iteration_plan import iteration_plan, session_analysis
+    from triage.kinds.runs.impact import iteration_plan, session_analysis
 
     return iteration_plan(book, session, session_analysis(session, None))
 
@@ -550,27 +550,30 @@ def where_lost_charts(analysis: Any) -> list[Callable[[], Any]]:
     """The scenario's main "where it is lost" charts for an analysis, as callables for
     :func:`with_charts`: one iteration's breakdown and the stage Pareto; the production gap's
     waterfall and, when feature samples were compared, the drift ranking; the access stages."""
-    from triage import charts
-    from triage.access import AccessAnalysis
-    from triage.iteration import IterationAnalysis
+    from triage.kinds.requests import charts as requests_charts
+    from triage.kinds.requests.analysis import AccessAnalysis
+    from triage.kinds.runs import charts as runs_charts
+    from triage.kinds.runs.analysis import IterationAnalysis
+    from triage.kinds.samples import charts as samples_charts
+    from triage.kinds.segments import charts as segments_charts
 
     if isinstance(analysis, IterationAnalysis):
         if not analysis.has_data:
             return []
-        return [lambda: charts.iteration_breakdown(analysis),
-                lambda: charts.stage_pareto(analysis)]
+        return [lambda: runs_charts.iteration_breakdown(analysis),
+                lambda: runs_charts.stage_pareto(analysis)]
     if isinstance(analysis, AccessAnalysis):
         stages = [s for s in analysis.stages if s.median_hours is not None]
-        return [lambda: charts.access_stages(stages)] if stages else []
+        return [lambda: requests_charts.access_stages(stages)] if stages else []
     made: list[Callable[[], Any]] = []
     chart, metric = getattr(analysis, "chart", None), getattr(analysis, "metric", None)
     if chart is not None:
-        made.append(lambda: charts.gap_waterfall(chart, metric.name if metric else "metric",
-                                                 metric.higher_is_better if metric else True))
+        made.append(lambda: segments_charts.gap_waterfall(chart, metric.name if metric else "metric",
+                                                          metric.higher_is_better if metric else True))
     report = getattr(analysis, "drift", None)
     computed = [f for f in getattr(report, "features", ()) if f.js_distance is not None]
     if computed:
-        made.append(lambda: charts.drift_ranking(computed))
+        made.append(lambda: samples_charts.drift_ranking(computed))
     return made
 
 

@@ -30,7 +30,7 @@ Statistics (the contract; tests check each of them):
   per curve, and a comparison has ten curves; at the sizes where that matters the bootstrap
   and the Greenwood variance agree (a test checks it).
 * **Runs** (:func:`compare_runs`): a run's total is the sum of its stage hours, retries and
-  hand-offs included (:func:`triage.iteration.run_totals`; hand-offs only when both files show
+  hand-offs included (:func:`triage.kinds.runs.analysis.run_totals`; hand-offs only when both files show
   them). The headline is the **mean of run totals**: time adds up, so the mean is what the hours
   per month and the iteration time are made of. Per stage: mean hours per run, 0 in runs without
   the stage, so the stage means add up to the mean total. Intervals are percentile bootstraps
@@ -46,7 +46,7 @@ Statistics (the contract; tests check each of them):
   of the mean gets a note: the mean rests on those runs. Medians of run totals are reported
   beside it, labelled.
 * **Segments** (:func:`compare_segments`): the observed columns of the before and after tables
-  are split (Kitagawa, as in :mod:`triage.gap`) into a traffic-mix part
+  are split (Kitagawa, as in :mod:`triage.kinds.segments.gap`) into a traffic-mix part
   Σ (w₁ − w₀)(m₀ + m₁)/2 and a rate part Σ (m₁ − m₀)(w₀ + w₁)/2, which add up to the change of
   the table total. The headline is the **rate part**, shown as the metric at a fixed traffic mix
   (Σ w̄ m₀ before, Σ w̄ m₁ after, w̄ the average share): a change of mix alone moves the table
@@ -78,10 +78,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from triage.access import AccessAnalysis
 from triage.charts import figure, plain, reference_line
-from triage.gap import Decomposition, SegmentRow, decompose, segment_rows
-from triage.iteration import RunsData, run_totals
+from triage.kinds.requests.analysis import AccessAnalysis
+from triage.kinds.runs.analysis import RunsData, run_totals
+from triage.kinds.segments.gap import Decomposition, SegmentRow, decompose, segment_rows
 from triage.survival import Survival
 from triage.tabular import InputError
 from triage.vocabulary import CANONICAL_STAGES, stage_label
@@ -687,7 +687,8 @@ def compare_segments(before_records: Sequence[dict[str, Any]], after_records: Se
     """The rate part of the before → after change (the metric at a fixed traffic mix), the mix
     part beside it, the table totals and each segment's metric.
 
-    Records as typed or read by :func:`triage.gap.read_segments`; InputError on an unusable table.
+    Records as typed or read by :func:`triage.kinds.segments.gap.read_segments`; InputError on an
+    unusable table.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must lie between 0 and 1, not {level!r}")

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from triage.iteration import SpeedUp
+from triage.kinds.runs.analysis import SpeedUp
 from triage.playbook import Action
 
 

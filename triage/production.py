@@ -4,19 +4,21 @@ The session keeps what people typed (metric, segment rows, serving health, rollo
 of past launches); this module turns it into the numbers the page draws, the metrics playbook
 rules test, and the plan's expected impact — expressed in the metric's own units, never as a
 promise: each action wins back a plausible share of the part of the gap it works on.
+
+Not an input kind itself: it composes three of them, each a folder under ``triage/kinds/`` —
+segments (the metric, its labels and the segment table: :mod:`triage.kinds.segments.gap`),
+serving (health, rollout, past launches: :mod:`triage.kinds.serving.analysis`) and samples
+(drift and the skew check: :mod:`triage.kinds.samples.drift`, :mod:`triage.kinds.samples.skew`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from triage.engine import walk
 from triage.export import where_lost_charts, with_charts
-from triage.gap import (
+from triage.kinds.segments.gap import (
     Concentration,
     Decomposition,
     GapVerdict,
@@ -31,15 +33,24 @@ from triage.gap import (
     segment_rows,
     waterfall,
 )
-from triage.noise import Z95, relative_words
+from triage.kinds.segments.metric import LabelMaturity, label_maturity, metric_input
+from triage.kinds.segments.noise import relative_words
+from triage.kinds.serving.analysis import (
+    HealthCheck,
+    HistoryFit,
+    health_checks,
+    history_correlation,
+    history_fit,
+    rollout_metrics,
+)
 from triage.plan import Estimate, Plan, PlanAction, build_plan, fmt
 from triage.playbook import Action, Playbook
 from triage.session import Session
 from triage.tabular import InputError
 
 if TYPE_CHECKING:
-    from triage.drift import DriftReport, ValueSpike
-    from triage.skew import SkewReport
+    from triage.kinds.samples.drift import DriftReport, ValueSpike
+    from triage.kinds.samples.skew import SkewReport
 
 
 def spike_text(feature: str, spike: ValueSpike) -> str:
@@ -52,159 +63,6 @@ _EXPLAINS = {"mix": "the traffic mix explains", "fallback": "fallbacks explain",
              "model": "the model itself explains", "unexplained": "an unexplained remainder is"}
 COMPONENT_LABELS = {"mix": "traffic mix", "fallback": "fallbacks", "model": "the model itself",
                     "unexplained": "unexplained", "all": "the whole shortfall"}
-
-
-@dataclass(frozen=True)
-class HealthCheck:
-    label: str
-    value: float
-    budget: float | None
-    unit: str  # "ms" or "share"
-
-    @property
-    def over_budget(self) -> bool:
-        return self.budget is not None and self.value > self.budget
-
-
-_HEALTH = (
-    ("p99 latency", "latency_p99_ms", "latency_budget_p99_ms", "ms"),
-    ("timeouts", "timeout_rate", "timeout_budget", "share"),
-    ("errors", "error_rate", "error_budget", "share"),
-    ("fallbacks", "fallback_rate", "fallback_budget", "share"),
-)
-
-
-def health_checks(health: dict[str, Any]) -> list[HealthCheck]:
-    checks = []
-    for label, key, budget_key, unit in _HEALTH:
-        value = as_finite(health.get(key))
-        if value is not None:
-            checks.append(HealthCheck(label, value, as_finite(health.get(budget_key)), unit))
-    return checks
-
-
-def metric_input(raw: dict[str, Any]) -> MetricInput | None:
-    expected, observed = as_finite(raw.get("expected")), as_finite(raw.get("observed"))
-    if expected is None or observed is None:
-        return None
-    return MetricInput(
-        name=str(raw.get("name") or "metric").strip() or "metric",
-        expected=expected, observed=observed,
-        kind="proportion" if raw.get("kind", "proportion") == "proportion" else "other",
-        higher_is_better=bool(raw.get("higher_is_better", True)),
-        n_expected=as_finite(raw.get("n_expected")), n_observed=as_finite(raw.get("n_observed")),
-        se_expected=as_finite(raw.get("se_expected")), se_observed=as_finite(raw.get("se_observed")),
-    )
-
-
-MATURE_ENOUGH = 0.95  # share of the window with complete labels below which a gap is provisional
-
-
-@dataclass(frozen=True)
-class LabelMaturity:
-    """How complete the labels behind the observed metric are.
-
-    ``mature_share`` is the share of the observed window whose labels are complete: typed, or
-    1 − (label delay p90) / (window length) for a window that ends now (cohorts younger than the
-    delay's p90 still miss more than a tenth of their labels). With the metric typed for mature
-    cohorts only (``observed_mature`` and its n), the gap is computed on them.
-    """
-
-    mature_share: float | None
-    delay_p90_hours: float | None = None
-    window_hours: float | None = None
-    observed_mature: float | None = None
-    n_observed_mature: float | None = None
-
-    @property
-    def on_mature_cohorts(self) -> bool:
-        return self.observed_mature is not None
-
-    @property
-    def provisional(self) -> bool | None:
-        """True when the gap rests on labels still arriving; None when nothing says."""
-        if self.on_mature_cohorts:
-            return False
-        if self.mature_share is None:
-            return None
-        return self.mature_share < MATURE_ENOUGH
-
-    def text(self) -> str:
-        if self.on_mature_cohorts:
-            n = f" (n = {self.n_observed_mature:,.0f})" if self.n_observed_mature else ""
-            return (f"the gap is computed on mature cohorts only: observed {fmt(self.observed_mature)}"
-                    f"{n}, on traffic older than the label delay")
-        if self.mature_share is None:
-            return ""
-        basis = (f"the label delay's p90 is {self.delay_p90_hours:g} h of a "
-                 f"{self.window_hours:g} h window" if self.delay_p90_hours is not None
-                 and self.window_hours else "as typed")
-        verdict = ("the gap is provisional: recompute it on mature cohorts"
-                   if self.provisional else "labels are complete enough to judge the gap")
-        return f"{self.mature_share:.0%} of the window has complete labels ({basis}); {verdict}"
-
-
-def label_maturity(raw: dict[str, Any]) -> LabelMaturity | None:
-    """The labels' completeness from the metric inputs; None when none of them is typed."""
-    share = as_finite(raw.get("mature_share"))
-    delay, window = as_finite(raw.get("label_delay_p90_hours")), as_finite(raw.get("window_hours"))
-    mature, n_mature = as_finite(raw.get("observed_mature")), as_finite(raw.get("n_observed_mature"))
-    if share is None and delay is not None and window:
-        share = min(max(1 - delay / window, 0.0), 1.0)
-    if share is not None:
-        share = min(max(share, 0.0), 1.0)
-    if share is None and mature is None:
-        return None
-    return LabelMaturity(share, delay, window, mature, n_mature)
-
-
-MIN_LAUNCHES = 5  # fewer past launches say nothing about whether offline predicts online
-
-
-@dataclass(frozen=True)
-class HistoryFit:
-    """Past launches' online change against their offline change.
-
-    ``r`` is Pearson's correlation with a Fisher-z 95% interval (tanh(atanh r ± 1.96/√(n − 3)));
-    ``slope`` the least-squares slope of online on offline deltas (with an intercept): how much
-    online change each unit of offline change has come with. The offline metric "agrees" with
-    online only when the interval's lower end is above 0, i.e. the correlation is positive beyond
-    what chance gives on this many launches.
-    """
-
-    n: int
-    r: float
-    low: float
-    high: float
-    slope: float
-
-    @property
-    def agrees(self) -> bool:
-        return self.low > 0
-
-
-def history_fit(history: list[dict[str, Any]]) -> HistoryFit | None:
-    """The fit over launches with both deltas; None (silent) below 5 launches or on a constant."""
-    pairs = [(as_finite(h.get("offline_delta")), as_finite(h.get("online_delta"))) for h in history]
-    pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
-    if len(pairs) < MIN_LAUNCHES:
-        return None
-    offline, online = np.array(pairs).T
-    if offline.std() == 0 or online.std() == 0:
-        return None
-    n = len(pairs)
-    r = float(np.clip(np.corrcoef(offline, online)[0, 1], -1.0, 1.0))
-    half = Z95 / math.sqrt(n - 3)
-    centre = math.atanh(min(max(r, -1 + 1e-15), 1 - 1e-15))
-    offline_centred = offline - offline.mean()
-    slope = float(offline_centred @ (online - online.mean()) / (offline_centred @ offline_centred))
-    return HistoryFit(n, r, math.tanh(centre - half), math.tanh(centre + half), slope)
-
-
-def history_correlation(history: list[dict[str, Any]]) -> float | None:
-    """Pearson correlation of past launches' offline and online deltas (5+ launches)."""
-    fit = history_fit(history)
-    return None if fit is None else fit.r
 
 
 @dataclass(frozen=True)
@@ -343,7 +201,7 @@ class ProductionAnalysis:
                     metrics[f"{component}_top_segment"] = where.top[0]
                     metrics[f"{component}_top_segment_share"] = where.top[1]
                     metrics[f"{component}_segments_text"] = where.text()
-        metrics.update(_rollout_metrics(self.rollout))
+        metrics.update(rollout_metrics(self.rollout))
         metrics.update(self._labels_and_history_metrics())
         if self.health:
             by_label = {c.label: c for c in self.health}
@@ -374,7 +232,7 @@ class ProductionAnalysis:
                 metrics.update(new_category_feature=new[0][0], new_category=new[0][1],
                                new_category_share=new[0][2])
         metrics["offline_online_correlation"] = self.correlation
-        from triage.skew import skew_metrics
+        from triage.kinds.samples.skew import skew_metrics
 
         metrics.update(skew_metrics(self.skew))
         return metrics
@@ -400,27 +258,6 @@ _METRIC_NAMES += (
     "offline_online_correlation_low", "offline_online_correlation_high", "offline_online_slope",
     "offline_online_agree", "gap_p_value", "gap_method", "rollback_win_back",
 )
-
-
-def _rollout_metrics(rollout: dict[str, Any]) -> dict[str, Any]:
-    if not rollout:
-        return {}
-
-    def differs(a: str, b: str) -> bool | None:
-        left, right = str(rollout.get(a) or "").strip(), str(rollout.get(b) or "").strip()
-        return (left != right) if left and right else None
-
-    expected, observed = (as_finite(rollout.get("expected_traffic_share")),
-                          as_finite(rollout.get("observed_traffic_share")))
-    available = rollout.get("rollback_available")
-    return {
-        "model_version_mismatch": differs("expected_model_version", "serving_model_version"),
-        "pipeline_version_mismatch": differs("expected_pipeline_version",
-                                             "serving_pipeline_version"),
-        "traffic_share_shortfall": (expected - observed
-                                    if expected is not None and observed is not None else None),
-        "rollback_available": available if isinstance(available, bool) else None,
-    }
 
 
 def analyse(inputs: dict[str, Any], drift: DriftReport | None = None,

@@ -1,7 +1,7 @@
 """Readers that turn a tool's own export (W&B, Slurm, Airflow, MLflow, …) into the runs table.
 
 Each reader takes the export unchanged and writes our runs CSV (run_id, stage, started_at,
-ended_at, wait_hours, status; docs/runs_csv.md), which ``triage.iteration.parse_runs`` then
+ended_at, wait_hours, status; docs/runs_csv.md), which ``triage.kinds.runs.analysis.parse_runs`` then
 checks and analyses, so every source gets the same checks and the same arithmetic. What each
 tool's states mean lives in ``triage.sources.status``. ``read_runs`` picks the reader from the
 file's columns, or the one named by ``source_format``.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from triage.iteration import RUNS_REQUIRED, RunsData, parse_runs
+from triage.kinds.runs.analysis import RUNS_REQUIRED, RunsData, parse_runs
 from triage.tabular import InputError, header_columns
 
 FORMATS = {

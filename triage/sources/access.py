@@ -1,8 +1,8 @@
 """Access-request exports from ticket and identity tools, turned into our request log.
 
 Each reader takes a tool's export unchanged and writes the request-log CSV that
-``triage.access.parse_requests`` analyses (request_id, dataset, requested_at, … , status); the
-analysis itself lives there only. ``to_request_log`` detects the tool from the columns or the
+``triage.kinds.requests.analysis.parse_requests`` analyses (request_id, dataset, requested_at, … ,
+status); the analysis itself lives there only. ``to_request_log`` detects the tool from the columns or the
 JSON shape, or takes ``source`` ("log", "jira", "entra") to force one.
 
 What each tool can tell:

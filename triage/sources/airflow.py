@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from triage.iteration import RunsData
+from triage.kinds.runs.analysis import RunsData
 from triage.sources import status
 from triage.sources.common import Converted, count, finish, hours_between, iso, parse_instants
 from triage.tabular import InputError, read_table, rename_columns

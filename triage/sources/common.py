@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from triage.iteration import RunsData, SkippedRow, parse_runs
+from triage.kinds.runs.analysis import RunsData, SkippedRow, parse_runs
 from triage.tabular import InputError
 
 COLUMNS = ("run_id", "stage", "started_at", "ended_at", "wait_hours", "status")

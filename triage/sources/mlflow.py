@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from triage.iteration import RunsData, parse_runs
+from triage.kinds.runs.analysis import RunsData, parse_runs
 from triage.sources.status import FAILED, UNFINISHED, outcome
 from triage.tabular import InputError, rename_columns
 

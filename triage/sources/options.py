@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from triage.iteration import RunsData
+from triage.kinds.runs.analysis import RunsData
 from triage.sources import FORMATS
 from triage.sources.slurm import ITERATION_FROM
 

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from triage.iteration import RunsData
+from triage.kinds.runs.analysis import RunsData
 from triage.sources import status
 from triage.sources.common import Converted, count, finish, hours_between, iso, parse_instants
 from triage.survival import OpenWaits, Survival

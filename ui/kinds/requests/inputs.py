@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, time
 
 import streamlit as st
 
-from triage.access import (
+from triage.examples import DATA_DIR
+from triage.kinds.requests.analysis import (
     DEFAULT_BUSINESS_SLAS,
     DEFAULT_SLAS,
     SLA_INPUTS,
@@ -25,7 +26,6 @@ from triage.access import (
     sla_text,
     slas_from_inputs,
 )
-from triage.examples import DATA_DIR
 from triage.mapping import INVENTORY, REQUESTS, Contract, effective
 from triage.markdown import literal
 from triage.session import Session, UploadSummary

@@ -14,8 +14,8 @@ from triage.examples import (
     iterations_from_runs,
     stage_table_from,
 )
-from triage.iteration import IterationAnalysis, RunsData, analyse_stage_table
-from triage.iteration_plan import FROM_RUNS, SAMPLE_NOTE, iterations_source, prefilled
+from triage.kinds.runs.analysis import IterationAnalysis, RunsData, analyse_stage_table
+from triage.kinds.runs.impact import FROM_RUNS, SAMPLE_NOTE, iterations_source, prefilled
 from triage.mapping import runs_contract
 from triage.markdown import literal
 from triage.session import Session, UploadSummary

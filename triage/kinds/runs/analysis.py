@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from triage.stages import canonical_stage
+from triage.kinds.runs.stages import canonical_stage
 from triage.survival import OpenWaits
 from triage.tabular import InputError, canonical_csv, read_table, typed_number
 from triage.vocabulary import CANONICAL_STAGES, stage_label
@@ -199,7 +199,7 @@ class IterationAnalysis:
         return self.failed_hours / self.recorded_hours if self.recorded_hours > 0 else None
 
     def metrics(self) -> dict[str, Any]:
-        """The numbers playbook data rules may test (see vocabulary.ITERATION_METRICS)."""
+        """The numbers playbook data rules may test (see triage.kinds.runs.metrics.ITERATION_METRICS)."""
         top = self.bottleneck
         metrics: dict[str, Any] = {
             "has_data": self.has_data,

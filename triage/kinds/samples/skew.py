@@ -29,16 +29,16 @@ Per feature, over the matched requests (``n`` = ids in both files):
   differs; both missing agree. The share is differing / n with a 95% Wilson score interval.
   A feature is **skewed** when at least ``SKEWED_MIN_SHARE`` (1%) of matched requests differ.
 * **default-value spike**: a value that reads as a filled-in default (0 and −1 for numbers;
-  "unknown", "none", "0", … — ``triage.drift.DEFAULT_TEXTS`` — for text) served where the offline
-  value is something else. With ``b`` = requests served the default while offline has another
-  value or none, and ``c`` = the reverse, it is a spike when b / n ≥ ``SPIKE_MIN_SHARE`` (1%), the
-  served share of the value is at least ``SPIKE_MIN_RATIO`` (2) times the offline share, and the
-  exact one-sided McNemar test (b of b + c under p = ½) gives p < ``SPIKE_ALPHA`` (0.05). Five
-  requests out of five are a spike; three are not (p = 0.125).
+  "unknown", "none", "0", … — ``triage.kinds.samples.drift.DEFAULT_TEXTS`` — for text) served where
+  the offline value is something else. With ``b`` = requests served the default while offline has
+  another value or none, and ``c`` = the reverse, it is a spike when b / n ≥ ``SPIKE_MIN_SHARE``
+  (1%), the served share of the value is at least ``SPIKE_MIN_RATIO`` (2) times the offline share,
+  and the exact one-sided McNemar test (b of b + c under p = ½) gives p < ``SPIKE_ALPHA`` (0.05).
+  Five requests out of five are a spike; three are not (p = 0.125).
 * **missing spike**: the same test for "served missing, offline has a value" against the reverse.
 
 Missing: an empty cell (or a null in Parquet); in a numeric feature also the usual NA texts
-("NA", "null", "NaN", … — ``triage.drift.NA_TEXTS``). An empty string cannot be told from a
+("NA", "null", "NaN", … — ``triage.kinds.samples.drift.NA_TEXTS``). An empty string cannot be told from a
 missing value in a CSV, so "" counts as missing, not as a default.
 
 No streamlit here: the page, the CLI and the production analysis call these functions.
@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from triage.drift import DEFAULT_TEXTS, NA_TEXTS, read_sample
+from triage.kinds.samples.drift import DEFAULT_TEXTS, NA_TEXTS, read_sample
 from triage.tabular import InputError, rename_columns
 
 __all__ = [

@@ -120,10 +120,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from triage.iteration import IterationAnalysis, SkippedRow, StageStats
+from triage.kinds.requests.metrics import ACCESS_METRICS
+from triage.kinds.runs.analysis import IterationAnalysis, SkippedRow, StageStats
 from triage.survival import Survival
 from triage.tabular import InputError, read_table, typed_number
-from triage.vocabulary import ACCESS_METRICS, ACCESS_STAGE_LABELS, TIERS
+from triage.vocabulary import ACCESS_STAGE_LABELS, TIERS
 
 STAGES = tuple(ACCESS_STAGE_LABELS)  # owner, approval, provisioning, first_use
 TIME_COLUMNS = ("requested_at", "owner_assigned_at", "approved_at", "provisioned_at", "first_access_at")

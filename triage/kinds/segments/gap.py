@@ -2,7 +2,7 @@
 
 Two pure analyses:
 
-* :func:`gap_vs_noise` tests observed − expected against sampling noise (:mod:`triage.noise`):
+* :func:`gap_vs_noise` tests observed − expected against sampling noise (:mod:`triage.kinds.segments.noise`):
   for a proportion from n (exact binomial against a known expectation, a two-sample score test
   against one measured with its n); for any other metric from typed standard errors (Welch).
 * :func:`decompose` splits the table's total change into traffic mix and per-segment rate, and the
@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from triage.noise import ALPHA, NoiseError, proportion_test, welch
+from triage.kinds.segments.noise import ALPHA, NoiseError, proportion_test, welch
 from triage.tabular import InputError, read_table
 
 SEGMENT_COLUMNS = ("segment", "expected_share", "observed_share", "expected_metric",
@@ -54,7 +54,7 @@ class MetricInput:
 
 @dataclass(frozen=True)
 class GapVerdict:
-    """Observed − expected and whether it is beyond sampling noise (see :mod:`triage.noise`).
+    """Observed − expected and whether it is beyond sampling noise (see :mod:`triage.kinds.segments.noise`).
 
     ``p_value`` and ``interval`` (95%, of observed − expected) come from the test in ``method``;
     all three are None/empty when noise cannot be judged, and ``why_unknown`` says why.

@@ -9,7 +9,7 @@ hours saved per request times requests per month gives the request-days. Medians
 typical request), never size. When some requests were still waiting at the longest wait seen,
 the means are lower bounds and the plan says so.
 
-The plan's headline number is the time to access — one definition, from ``triage.access``
+The plan's headline number is the time to access — one definition, from ``triage.kinds.requests.analysis``
 (``time_to_access_text``), the same the page shows — and neither a sum of stage medians nor of
 stage means is called by that name. What changes from the iteration wording: requests and waits,
 not iterations and lead time.
@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from triage.access import (
+from triage.engine import walk
+from triage.export import where_lost_charts, with_charts
+from triage.kinds.requests.analysis import (
     AccessAnalysis,
     OwnerWait,
     days_text,
@@ -31,10 +33,8 @@ from triage.access import (
     time_to_access_text,
     wait_hours_text,
 )
-from triage.engine import walk
-from triage.export import where_lost_charts, with_charts
-from triage.iteration import amdahl_ceiling
-from triage.iteration_plan import IterationImpact, hours_text
+from triage.kinds.runs.analysis import amdahl_ceiling
+from triage.kinds.runs.impact import IterationImpact, hours_text
 from triage.plan import Estimate, Plan, PlanAction, build_plan
 from triage.playbook import Action, Playbook
 from triage.session import Session

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from triage.engine import walk
 from triage.export import where_lost_charts, with_charts
-from triage.iteration import (
+from triage.kinds.runs.analysis import (
     DAYS_PER_MONTH,
     IterationAnalysis,
     SpeedUp,

@@ -1,0 +1,1 @@
+"""Input kind "requests": a data-access request log and dataset inventory (the access analysis)."""

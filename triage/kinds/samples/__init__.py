@@ -1,0 +1,1 @@
+"""Input kind "samples": training and serving feature samples (drift, the skew check)."""

@@ -1,0 +1,1 @@
+"""Input kind "serving": serving health against budgets, rollout facts and past launches."""
