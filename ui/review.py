@@ -9,7 +9,6 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from triage.access import parse_requests
 from triage.export import read_snapshot
 from triage.followup import (
     before_after_chart,
@@ -18,9 +17,10 @@ from triage.followup import (
     compare_runs,
     compare_segments,
 )
-from triage.gap import read_segments
-from triage.iteration import parse_runs
 from triage.kinds.registry import declared_kinds
+from triage.kinds.requests.analysis import parse_requests
+from triage.kinds.runs.analysis import parse_runs
+from triage.kinds.segments.gap import read_segments
 from triage.mapping import REQUESTS, SEGMENTS, runs_contract
 from triage.markdown import literal
 from triage.playbook import Playbook

@@ -15,11 +15,11 @@ from typing import Any
 
 import streamlit as st
 
-from triage.access import analyse_typed
-from triage.access_plan import access_plan
-from triage.iteration import analyse_stage_table
-from triage.iteration_plan import iteration_plan, session_analysis
 from triage.kinds.registry import ANALYSES, declared_kinds
+from triage.kinds.requests.analysis import analyse_typed
+from triage.kinds.requests.impact import access_plan
+from triage.kinds.runs.analysis import analyse_stage_table
+from triage.kinds.runs.impact import iteration_plan, session_analysis
 from triage.markdown import literal
 from triage.plan import Plan
 from triage.playbook import Playbook

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from triage.gap import read_segments
+from triage.kinds.segments.gap import read_segments
 from triage.session import Session
 from ui import state
 from ui.kinds.requests import inputs as requests_inputs

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from triage.iteration import RunsData
+from triage.kinds.runs.analysis import RunsData
 from triage.playbook import Catalogue, Playbook, load_catalogue, playbook_dir
 from triage.session import Goal, Session
 

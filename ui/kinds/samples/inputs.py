@@ -7,12 +7,12 @@ import hashlib
 
 import streamlit as st
 
-from triage.drift import DriftReport, compare, read_sample
 from triage.examples import DATA_DIR
+from triage.kinds.samples.drift import DriftReport, compare, read_sample
+from triage.kinds.samples.skew import SkewReport, check_skew, split_joined
 from triage.mapping import SKEW, rename_serving, samples_contract, unmatched
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
-from triage.skew import SkewReport, check_skew, split_joined
 from triage.tabular import InputError, rename_columns
 from ui import column_map
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from triage import charts
+from triage.kinds.samples import charts as samples_charts
 from triage.markdown import literal
 from triage.production import ProductionAnalysis, spike_text
 from ui.learn_views import glossary_hint
@@ -23,7 +23,7 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
     if not computed:
         return
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.drift_ranking(computed), key=f"{key}:drift")
+    left.plotly_chart(samples_charts.drift_ranking(computed), key=f"{key}:drift")
     with left:
         glossary_hint("null_band")
     with right:
@@ -33,7 +33,7 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
         choice = st.selectbox("Look at a feature", [f.feature for f in computed],
                               index=computed.index(top[0]), key=f"{key}:drift_feature")
         feature = next(f for f in computed if f.feature == choice)
-        st.plotly_chart(charts.drift_distribution(feature), key=f"{key}:drift_dist")
+        st.plotly_chart(samples_charts.drift_distribution(feature), key=f"{key}:drift_dist")
         band = (feature.null_band or {}).get("js_distance")
         context = (f"JS {feature.js_distance:.3f}; chance alone reaches {band:.3f} at these "
                    "sizes (95th percentile of reference-vs-reference splits). "
@@ -46,7 +46,7 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
 
 def _verdict_rows(report) -> pd.DataFrame:
     """One row per feature: the test, its p-values, the verdict and why, drifted first."""
-    from triage.drift import p_text
+    from triage.kinds.samples.drift import p_text
 
     ranked = sorted(report.features, key=lambda f: (not f.drifted, f.adjusted_p_value is None,
                                                     f.adjusted_p_value or 1.0))
@@ -62,7 +62,7 @@ def _verdict_rows(report) -> pd.DataFrame:
 def _feature_culprits(analysis: ProductionAnalysis, key: str = "drift") -> None:
     """The verdict per feature in a table; default-value spikes and categories training never
     saw, named in words."""
-    from triage.drift import FLOORS
+    from triage.kinds.samples.drift import FLOORS
 
     report = analysis.drift
     if report.features:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from triage.gap import read_segments, segment_rows
+from triage.kinds.segments.gap import read_segments, segment_rows
 from triage.mapping import SEGMENTS
 from triage.markdown import literal
 from triage.session import Session

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from triage import charts
-from triage.gap import decimals_for, fixed, gap_parts
+from triage.kinds.segments import charts as segments_charts
+from triage.kinds.segments.gap import decimals_for, fixed, gap_parts
+from triage.kinds.segments.noise import relative_words
 from triage.markdown import literal
-from triage.noise import relative_words
 from triage.plan import fmt
 from triage.production import COMPONENT_LABELS, ProductionAnalysis
 from ui.learn_views import glossary_hint
@@ -114,8 +114,8 @@ def render_gap(analysis: ProductionAnalysis, key: str) -> None:
                 "model itself.", icon=":material/table:")
         return
     higher = metric.higher_is_better if metric else True
-    st.plotly_chart(charts.gap_waterfall(analysis.chart, metric.name if metric else "metric",
-                                         higher), key=f"{key}:waterfall")
+    st.plotly_chart(segments_charts.gap_waterfall(analysis.chart, metric.name if metric else "metric",
+                                                  higher), key=f"{key}:waterfall")
     split = gap_parts(analysis.decomposition, analysis.chart, higher)
     if split.offset:
         st.info(f"The parts offset each other: {literal(split.text(), one_line=True)}. No part "

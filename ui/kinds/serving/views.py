@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from triage import charts
+from triage.kinds.serving import charts as serving_charts
 from triage.production import ProductionAnalysis
 
 
 def render_health(analysis: ProductionAnalysis, key: str) -> None:
     if any(c.budget for c in analysis.health):
-        st.plotly_chart(charts.health_vs_budget(list(analysis.health)), key=f"{key}:health")
+        st.plotly_chart(serving_charts.health_vs_budget(list(analysis.health)), key=f"{key}:health")
