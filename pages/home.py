@@ -6,6 +6,8 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
+from triage.markdown import literal  # noqa: E402
+from triage.playbook import PLAYBOOKS_ENV, playbook_dir  # noqa: E402
 from ui import state  # noqa: E402
 from ui.frame import scenario_ids, scenario_page  # noqa: E402
 from ui.scenarios import EXAMPLE_LOADERS  # noqa: E402
@@ -19,13 +21,18 @@ st.markdown(
 )
 
 catalogue = state.catalogue()
+if not (folder := playbook_dir()).is_dir():
+    st.error(f"The playbooks folder **{literal(str(folder), one_line=True)}** (set by "
+             f"{PLAYBOOKS_ENV}) does not exist, so no scenario is offered. Point {PLAYBOOKS_ENV} "
+             "at a folder of playbook YAML files, or unset it to use the shipped playbooks, and "
+             "restart the app.", icon=":material/folder_off:")
 books = [book for book in (state.playbook(i) for i in scenario_ids()) if book is not None]
 
 # Routers are the way in when nobody knows which scenario it is: a slim strip above the cards,
 # so the scenarios stay the large entry points.
 for router in (b for b in books if b.scenario == "router"):
     with st.container(border=True):
-        text, link = st.columns([4, 1], vertical_alignment="center")
+        text, link = st.columns([3, 1], vertical_alignment="center")
         text.markdown(f"**{router.title}**")
         text.caption(router.summary)
         link.page_link(scenario_page(router.id), label="Find the right scenario",

@@ -161,6 +161,13 @@ def test_a_dropped_in_runs_playbook_feeds_its_rule_exports_saves_and_reopens_fro
     go(opened, "pages/plan.py")
     assert "Automate" in texts(opened)
 
+    # The team's folder is unset again: Review still opens the plan of a playbook not installed.
+    monkeypatch.delenv(PLAYBOOKS_ENV)
+    later = go(AppTest.from_file(APP, default_timeout=30).run(), "pages/review.py")
+    later.text_input(key="review:team").input(team).run()
+    assert not later.exception, later.exception
+    assert raw["id"] in later.dataframe[0].value["scenario"].tolist()  # its id: no title here
+
 
 def test_gpu_quota_runs_with_the_runs_input(app):
     go(app, SCENARIO)
@@ -200,3 +207,21 @@ def _env() -> dict:
     import os
 
     return dict(os.environ)
+
+
+def test_a_production_playbook_without_the_metric_does_not_ask_for_it(tmp_path, monkeypatch):
+    raw = generate("production", seed=4)
+    raw["inputs"] = [{"id": "health", "kind": "serving", "label": "Serving health",
+                      "description": "Latency, timeouts, errors and fallbacks against budget."}]
+    folder = install(tmp_path / "playbooks", raw, shipped=("slow_iteration",))
+    at = go(started(folder, monkeypatch), SCENARIO)
+    assert [t.label for t in at.tabs] == ["Serving health", "Rollout", "Past launches"]
+    body = texts(at)
+    assert "does not collect the metric (no input of kind segments)" in body
+    assert "Type the expected and observed metric above" not in body
+
+
+def test_a_playbooks_folder_that_does_not_exist_is_said_on_home(tmp_path, monkeypatch):
+    at = started(tmp_path / "no_such_folder", monkeypatch)
+    assert "does not exist, so no scenario is offered" in at.error[0].value
+    assert PLAYBOOKS_ENV in at.error[0].value

@@ -41,7 +41,9 @@ _FOLLOW_UP_KIND = {"iteration": "runs", "production": "segments", "access": "req
 def follow_up_kind(playbook_id: str) -> str | None:
     """What a plan's follow-up compares, when its playbook collects it."""
     book = state.playbook(playbook_id)
-    kind = _FOLLOW_UP_KIND.get(book.scenario) if book else None
+    if book is None:  # a plan of a playbook no longer installed here: nothing to compare on
+        return None
+    kind = _FOLLOW_UP_KIND.get(book.scenario)
     return kind if kind in declared_kinds(book.inputs) else None
 
 

@@ -111,7 +111,10 @@ def _production(book: Playbook, session: Session, kinds: tuple[str, ...], saved,
         render_gap(analysis, key)
     else:
         st.info("Type the expected and observed metric above (or load the worked example) to "
-                "size the gap against sampling noise. The questions below work without numbers.",
+                "size the gap against sampling noise. The questions below work without numbers."
+                if "segments" in kinds else
+                "This playbook does not collect the metric (no input of kind segments), so the "
+                "gap is not sized here; the numbers below come from the inputs it does collect.",
                 icon=":material/edit_note:")
     parts = [label for kind, label in (("serving", "Serving health"), ("samples", "drift and skew"))
              if kind in kinds]
