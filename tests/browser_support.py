@@ -126,3 +126,9 @@ def click_until(page, target, done, attempts: int = 2) -> None:
             if attempt == attempts - 1 or not target.is_visible():
                 raise
 
+
+
+def shown(scope, text):
+    """The first visible element with this text. Data grids keep a hidden accessibility copy of
+    each cell, which a plain `.first` can pick and then never see become visible."""
+    return scope.get_by_text(text).filter(visible=True).first

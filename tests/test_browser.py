@@ -9,6 +9,7 @@ from tests.browser_support import (
     chromium,
     click_until,
     current,
+    shown,
     streamlit_server,
     wait_for_app,
 )
@@ -120,7 +121,7 @@ def test_learn_flow_pick_a_playbook_select_a_node_load_its_example(server, page)
     page.get_by_role("option", name="Which stage dominates one iteration?").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Which stage dominates one iteration?")).to_be_visible()
-    expect(current(page).get_by_text("Why it matters:").first).to_be_visible()
+    expect(shown(current(page), "Why it matters:")).to_be_visible()
     shot(page, "learn")
     page.get_by_role("tab", name="Worked examples").click()
     wait_for_app(page)  # a click during a rerun lands on an element about to be replaced
@@ -152,7 +153,7 @@ def test_production_example_to_a_plan_with_the_rollback_first(server, page):
     page.get_by_role("link", name="Open the full plan").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Now — stop the bleeding · Quick win")).to_be_visible()
-    expect(page.get_by_text("Roll back, or reduce the new model's exposure").first).to_be_visible()
+    expect(shown(page, "Roll back, or reduce the new model's exposure")).to_be_visible()
     shot(page, "production_plan")
 
 
@@ -165,8 +166,8 @@ def test_access_example_shows_the_slow_handoff_and_cross_team_ownership(server, 
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Data access is blocked by approvals, ACLs or "
                                             "governance")).to_be_visible()
-    expect(page.get_by_text("Time to access (median)").first).to_be_visible(timeout=20_000)
-    expect(page.get_by_text("Approval is not access").first).to_be_visible()
+    expect(shown(page, "Time to access (median)")).to_be_visible(timeout=20_000)
+    expect(shown(page, "Approval is not access")).to_be_visible()
     shot(page, "access")
     answered = page.locator('[data-testid="stSelectbox"]')  # inputs' + one per answered question
     before = answered.count()
@@ -203,7 +204,7 @@ def test_saved_plan_status_change_survives_a_reload_with_its_audit_entry(server,
     wait_for_app(page)
     current(page).get_by_role("button", name="Confirm answer").click()  # serious: roll back
     wait_for_app(page)
-    expect(current(page).get_by_text("Roll back, or reduce").first).to_be_visible()
+    expect(shown(current(page), "Roll back, or reduce")).to_be_visible()
     page.get_by_role("link", name="Open the full plan").click()
     wait_for_app(page)
     page.get_by_label("Your name").fill("Ana Reviewer")
@@ -236,8 +237,8 @@ def test_saved_plan_status_change_survives_a_reload_with_its_audit_entry(server,
     expect(page.get_by_role("combobox", name="Status").first).to_have_value("doing")
     wait_for_app(page)
     page.get_by_text("Revisions and audit trail").click()
-    expect(page.get_by_text("Bo Manager:").first).to_be_visible()
-    expect(page.get_by_text("status 'todo' → 'doing'").first).to_be_visible()
+    expect(shown(page, "Bo Manager:")).to_be_visible()
+    expect(shown(page, "status 'todo' → 'doing'")).to_be_visible()
 
 
 def test_uploads_without_the_xsrf_token_are_refused(server):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, chromium, current, streamlit_server, wait_for_app
+from tests.browser_support import ARTIFACTS, chromium, current, shown, streamlit_server, wait_for_app
 from tests.playbook_factory import generate, install
 from triage.playbook import PLAYBOOKS_ENV
 
@@ -56,6 +56,6 @@ def test_a_dropped_in_playbook_is_started_from_home_and_walked_to_its_plan(tmp_p
         wait_for_app(page)
         expect(page.get_by_role("heading", name="Action plan")).to_be_visible()
         for title in (f"Name an owner for {topic}", f"Automate {topic} with the platform team"):
-            expect(page.get_by_text(title).first).to_be_visible()
+            expect(shown(page, title)).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "screenshots" / "dropped-in-plan.png"),
                         full_page=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import chromium, current, streamlit_server, wait_for_app
+from tests.browser_support import chromium, current, shown, streamlit_server, wait_for_app
 from tests.test_browser import shot
 
 pytestmark = pytest.mark.browser
@@ -52,20 +52,20 @@ def test_an_mlflow_export_then_a_csv_mapped_by_hand(tmp_path):
         mapping = page.get_by_text("Columns of ranker_runs.csv: as named")
         expect(mapping).to_be_visible()
         mapping.click()
-        expect(page.get_by_text("MLflow search_runs export").first).to_be_visible()
-        expect(page.get_by_text("3 runs").first).to_be_visible()
+        expect(shown(page, "MLflow search_runs export")).to_be_visible()
+        expect(shown(page, "3 runs")).to_be_visible()
         # 3 h of training in a 5.17 h mean iteration (tests/test_sources_mlflow.py).
-        expect(page.get_by_text("Training is 58%").first).to_be_visible()
+        expect(shown(page, "Training is 58%")).to_be_visible()
         shot(page, "import_mlflow")
 
         page.locator(uploader).first.set_input_files(str(team))
         wait_for_app(page)
-        expect(page.get_by_text('missing columns "run_id", "stage"').first).to_be_visible()
+        expect(shown(page, 'missing columns "run_id", "stage"')).to_be_visible()
         for label, option in (("Run (one iteration) (required)", "rid"),
                               ("Stage (required)", "s"), ("Start time", "t0"),
                               ("End time", "t1"), ("Outcome", "r")):
             _choose(page, label, option)
-        expect(page.get_by_text("2 runs").first).to_be_visible()
-        expect(page.get_by_text("7.8 h").first).to_be_visible()
+        expect(shown(page, "2 runs")).to_be_visible()
+        expect(shown(page, "7.8 h")).to_be_visible()
         assert page.get_by_text('missing columns "run_id"').count() == 0
         shot(page, "import_mapped")

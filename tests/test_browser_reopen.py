@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, chromium, current, streamlit_server, wait_for_app
+from tests.browser_support import ARTIFACTS, chromium, current, shown, streamlit_server, wait_for_app
 from triage.examples import DATA_DIR
 
 pytestmark = pytest.mark.browser
@@ -58,7 +58,7 @@ def test_a_share_link_opens_in_a_fresh_browser_on_a_fresh_server(scenario, tmp_p
         question = confirm_first_answer(page)
         page.get_by_role("link", name="Open the full plan").click()
         wait_for_app(page)
-        expect(page.get_by_text(number).first).to_be_visible()
+        expect(shown(page, number)).to_be_visible()
         page.get_by_text("Share a link that reproduces this session").click()
         link = current(page).locator('[data-testid="stCode"] code').first.inner_text()
         link = "".join(link.split())
@@ -69,15 +69,15 @@ def test_a_share_link_opens_in_a_fresh_browser_on_a_fresh_server(scenario, tmp_p
         page.goto(fresh + link[len(link.split(f"/{scenario}?")[0]):])
         wait_for_app(page)
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
-        expect(page.get_by_text("as saved on").first).to_be_visible()
-        expect(page.get_by_text(f"1. {question}").first).to_be_visible()  # answered
+        expect(shown(page, "as saved on")).to_be_visible()
+        expect(shown(page, f"1. {question}")).to_be_visible()  # answered
         expect(page.get_by_role("heading", name="2. ").first).to_be_visible()  # and moved on
         shot(page, f"link_{scenario}")
         page.get_by_role("link", name="Open the full plan").first.click()
         wait_for_app(page)
         expect(page.get_by_role("heading", name="Action plan")).to_be_visible()
-        expect(page.get_by_text(number).first).to_be_visible()
-        expect(page.get_by_text("as saved on").first).to_be_visible()
+        expect(shown(page, number)).to_be_visible()
+        expect(shown(page, "as saved on")).to_be_visible()
 
 
 def test_a_plan_json_reopens_after_an_upload_with_the_teams_numbers(tmp_path):
@@ -92,10 +92,10 @@ def test_a_plan_json_reopens_after_an_upload_with_the_teams_numbers(tmp_path):
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
             str(runs))
         wait_for_app(page)
-        expect(page.get_by_text("12 runs").first).to_be_visible()
+        expect(shown(page, "12 runs")).to_be_visible()
         page.get_by_role("link", name="Open the full plan").first.click()
         wait_for_app(page)
-        expect(page.get_by_text("18.2 h").first).to_be_visible()
+        expect(shown(page, "18.2 h")).to_be_visible()
         with page.expect_download() as download:
             current(page).get_by_role("button", name="Download plan JSON (re-opens here)").click()
         saved = tmp_path / "plan.json"
@@ -109,9 +109,9 @@ def test_a_plan_json_reopens_after_an_upload_with_the_teams_numbers(tmp_path):
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(
             str(saved))
         wait_for_app(page)
-        expect(page.get_by_text("18.2 h").first).to_be_visible()
-        expect(page.get_by_text("sample_runs_durations.csv").first).to_be_visible()
-        expect(page.get_by_text("as saved on").first).to_be_visible()
+        expect(shown(page, "18.2 h")).to_be_visible()
+        expect(shown(page, "sample_runs_durations.csv")).to_be_visible()
+        expect(shown(page, "as saved on")).to_be_visible()
         assert page.get_by_text("14.9 h").count() == 0  # never the built-in sample
         shot(page, "plan_reopened")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import chromium, current, streamlit_server, wait_for_app
+from tests.browser_support import chromium, current, shown, streamlit_server, wait_for_app
 from tests.test_browser import shot
 from tests.test_learn_trial import BROKEN, VALID
 
@@ -49,7 +49,7 @@ def test_try_a_broken_then_a_valid_playbook_on_learn(tmp_path):
         wait_for_app(page)
         current(page).get_by_role("button", name="Confirm answer").click()
         wait_for_app(page)
-        expect(current(page).get_by_text("Idle notebooks hold the GPUs").first).to_be_visible()
+        expect(shown(current(page), "Idle notebooks hold the GPUs")).to_be_visible()
         expect(current(page).get_by_text("Stop notebooks idle for two hours").first) \
             .to_be_visible()
         with page.expect_download() as download_info:
