@@ -25,6 +25,7 @@ def test_a_dropped_in_playbook_is_started_from_home_and_walked_to_its_plan(tmp_p
     from playwright.sync_api import expect
 
     raw = generate("iteration", seed=21)
+    raw["nav_title"] = "Team pipeline"
     folder = install(tmp_path / "playbooks", raw, shipped=SHIPPED)
     topic = raw["nodes"][0]["options"][0]["label"].removeprefix("Yes, ")
     with (streamlit_server({PLAYBOOKS_ENV: str(folder)}) as url,
@@ -41,6 +42,9 @@ def test_a_dropped_in_playbook_is_started_from_home_and_walked_to_its_plan(tmp_p
         expect(page).to_have_url(f"{url}/{raw['id']}")
         expect(page.get_by_role("heading", name=raw["title"])).to_be_visible()
         expect(page.get_by_role("heading", name="1 · Your numbers")).to_be_visible()
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav.get_by_role("link", name="Team pipeline")).to_be_visible()  # its nav_title
+        expect(nav.get_by_role("link", name="More GPU quota")).to_be_visible()
 
         _confirm(page, f"Yes, {topic}")
         _confirm(page, "Every week")

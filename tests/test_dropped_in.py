@@ -225,3 +225,30 @@ def test_a_playbooks_folder_that_does_not_exist_is_said_on_home(tmp_path, monkey
     at = started(tmp_path / "no_such_folder", monkeypatch)
     assert "does not exist, so no scenario is offered" in at.error[0].value
     assert PLAYBOOKS_ENV in at.error[0].value
+
+
+def test_two_playbooks_of_one_analysis_never_show_each_others_uploads(tmp_path, monkeypatch):
+    """Each scenario holds its own uploaded files: samples uploaded on the shipped production
+    page are listed in that session only, so a team's production playbook opened next in the
+    same tab must not compare them as if they were its own."""
+    sample = DATA_DIR / "production" / "example_reference.csv"
+    raw = generate("production", seed=4)
+    raw["inputs"].append({"id": "samples", "kind": "samples", "label": "Feature samples",
+                          "description": "Training and serving samples of the same features."})
+    folder = install(tmp_path / "playbooks", raw, shipped=("production_underperformance",))
+    at = go(started(folder, monkeypatch), "pages/production.py")
+    for label in ("Training sample (reference)", "Serving sample (current)"):
+        uploader = next(u for u in at.get("file_uploader") if u.proto.label == label)
+        uploader.set_value(("sample.csv", sample.read_bytes(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert "drifted" in texts(at)
+
+    go(at, SCENARIO)
+    own = at.session_state["sessions"][raw["id"]]
+    assert own.uploads == []
+    body = texts(at)
+    assert "Upload a training and a serving feature sample to rank drift per feature." in body
+    assert "features drifted" not in body and "feature drifted" not in body
+
+    go(at, "pages/production.py")  # and the shipped page still has its pair
+    assert "drifted" in texts(at)

@@ -340,7 +340,7 @@ def test_the_production_page_matches_a_renamed_serving_feature(app):
     _choose(app, "age", "user_age")
     session = app.session_state["sessions"]["production_underperformance"]
     assert session.inputs["column_maps"]["samples"][0]["fields"] == {"age": "user_age"}
-    report = app.session_state["production_drift"]["report"][1]
+    report = app.session_state["production_drift@production_underperformance"]["report"][1]
     assert [f.feature for f in report.features] == ["age", "country"]
 
 
@@ -417,7 +417,7 @@ def test_the_skew_pair_maps_a_renamed_request_id_on_the_page(app):
     next(s for s in app.selectbox if s.label == "Request id (joins the two files) (required)"
          and s.value == "").set_value("trace").run()
     assert not app.exception and "has no request_id column" not in errors(app)
-    report = app.session_state["production_skew"]["report"][1]
+    report = app.session_state["production_skew@production_underperformance"]["report"][1]
     assert report.matched == 4
 
 

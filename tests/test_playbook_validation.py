@@ -176,6 +176,19 @@ def test_a_playbook_not_in_utf8_is_named_with_how_to_fix(tmp_path):
                                  "playbook as UTF-8")
 
 
+def test_a_nav_title_longer_than_the_sidebar_shows_is_refused():
+    from tests.playbook_factory import generate
+    from triage.playbook import MAX_NAV_TITLE, parse_playbook
+
+    raw = generate("none", seed=3)
+    raw["nav_title"] = "Short name"
+    assert parse_playbook(raw, "ok.yaml").nav_title == "Short name"
+    raw["nav_title"] = "x" * (MAX_NAV_TITLE + 1)
+    with pytest.raises(PlaybookError) as caught:
+        parse_playbook(raw, "long.yaml")
+    assert "nav_title: is 31 characters; the navigation shows about 30" in str(caught.value)
+
+
 def test_a_playbook_over_1_mb_is_refused_before_parsing():
     from triage.playbook import MAX_PLAYBOOK_BYTES
 

@@ -37,6 +37,7 @@ def playbook_dir() -> Path:
     """The folder the app and the CLI read playbooks from: $TRIAGE_PLAYBOOKS, else the shipped."""
     return Path(os.environ.get(PLAYBOOKS_ENV) or PLAYBOOK_DIR)
 MAX_PLAYBOOK_BYTES = 1_000_000
+MAX_NAV_TITLE = 30  # what the sidebar navigation shows before it cuts a name
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class Playbook:
     source: str = ""
     group_by: str = "kind"  # plan sections: "kind" (quick win / cross-team) or "horizon" first
     overlaps: dict[str, Overlap] = field(default_factory=dict)
+    nav_title: str = ""  # a short name for the navigation; the title when empty
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
@@ -581,6 +583,7 @@ def parse_playbook(raw: Any, file: str = "<playbook>") -> Playbook:
         source=file,
         group_by=reader.choice(raw, "group_by", top, {"kind", "horizon"}, required=False) or "kind",
         overlaps=_read_overlaps(reader, raw.get("overlaps")),
+        nav_title=_read_nav_title(reader, raw, top),
     )
     if nodes and book.start:
         _check_graph(reader, book)
@@ -592,6 +595,14 @@ def parse_playbook(raw: Any, file: str = "<playbook>") -> Playbook:
     if reader.problems:
         raise PlaybookError(reader.problems)
     return book
+
+
+def _read_nav_title(reader: _Reader, raw: dict, top: str) -> str:
+    name = reader.text(raw, "nav_title", top, required=False)
+    if len(name) > MAX_NAV_TITLE:
+        reader.problem(top, "nav_title", f"is {len(name)} characters; the navigation shows about "
+                       f"{MAX_NAV_TITLE}, so keep it to {MAX_NAV_TITLE} or fewer")
+    return name
 
 
 class _AliasRefused(yaml.YAMLError):

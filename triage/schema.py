@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.kinds.registry import KINDS, allowed_kinds
+from triage.playbook import MAX_NAV_TITLE
 from triage.rules import OPERATORS
 from triage.vocabulary import (
     ACCESS_STAGE_LABELS,
@@ -326,6 +327,8 @@ def playbook_schema() -> dict[str, Any]:
                 "description": "Whole number >= 1; raise it when a change alters paths or meanings.",
             },
             "title": _text("The situation in the partner's words, e.g. 'Model iteration is too slow'."),
+            "nav_title": {**_text("Optional short name for the navigation (the title when absent)."),
+                          "maxLength": MAX_NAV_TITLE},
             "summary": _text("Two or three sentences: what the playbook finds out and what it yields."),
             "scenario": _choices(scenarios, "Which analysis feeds the data rules and the plan's estimates."),
             "start": _ident("The id of the first question."),

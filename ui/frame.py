@@ -54,7 +54,7 @@ def scenario_url(playbook_id: str) -> str:
 
 
 def _other_page(book) -> st.Page:
-    return st.Page(SCENARIO, title=book.title, icon=":material/playlist_play:",
+    return st.Page(SCENARIO, title=book.nav_title or book.title, icon=":material/playlist_play:",
                    url_path=scenario_url(book.id))
 
 

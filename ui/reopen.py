@@ -15,21 +15,19 @@ from triage.export import ExportError, read_snapshot
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from ui import state
-from ui.kinds.samples.inputs import DRIFT, SKEW_STORE
-from ui.kinds.segments.inputs import SEGMENTS_SOURCE
+from ui.kinds.samples.inputs import DRIFT
 
-# Upload kinds and the per-tab store that holds each kind's file once uploaded in this tab.
+# The per-tab, per-scenario store that holds each upload kind's file once uploaded in this tab.
 _ACCESS_FILES = "access_files"
-_PRODUCTION_FILES = (DRIFT, SEGMENTS_SOURCE, SKEW_STORE)  # what the production kinds hold
 
 
 def _held(session: Session, kind: str) -> bool:
     if kind == "runs":
         return state.runs_data(session.scenario) is not None
     if kind in ("log", "inventory", "second", "task_sla"):  # the access log and its extras
-        return kind in st.session_state.get(_ACCESS_FILES, {})
+        return kind in state.tab_files(_ACCESS_FILES, session.scenario)
     if kind in ("reference", "current"):
-        return kind in st.session_state.get(DRIFT, {})
+        return kind in state.tab_files(DRIFT, session.scenario)
     return True  # a kind this app does not hold per tab: nothing to miss
 
 
@@ -48,13 +46,7 @@ def forget_uploads(scenario: str) -> None:
     """Drop the files this tab holds for a scenario whose session was just replaced by one from
     a link or a plan JSON: they belong to the tab's earlier meeting, not to the opened one."""
     state.set_runs_data(scenario, None)
-    book = state.playbook(scenario)
-    analysis = book.scenario if book else ""
-    if analysis == "access":
-        st.session_state.pop(_ACCESS_FILES, None)
-    if analysis == "production":
-        for store in _PRODUCTION_FILES:
-            st.session_state.pop(store, None)
+    state.forget_files(scenario)
 
 
 def missing_uploads(session: Session) -> list[UploadSummary]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import streamlit as st
-
 from triage.kinds.segments.gap import read_segments
 from triage.session import Session
 from ui import state
@@ -27,8 +25,8 @@ def load_production_example(session: Session) -> None:
     fresh.inputs = {"metric": inputs["metric"], "segments": records, "health": inputs["health"],
                     "rollout": inputs["rollout"], "history": inputs["history"]}
     state.replace_session(fresh)
-    st.session_state[SEGMENTS_SOURCE] = "the worked example (example_segments.csv)"
-    store = st.session_state.setdefault(samples_inputs.DRIFT, {})
+    state.tab_files(SEGMENTS_SOURCE, fresh.scenario)["name"] = "the worked example (example_segments.csv)"
+    store = state.tab_files(samples_inputs.DRIFT, fresh.scenario)
     store.clear()
     for side in ("reference", "current"):
         path = folder / f"example_{side}.csv"

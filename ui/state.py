@@ -105,6 +105,20 @@ def active_session() -> Session | None:
     return st.session_state.get(_SESSIONS, {}).get(scenario) if scenario else None
 
 
+def tab_files(store: str, scenario: str | None = None) -> dict:
+    """This tab's uploads of one kind for one scenario (by default the page being drawn): two
+    playbooks of the same analysis never show each other's files, whose summaries are listed in
+    the other session only."""
+    owner = scenario if scenario is not None else st.session_state.get(_ACTIVE) or ""
+    return st.session_state.setdefault(f"{store}@{owner}", {})
+
+
+def forget_files(scenario: str) -> None:
+    """Drop every upload store this tab holds for one scenario."""
+    for name in [k for k in st.session_state if isinstance(k, str) and k.endswith(f"@{scenario}")]:
+        del st.session_state[name]
+
+
 def open_scenarios() -> list[str]:
     """Scenarios this tab has a working session for, in the order they were opened."""
     return list(st.session_state.get(_SESSIONS, {}))

@@ -40,7 +40,7 @@ SAMPLE_TYPICAL = {"owner": 30.0, "approval": 20.0, "provisioning": 60.0, "first_
 SAMPLE_REQUESTS_PER_MONTH = 40.0
 TIMEZONES = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
              "Asia/Kolkata", "Asia/Singapore", "Australia/Sydney"]
-_FILES = "access_files"  # per tab: {"log": (name, digest, bytes), "inventory": ..., "cache": ...}
+_FILES = "access_files"  # {"log": (name, digest, bytes), "inventory": ..., "cache": ...}
 # "File format" choices: detect, or one of the readers of triage.sources.access.
 LOG_FORMATS = {"detect": "Detect from the file", "log": "Our request log (CSV)",
                "jira": "Jira Service Management (CSV)", "servicenow": "ServiceNow sc_req_item (CSV)",
@@ -86,7 +86,7 @@ def confirm(session: Session, name: str) -> None:
 
 
 def _files() -> dict:
-    return st.session_state.setdefault(_FILES, {})
+    return state.tab_files(_FILES)
 
 
 def _remember(session: Session, kind: str, name: str, data: bytes, rows: int, note: str) -> None:

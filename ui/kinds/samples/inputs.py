@@ -14,10 +14,10 @@ from triage.mapping import SKEW, rename_serving, samples_contract, unmatched
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from triage.tabular import InputError, rename_columns
-from ui import column_map
+from ui import column_map, state
 
 EXAMPLE_DIR = DATA_DIR / "production"
-DRIFT = "production_drift"  # per-tab: uploaded samples (name, digest, frame) and their report
+DRIFT = "production_drift"  # uploaded samples (name, digest, frame) and their report
 # Keys of that store besides the two samples and their report.
 EXAMPLE_SIDES = "example_sides"  # sides holding the worked example's sample, not an upload
 _SERVING_MAP = "serving_map"  # training feature -> serving column of another name
@@ -27,7 +27,7 @@ _SIDE_LABELS = {"reference": "training", "current": "serving"}
 def remember_sample(session: Session, side: str, name: str, data: bytes,
                     frame=None) -> None:
     frame = read_sample(data, name) if frame is None else frame
-    store = st.session_state.setdefault(DRIFT, {})
+    store = state.tab_files(DRIFT, session.scenario)
     store[side] = (name, hashlib.sha256(data).hexdigest(), frame)
     store.pop("report", None)
     store.setdefault(EXAMPLE_SIDES, set()).discard(side)
@@ -42,7 +42,7 @@ def drift_report() -> DriftReport | None:
     Uploaded samples are compared under a status box with its steps (it takes seconds on large
     files); the worked example's pair compares in a fraction of a second without one.
     """
-    store = st.session_state.get(DRIFT, {})
+    store = state.tab_files(DRIFT)
     if "reference" not in store or "current" not in store:
         return None
     mapping = store.get(_SERVING_MAP) or {}
@@ -98,7 +98,7 @@ def _samples(session: Session, key: str) -> None:
             else:
                 st.session_state.pop(f"{key}:{side}:error", None)
                 status.update(label=f"Read {name}: {len(frame):,} rows", state="complete")
-    store = st.session_state.get(DRIFT, {})
+    store = state.tab_files(DRIFT)
     for column, side in ((left, "reference"), (right, "current")):
         if error := st.session_state.get(f"{key}:{side}:error"):
             column.error(f"{literal(error)}\n\n{_sample_shown(store, side)}",
@@ -145,7 +145,7 @@ def _sample_shown(store: dict, side: str) -> str:
             f"sample{example}, {literal(name, one_line=True)} ({len(frame):,} rows).")
 
 
-SKEW_STORE = "production_skew"  # per-tab: served and offline uploads (name, digest, frame), the check
+SKEW_STORE = "production_skew"  # served and offline uploads (name, digest, frame), the check
 
 
 _SKEW_SIDES = {"served": "Served values (what the model received)",
@@ -160,7 +160,7 @@ def _skew(session: Session, key: str) -> None:
                "the training pipeline computes for those request ids. Or one file with "
                "`<feature>` and `<feature>_offline` columns. Numbers differ when |served − "
                "offline| > 1e-8 + 1e-5·|offline|; texts when not equal.")
-    store = st.session_state.setdefault(SKEW_STORE, {})
+    store = state.tab_files(SKEW_STORE)
     if store.get("key") != key:  # a new or re-opened session starts without the last one's pair
         store.clear()
         store["key"] = key
@@ -209,7 +209,7 @@ def _skew(session: Session, key: str) -> None:
 def _skew_outcome():
     """The check (a SkewReport), a message saying why the pair cannot be joined, or None;
     computed once per pair of uploads (keyed by their digests)."""
-    store = st.session_state.get(SKEW_STORE, {})
+    store = state.tab_files(SKEW_STORE)
     if "served" not in store:
         return None
     maps = {side: store.get(f"{side}:map") or {} for side in _SKEW_SIDES}

@@ -10,7 +10,7 @@ from triage.mapping import SEGMENTS
 from triage.markdown import literal
 from triage.session import Session
 from triage.tabular import InputError
-from ui import column_map
+from ui import column_map, state
 from ui.bind import bound, edited_records
 
 SEGMENT_COLUMNS = {
@@ -29,7 +29,7 @@ SEGMENT_COLUMNS = {
 }
 
 
-SEGMENTS_SOURCE = "production_segments"  # per tab: where the segment table on the page came from
+SEGMENTS_SOURCE = "production_segments"  # where the segment table on the page came from
 
 
 def _set_prefilled(session: Session, name: str, on: bool) -> None:
@@ -111,7 +111,7 @@ def _segments(session: Session, key: str) -> None:
         else:
             st.session_state.pop(f"{key}:csv_error", None)
             st.session_state.pop(f"{key}:table", None)  # redraw the editor from the upload
-            st.session_state[SEGMENTS_SOURCE] = uploaded.name
+            state.tab_files(SEGMENTS_SOURCE, session.scenario)["name"] = uploaded.name
     if error := st.session_state.get(f"{key}:csv_error"):
         st.error(f"{literal(error)}\n\n{_segments_shown(session)}", icon=":material/error:")
     numeric = [c for c in SEGMENT_COLUMNS if c != "segment"]
@@ -126,7 +126,7 @@ def _segments_shown(session: Session) -> str:
     if not rows:
         return ("Nothing was read from this file: the segment table below is unchanged and "
                 "still empty, so the page does not split the gap.")
-    source = st.session_state.get(SEGMENTS_SOURCE)
+    source = state.tab_files(SEGMENTS_SOURCE, session.scenario).get("name")
     count = f"{len(rows)} segment{'' if len(rows) == 1 else 's'}"
     origin = (f"from {literal(source, one_line=True)}, with any edits made since" if source
               else "typed in or re-opened with the plan")
