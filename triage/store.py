@@ -11,7 +11,13 @@ refused with a :class:`ConflictError` that says who saved what in between. The g
 from a transaction per save — the plan's row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL,
 ``BEGIN IMMEDIATE`` on SQLite) — backed by the unique key on (plan, revision number).
 
-Every error a page may meet is a :class:`StoreError` whose message can be shown as it is.
+The tables below are what the code expects; the database gets them from the Alembic migrations
+in :mod:`triage.migrations`, applied when a store first touches its database (or by
+``python -m triage store upgrade``), so a schema change is a new migration, never an edit here
+alone.
+
+Every error a page may meet is a :class:`StoreError` whose message can be shown as it is: it
+never names the database's path, host or URL (those go to the server's log).
 """
 
 from __future__ import annotations
