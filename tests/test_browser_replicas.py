@@ -62,11 +62,15 @@ def choose_status(page, value: str) -> None:
     option.click()
 
 
-def open_review(page, server: str, who: str) -> None:
+def open_review(page, server: str | None, who: str) -> None:
+    """The Review page: in a new tab at ``server``, or (None) through the open tab's navigation."""
     from playwright.sync_api import expect
 
     page.bring_to_front()
-    page.goto(f"{server}/review")
+    if server:
+        page.goto(f"{server}/review")
+    else:
+        page.get_by_role("link", name="Review saved plans").click()
     wait_for_app(page)
     expect(shown(page, TITLE)).to_be_visible()
     page.get_by_label("Your name (recorded with every change)").fill(who)
@@ -119,7 +123,7 @@ def test_two_servers_share_plans_and_a_simultaneous_edit_is_one_revision_or_a_co
             assert store.latest(plan_id).session.edit_for(action_id).status == "doing"
 
         # Server 1 sees the manager's edit; both pages now show revision 2.
-        open_review(first, one, "Ana")
+        open_review(first, None, "Ana")
         expect(current(first).get_by_role("combobox", name="Status").first).to_have_value("doing")
 
         # Both edit the same action at once, each over revision 2.
