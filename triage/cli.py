@@ -1,4 +1,4 @@
-"""Headless use: ``python -m triage validate|iteration|gap|noise|drift|skew|access|export``.
+"""Headless use: ``python -m triage validate|iteration|gap|noise|drift|skew|access|export|store``.
 
 Conventions for every command: with ``--json``, strict JSON on stdout (no NaN); on input that
 cannot be used at all, exit code 1, one clear line on stderr and nothing on stdout. Never a
@@ -548,6 +548,36 @@ def _run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_store_upgrade(args: argparse.Namespace) -> int:
+    """Bring the plan database to the schema this version of the app needs (what every server
+    also does when it first opens the database). Messages never show the database's URL."""
+    import logging
+
+    from triage.store import PlanStore, StoreError
+
+    store_log = logging.getLogger("triage.store")
+    # The store logs failures with the database's location and the driver's words, for a
+    # server's log; here they reach the terminal only when asked for.
+    handler = logging.StreamHandler(sys.stderr) if args.verbose else logging.NullHandler()
+    store_log.addHandler(handler)
+    try:
+        with PlanStore(args.url) as store:
+            before, after = store.upgrade()
+            kind = "SQLite" if store.is_sqlite else "PostgreSQL"
+    except StoreError as err:
+        hint = "" if args.verbose else " Run it again with --verbose for the database's own message."
+        print(f"store upgrade: {err}{hint}", file=sys.stderr)
+        return 1
+    finally:
+        store_log.removeHandler(handler)
+    if before == after:
+        print(f"The {kind} plan database is already at schema revision {after}; nothing to do.")
+    else:
+        print(f"Upgraded the {kind} plan database from {before or 'no schema'} to schema "
+              f"revision {after}.")
+    return 0
+
+
 def _map_option(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument("--map", action="append", metavar="COLUMN=FIELD",
                          help=f"read the file's COLUMN as the {what} field FIELD (repeatable); "
@@ -685,6 +715,16 @@ def build_parser() -> argparse.ArgumentParser:
                              "PDF; json: the same plan JSON, canonical; jira: CSV for Jira's "
                              "issue import (default: md)")
     export.set_defaults(run=_run_export)
+    store = commands.add_parser("store", help="the plan database: schema upgrades")
+    store_commands = store.add_subparsers(dest="store_command", required=True)
+    upgrade = store_commands.add_parser(
+        "upgrade", help="apply the schema migrations the plan database lacks (safe to repeat, "
+                        "safe while servers run)")
+    upgrade.add_argument("--url", help="the database URL (default: TRIAGE_DATABASE_URL, else the "
+                         "SQLite file in TRIAGE_DATA_DIR)")
+    upgrade.add_argument("--verbose", action="store_true", help="on failure, also print the "
+                         "database's own message and where it is (no password)")
+    upgrade.set_defaults(run=_run_store_upgrade)
     return parser
 
 

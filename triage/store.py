@@ -11,7 +11,13 @@ refused with a :class:`ConflictError` that says who saved what in between. The g
 from a transaction per save — the plan's row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL,
 ``BEGIN IMMEDIATE`` on SQLite) — backed by the unique key on (plan, revision number).
 
-Every error a page may meet is a :class:`StoreError` whose message can be shown as it is.
+The tables below are what the code expects; the database gets them from the Alembic migrations
+in :mod:`triage.migrations`, applied when a store first touches its database (or by
+``python -m triage store upgrade``), so a schema change is a new migration, never an edit here
+alone.
+
+Every error a page may meet is a :class:`StoreError` whose message can be shown as it is: it
+never names the database's path, host or URL (those go to the server's log).
 """
 
 from __future__ import annotations
@@ -48,8 +54,15 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
+from triage import migrations
 from triage.session import (
     MAX_SESSION_JSON_BYTES,
     ActionEdit,
@@ -81,6 +94,8 @@ MAX_PARTICIPANTS = 100
 CLOSED_STATUSES = ("done", "dropped")
 EDIT_FIELDS = tuple(f.name for f in fields(ActionEdit))
 SQLITE_BUSY_TIMEOUT_S = 30
+# PostgreSQL advisory lock held while migrating (any fixed 64-bit number; this spells 'triage').
+MIGRATION_LOCK_KEY = 0x747269616765
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -538,7 +553,8 @@ class PlanStore:
     # -- plumbing ---------------------------------------------------------------------------
     @property
     def location(self) -> str:
-        """Where the plans live, for a page or a log line (no password)."""
+        """Where the plans live, for the server's log (no password); never put in a message a
+        page or the CLI shows."""
         if self.is_sqlite:
             return f"SQLite file {self._url.database}"
         return self._url.render_as_string(hide_password=True)
@@ -560,10 +576,12 @@ class PlanStore:
                 return engine
             return create_engine(self._url, pool_pre_ping=True)
         except (NoSuchModuleError, ImportError) as err:
-            raise StoreError(f"No database driver for {self.location}: {err}. For PostgreSQL, "
-                             "install psycopg[binary].") from None
+            log.error("no database driver for %s: %s", self.location, err)
+            raise StoreError(f"No database driver for a {self._url.get_backend_name()} plan database "
+                             "is installed. For PostgreSQL, install psycopg[binary].") from None
         except ArgumentError as err:
-            raise StoreError(f"The plan database URL is not usable: {err}") from None
+            log.error("unusable plan database URL %s: %s", self.location, err)
+            raise StoreError("The plan database URL is not usable; check TRIAGE_DATABASE_URL.") from None
 
     def close(self) -> None:
         self._engine.dispose()
@@ -575,34 +593,79 @@ class PlanStore:
         self.close()
 
     def _ensure(self) -> None:
-        """Create the folder and the tables on first use (idempotent, safe across replicas)."""
+        """Bring the database to the current schema on first use (once per store)."""
         if self._ready:
             return
         with self._lock:
-            if self._ready:
-                return
-            if self.is_sqlite and self._url.database not in (None, "", ":memory:"):
-                try:
-                    Path(self._url.database).parent.mkdir(parents=True, exist_ok=True)
-                except OSError as err:
-                    raise StoreError(f"Cannot create the folder for {self.location}: {err}") from None
+            if not self._ready:
+                self.upgrade()
+                self._ready = True
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Apply the schema migrations (:mod:`triage.migrations`) that the database lacks;
+        return the revision it was at (None: no schema yet) and the one it is at now. A
+        database made before migrations existed is adopted with its data; one already at the
+        head is left alone.
+
+        Safe when several processes open a brand-new database at once: the migration runs in
+        one transaction under a lock — ``BEGIN IMMEDIATE`` on SQLite (the others wait for the
+        write lock, then find the tables made), a transaction-scoped advisory lock on
+        PostgreSQL — so exactly one process creates the tables and the others see them."""
+        head = migrations.head()
+        if self.is_sqlite and self._url.database not in (None, "", ":memory:"):
             try:
-                metadata.create_all(self._engine)
-            except SQLAlchemyError:
-                # Another replica may have created the same tables at the same moment; a second
-                # pass finds them. A real failure fails again and is reported below.
-                try:
-                    metadata.create_all(self._engine)
-                except SQLAlchemyError as err:
-                    raise self._db_error(err) from err
-            self._ready = True
+                Path(self._url.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                log.error("cannot create the folder for %s: %s", self.location, err)
+                raise StoreError("The folder for the plan database cannot be created "
+                                 f"({err.strerror or type(err).__name__}); tell whoever runs "
+                                 "this app.") from None
+        try:
+            with self._engine.connect() as conn:
+                with conn.begin():
+                    at = migrations.current(conn)
+                if at == head:
+                    return head, head
+                conn.execution_options(triage_write=True)  # SQLite: BEGIN IMMEDIATE
+                with conn.begin():
+                    if not self.is_sqlite:
+                        conn.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
+                    at = migrations.current(conn)  # another process may have just done it
+                    if at is not None and at not in migrations.known():
+                        raise StoreError(
+                            f"The plan database is at schema revision {at}, newer than this "
+                            f"version of the app knows (up to {head}): another server running a "
+                            "newer version upgraded it. Upgrade this server too.")
+                    if at != head:
+                        log.info("upgrading the plan database at %s from %s to %s",
+                                 self.location, at or "no schema", head)
+                        migrations.upgrade(conn)
+        except StoreError:
+            raise
+        except SQLAlchemyError as err:
+            raise self._db_error(err) from err
+        return at, head
+
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at (None before the first migration)."""
+        with self._guard(), self._engine.connect() as conn, conn.begin():
+            return migrations.current(conn)
 
     def _db_error(self, err: SQLAlchemyError) -> StoreError:
+        """A message for the page or the CLI. It never names the database's path, host or URL
+        (those are for whoever runs the server, and go to its log with the driver's words)."""
         log.exception("plan store failure at %s", self.location)
-        reason = str(getattr(err, "orig", None) or err).strip().splitlines()
-        return StoreError(f"The plan database ({self.location}) could not be used: "
-                          f"{reason[0][:200] if reason else type(err).__name__}. Try again; if it "
-                          "keeps failing, tell whoever runs this app.")
+        reason = str(getattr(err, "orig", None) or err).lower()
+        if "locked" in reason or "busy" in reason or "deadlock" in reason:
+            what = "it was busy with other saves for too long"
+        elif isinstance(err, IntegrityError):
+            what = "it refused the change as inconsistent with what is stored"
+        elif isinstance(err, OperationalError):
+            what = "it could not be reached or refused the connection"
+        else:
+            what = f"it reported a {type(err).__name__}"
+        return StoreError(f"The plan database could not be used: {what}. Try again; if it keeps "
+                          "failing, tell whoever runs this app (the server's log has the details).")
 
     @contextmanager
     def _guard(self, *, pass_integrity: bool = False) -> Iterator[None]:

@@ -135,20 +135,53 @@ def render_rollups(rows: list[PlanRow], stored: dict[str, StoredPlan]) -> None:
                        "added across plans.")
 
 
+def _notice_key(plan: StoredPlan) -> str:
+    return f"review:{plan.plan_id}:not_saved"
+
+
 def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author: str,
                 names: Mapping[str, str]) -> None:
+    """Save one edit as the next revision. A refusal is kept for the rerun that follows (which
+    shows the latest revision), so the person sees that their change was not applied and why."""
     edit = plan.session.edit_for(action_id)
     changed = ActionEdit(**{**edit.__dict__, field: value})
+    attempted = (f"{names.get(action_id, action_id)}: {FIELD_LABELS.get(field, field)} → "
+                 f"{_value(value)}")
     try:
         plan_store().update_action(plan.plan_id, action_id, changed, author=author,
                                    base_revision=plan.revision)
     except ConflictError as err:
-        st.error("Not saved: the plan changed meanwhile.\n\n"
-                 + "\n".join(f"- {literal(readable(c, names), one_line=True)}"
-                             for c in err.changes[:10]),
-                 icon=":material/sync_problem:")
+        latest = err.latest
+        st.session_state[_notice_key(plan)] = (
+            f"Not saved: {literal(attempted, one_line=True)}. "
+            f"{literal(latest.author, one_line=True)} saved revision {latest.revision} at "
+            f"{latest.at:%Y-%m-%d %H:%M} UTC after revision {plan.revision}, the one you were "
+            "looking at. Nothing was overwritten; this page now shows the latest revision — make "
+            "your change again if it still applies. Changed meanwhile:\n\n"
+            + "\n".join(f"- {literal(readable(c, names), one_line=True)}" for c in err.changes[:10]))
     except StoreError as err:
-        st.error(f"Not saved: {literal(str(err))}", icon=":material/error:")
+        st.session_state[_notice_key(plan)] = (f"Not saved: {literal(attempted, one_line=True)}. "
+                                               f"{literal(str(err))}")
+
+
+def _widget_value(field: str, value) -> str:
+    if field == "owner":
+        return (value or "").strip()
+    if field == "due":
+        return value.isoformat() if value else ""
+    return value
+
+
+def _edited(plan: StoredPlan, action_id: str, field: str, key: str,
+            names: Mapping[str, str]) -> None:
+    """A status, owner or due-date widget changed. This runs before the rerun reads the store
+    again, so the edit is saved over the revision the person was looking at: a save by someone
+    else in between (another tab, another server) is a conflict they are told about, never a
+    change silently dropped because the page now shows the newer revision."""
+    value = _widget_value(field, st.session_state.get(key))
+    author = str(st.session_state.get("review:author") or "").strip()
+    if author and value != getattr(plan.session.edit_for(action_id), field):
+        _apply_edit(plan, action_id, field, value, author, names)
 
 
 def render_actions(plan: StoredPlan, author: str, book: Playbook | None = None) -> None:
@@ -161,9 +194,12 @@ def render_actions(plan: StoredPlan, author: str, book: Playbook | None = None) 
     if snapshot is None:
         st.info("This revision has no rendered plan; open it on the Plan page via its JSON.")
         return
+    if notice := st.session_state.pop(_notice_key(plan), None):
+        st.error(notice, icon=":material/sync_problem:")
     for line in snapshot["summary"]:
         st.markdown(f"- {literal(line, one_line=True)}")
     today = date.today().isoformat()
+    names = action_names(plan, book)
     for section in snapshot["sections"]:
         if not section["items"]:
             continue
@@ -176,20 +212,26 @@ def render_actions(plan: StoredPlan, author: str, book: Playbook | None = None) 
             title.markdown(literal(item["title"], one_line=True)
                            + (" · :red[overdue]" if overdue else "") + f"  \n:gray[{detail}]")
             key = f"review:{plan.plan_id}:{plan.revision}:{item['id']}"
+
+            def on_change(field: str, action_id: str = item["id"], key: str = key) -> dict:
+                return {"on_change": _edited, "key": f"{key}:{field}",
+                        "args": (plan, action_id, field, f"{key}:{field}", names)}
+
             new_status = status.selectbox("Status", STATUSES, index=STATUSES.index(edit.status),
-                                          key=f"{key}:status", label_visibility="collapsed")
-            new_owner = owner.text_input("Owner", edit.owner, key=f"{key}:owner",
-                                         label_visibility="collapsed", placeholder="owner")
+                                          label_visibility="collapsed", **on_change("status"))
+            new_owner = owner.text_input("Owner", edit.owner, label_visibility="collapsed",
+                                         placeholder="owner", **on_change("owner"))
             new_due = due.date_input("Due", date.fromisoformat(edit.due) if edit.due else None,
-                                     key=f"{key}:due", label_visibility="collapsed")
-            changes = {"status": new_status, "owner": new_owner.strip(),
-                       "due": new_due.isoformat() if new_due else ""}
+                                     label_visibility="collapsed", **on_change("due"))
+            changes = {"status": new_status, "owner": _widget_value("owner", new_owner),
+                       "due": _widget_value("due", new_due)}
+            # An edit made before the name was typed is saved once it is (the widget keeps it).
             for field, value in changes.items():
                 if value != getattr(edit, field):
                     if not author:
                         st.warning("Type your name above to record changes.")
                         return
-                    _apply_edit(plan, item["id"], field, value, author, action_names(plan, book))
+                    _apply_edit(plan, item["id"], field, value, author, names)
                     st.rerun()
 
 
@@ -223,10 +265,16 @@ def render_decisions(plan: StoredPlan) -> None:
         who = approver.text_input("Approved by", max_chars=120)
         what = note.text_input("Decision note", max_chars=500)
         if st.form_submit_button("Record the decision", icon=":material/gavel:"):
-            if who.strip():
+            if not who.strip():
+                st.error("Say who approved it.")
+                return
+            try:
                 plan_store().record_decision(plan.plan_id, approver=who, note=what)
-                st.rerun()
-            st.error("Say who approved it.")
+            except StoreError as err:
+                st.error(f"The decision was not recorded: {literal(str(err))}",
+                         icon=":material/error:")
+                return
+            st.rerun()
 
 
 def _parse(kind: str, data: bytes, name: str):
