@@ -13,11 +13,12 @@ import textwrap
 from collections import Counter
 from collections.abc import Mapping
 
+from triage import palette
 from triage.playbook import Playbook
 
 QUESTION_FILL = "#DCEBF7"
 FINDING_FILL = "#D5F0E6"
-PATH_COLOUR = "#D55E00"
+PATH_COLOUR = palette.HIGHLIGHT  # the walked path: the same vermillion as a bottleneck
 # Graphviz lays out in points: drawn at its natural size (1 pt = 4/3 px) 12 pt is 16 px on
 # screen, the app's body text, and answer labels 10 pt are 13 px.
 NODE_FONT_SIZE = 12
