@@ -13,9 +13,10 @@ page's (see ``triage/charts.py``).
 
 from __future__ import annotations
 
-# Streamlit's page backgrounds (its default light and dark themes).
+# Streamlit's page backgrounds (its default light and dark themes, as 1.67 draws them; the dark
+# browser test reads the dark one from the page).
 LIGHT_BACKGROUND = "#ffffff"
-DARK_BACKGROUND = "#0e1117"
+DARK_BACKGROUND = "#171614"
 
 WORKING = "#0072B2"  # blue: active working time
 WAITING = "#C77C00"  # orange: time spent waiting
