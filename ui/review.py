@@ -394,11 +394,11 @@ def render_followup(plan: StoredPlan, author: str) -> None:
     if kind == "segments":
         st.markdown(literal(result.gap_text, one_line=True))
     show_chart(before_after_chart(result.chart_items(), result.unit,
-                                       f"Before and after ({untagged(latest.name)[0]})"),
-                    key=f"followup:{plan.plan_id}:chart")
+                                  f"Before and after ({untagged(latest.name)[0]})"),
+               key=f"followup:{plan.plan_id}:chart")
     proportion = result.unit == "%"
     show_chart(change_chart(result.chart_items(), "Change, with its 95% interval",
-                                 relative=not proportion, unit=result.unit),
-                    key=f"followup:{plan.plan_id}:change")
+                            relative=not proportion, unit=result.unit),
+               key=f"followup:{plan.plan_id}:change")
     for note in result.notes:
         st.caption(f":material/info: {literal(_sentence(note))}")

@@ -200,8 +200,8 @@ def _stage_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
     headline = f"{time_to_access_label(analysis)}: {tta_text} · " + (
         "sample values" if _sample(session, analysis) else "by stage")
     show_chart(requests_charts.access_stages(stages, tta.median_or_bound, headline,
-                                                  f"time to access {tta_text}",
-                                                  typed=analysis.source == "typed"), key=f"{key}:stages")
+                                             f"time to access {tta_text}",
+                                             typed=analysis.source == "typed"), key=f"{key}:stages")
     if analysis.source == "log" and tta.median_or_bound is not None:
         together = ("more than " if analysis.typical_more_than else "") + days_text(analysis.typical_hours)
         st.caption(f"The bar adds up each stage's median ({together}); the dashed line is the "
@@ -221,18 +221,18 @@ def _stage_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
         suffix = f" ({sla_note})"
         left, right = st.columns(2)
         show_chart(requests_charts.breach_rates([stage_label(s.stage) for s in analysis.stages],
-                                                       [s.breach_rate for s in analysis.stages],
-                                                       "Over SLA, by stage" + suffix,
-                                                       [s.breach_rate_upper_bound for s in analysis.stages]),
-                          key=f"{key}:breach_stage", where=left)
+                                                [s.breach_rate for s in analysis.stages],
+                                                "Over SLA, by stage" + suffix,
+                                                [s.breach_rate_upper_bound for s in analysis.stages]),
+                   key=f"{key}:breach_stage", where=left)
         if any(t.breach_rate is not None or t.breach_rate_upper_bound is not None
                for t in analysis.by_tier):
             show_chart(requests_charts.breach_rates([t.tier for t in analysis.by_tier],
-                                                            [t.breach_rate for t in analysis.by_tier],
-                                                            "Over SLA, by sensitivity tier" + suffix,
-                                                            [t.breach_rate_upper_bound
-                                                             for t in analysis.by_tier]),
-                               key=f"{key}:breach_tier", where=right)
+                                                    [t.breach_rate for t in analysis.by_tier],
+                                                    "Over SLA, by sensitivity tier" + suffix,
+                                                    [t.breach_rate_upper_bound
+                                                     for t in analysis.by_tier]),
+                       key=f"{key}:breach_tier", where=right)
         unknown = [s for s in analysis.stages
                    if s.breach_rate is None and s.breach_rate_upper_bound is not None]
         beyond = ("A grey bar (≤) means the SLA is beyond the longest wait seen while some "

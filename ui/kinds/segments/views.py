@@ -116,7 +116,7 @@ def render_gap(analysis: ProductionAnalysis, key: str) -> None:
         return
     higher = metric.higher_is_better if metric else True
     show_chart(segments_charts.gap_waterfall(analysis.chart, metric.name if metric else "metric",
-                                                  higher), key=f"{key}:waterfall")
+                                             higher), key=f"{key}:waterfall")
     split = gap_parts(analysis.decomposition, analysis.chart, higher)
     if split.offset:
         st.info(f"The parts offset each other: {literal(split.text(), one_line=True)}. No part "
