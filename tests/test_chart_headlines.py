@@ -184,3 +184,24 @@ def test_every_chart_has_a_headline_and_leaves_colours_of_the_page_to_the_theme(
 def test_empty_charts_say_so(builder):
     text = said(builder())
     assert text.startswith("No ")
+
+
+@pytest.mark.parametrize("example", ["slow_iteration", "production_underperformance", "data_access"])
+def test_page_charts_carry_their_headline_as_caption_and_alt_text(app, example):
+    """On the page each chart's headline is its accessible name (alt) and the caption under it;
+    the theme is Streamlit's, so the chart follows the light or dark page."""
+    import json
+
+    from triage.markdown import literal
+
+    app.button(key=f"example:{example}").click().run()
+    assert not app.exception, app.exception
+    shown = app.get("plotly_chart")
+    assert len(shown) >= 2
+    captions = {c.value for c in app.caption}
+    for chart in shown:
+        spec = json.loads(chart.proto.spec)
+        text = spec["layout"]["meta"]["headline"]
+        assert text and chart.proto.alt == text and chart.proto.theme == "streamlit"
+        assert literal(text, one_line=True) in captions
+        assert "paper_bgcolor" not in spec["layout"] and "plot_bgcolor" not in spec["layout"]
