@@ -143,4 +143,19 @@ def test_dark_theme_charts_take_the_dark_background(tmp_path):
             assert chart["paper"] in (_rgb(palette.DARK_BACKGROUND), "rgba(0, 0, 0, 0)"), chart
             assert not white & set(chart["plot"]), chart
         found = _violations(page, "iteration example, dark theme")
+        # The playbook tree (Graphviz) draws no background of its own, and its answer labels
+        # take the theme's text colour: readable on the dark page.
+        _open(page, "Playbooks")
+        page.locator('[data-testid="stGraphVizChart"] svg g.edge text').first.wait_for()
+        tree = page.evaluate("""() => {
+            const svg = document.querySelector('[data-testid="stGraphVizChart"] svg');
+            const bg = svg.querySelector('g.graph > polygon');
+            return {background: bg ? bg.getAttribute('fill') : 'none',
+                    labels: [...svg.querySelectorAll('g.edge text')].map(t => getComputedStyle(t).fill)};
+        }""")
     assert found == [], "\n".join(found)
+    assert tree["background"] in ("none", "transparent"), tree["background"]
+    for fill in set(tree["labels"]):
+        red, green, blue = (int(v) for v in re.findall(r"\d+", fill)[:3])
+        colour = f"#{red:02x}{green:02x}{blue:02x}"
+        assert palette.contrast_ratio(colour, palette.DARK_BACKGROUND) >= 4.5, fill
