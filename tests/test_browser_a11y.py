@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,7 @@ def _violations(page, where: str) -> list[str]:
     """axe-core's serious and critical violations on the page as it is now, one line per node."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=_axe_source())
+    started = time.monotonic()
     result = page.evaluate("""async (excluded) => {
         const r = await axe.run(document, {resultTypes: ['violations']});
         const theirs = (id, target) => {
@@ -64,9 +66,10 @@ def _violations(page, where: str) -> list[str]:
                                       html: n.html.slice(0, 200), streamlit: theirs(v.id, n.target[0]),
                                       why: [...n.any, ...n.all].map(c => c.message).join('; ')}))}));
     }""", STREAMLIT_OWN)
+    took = time.monotonic() - started
     (ARTIFACTS / "a11y").mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "a11y" / f"{re.sub(r'[^a-z0-9]+', '_', where.lower())}.json").write_text(
-        json.dumps(result, indent=1))
+        json.dumps({"seconds": round(took, 2), "violations": result}, indent=1))
     found = []
     for rule in result:
         for node in rule["nodes"]:
