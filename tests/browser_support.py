@@ -35,16 +35,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str] | None = None):
+def streamlit_server(env: dict[str, str] | None = None, args: list[str] | None = None):
     """Start `streamlit run app.py` headless on a free port; yield its base URL once healthy.
-    ``env``: variables set for the server on top of this process' (a playbooks folder, say)."""
+    ``env``: variables set for the server on top of this process' (a playbooks folder, say);
+    ``args``: more `streamlit run` options (``["--theme.base", "dark"]``)."""
     port = free_port()
     log = (ARTIFACTS / f"streamlit-{port}.log")
     ARTIFACTS.mkdir(exist_ok=True)
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+             "--server.port", str(port), "--browser.gatherUsageStats", "false", *(args or [])],
             cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
         )

@@ -142,7 +142,7 @@ def test_titles_sit_below_the_toolbar_and_legends_below_the_titles():
     """Plotly's toolbar takes the top ~30 px on the right: a title (and a legend) under it
     would be covered on a narrow chart, so the shared layout puts them below that band."""
     with_legend = runs_charts.iteration_breakdown(analyse_stage_table(TABLE))  # several series
-    alone = charts.figure([charts.go.Bar(x=["a"], y=[1])], "One bar")
+    alone = charts.figure([charts.go.Bar(x=["a"], y=[1])], "One bar", headline="One bar of 1.")
     for figure, legend in ((with_legend, True), (alone, False)):
         title, margin = figure.layout.title, figure.layout.margin
         assert (title.yref, title.y, title.yanchor, title.x, title.xanchor) == \
@@ -156,7 +156,8 @@ def test_titles_sit_below_the_toolbar_and_legends_below_the_titles():
 
 def test_axes_never_use_scientific_notation_unless_a_chart_sets_a_format():
     figure = charts.figure([charts.go.Bar(x=[1e-5, 2e-5], y=["a", "b"], orientation="h")], "t",
-                           yaxis2={"overlaying": "y"})
+                           headline="", yaxis2={"overlaying": "y"})
     for axis in (figure.layout.xaxis, figure.layout.yaxis, figure.layout.yaxis2):
         assert axis.exponentformat == "none"
-    assert charts.figure([], "t", xaxis={"exponentformat": "e"}).layout.xaxis.exponentformat == "e"
+    chosen = charts.figure([], "t", headline="", xaxis={"exponentformat": "e"})
+    assert chosen.layout.xaxis.exponentformat == "e"

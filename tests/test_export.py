@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from triage import palette
 from triage.cli import main
 from triage.export import (
     JIRA_COLUMNS,
@@ -214,9 +215,9 @@ def test_impact_effort_chart_carries_the_actions(mini_book):
         if item.id in shown:
             assert shown[item.id] == pytest.approx(
                 (item.action.kind, item.action.effort_mid, item.impact.mid))
-    assert 'fill="#009E73"' in svg and "Effort (person-days)" in svg and "h/month" in svg
+    assert f'fill="{palette.QUICK_WIN}"' in svg and "Effort (person-days)" in svg and "h/month" in svg
     _, _, all_in = make(mini_book)
-    assert 'fill="#CC79A7"' in impact_effort_svg(all_in)
+    assert f'fill="{palette.CROSS_TEAM}"' in impact_effort_svg(all_in)
 
 
 def test_html_without_quantified_actions_says_so(mini_book):

@@ -4,8 +4,13 @@ Each input kind's charts live in ``triage/kinds/<kind>/charts.py`` and build on 
 (:func:`figure`, :func:`plain`, :func:`reference_line`, the palette). All are pure chart builders:
 analysis in, ``plotly.graph_objects.Figure`` out.
 
-One visual language on every chart, from the colour-blind-safe Okabe–Ito palette: working time is
-blue, waiting time orange, quick wins green, cross-team work purple, the bottleneck vermillion.
+One visual language on every chart, from the colour-blind-safe Okabe–Ito palette
+(:mod:`triage.palette`): working time is blue, waiting time orange, quick wins green, cross-team
+work purple, the bottleneck vermillion. No chart sets a background, grid or text colour: with
+``st.plotly_chart``'s default ``theme="streamlit"`` the page's theme, light or dark, supplies them,
+and the palette reads on both. Every chart carries its headline, one sentence computed from its
+data, in ``layout.meta["headline"]`` (:func:`headline`): the page shows it beside the chart and
+gives it to screen readers as the chart's text alternative.
 graph_objects only — plotly.express costs about ten times more per call on every rerun — and each
 figure is built in one ``go.Figure(data, layout)`` call: every ``update_*``/``add_hline`` call
 re-validates the figure, which made charts most of a page rerun (6 ms for the shared layout
@@ -21,21 +26,24 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from triage.palette import (  # noqa: F401  (the kinds' charts take the palette from here)
+    BETTER,
+    CROSS_TEAM,
+    HIGHLIGHT,
+    KIND_COLOURS,
+    NEUTRAL,
+    QUICK_WIN,
+    REFERENCE,
+    UNSPLIT,
+    WAITING,
+    WORKING,
+    WORSE,
+)
 from triage.plan import Plan
 
-WORKING = "#0072B2"
-WAITING = "#E69F00"
-UNSPLIT = "#999999"
-QUICK_WIN = "#009E73"
-CROSS_TEAM = "#CC79A7"
-HIGHLIGHT = "#D55E00"
-NEUTRAL = "#56B4E9"
-KIND_COLOURS = {"quick_win": QUICK_WIN, "cross_team": CROSS_TEAM}
-WORSE = HIGHLIGHT  # a metric moving the wrong way
-BETTER = WORKING
-
-# No "4.49e-05" or "10k" on an axis: plain numbers unless a chart sets its own tickformat.
-_AXIS = {"gridcolor": "#e5e5e5", "zeroline": False, "exponentformat": "none"}
+# No "4.49e-05" or "10k" on an axis: plain numbers unless a chart sets its own tickformat. No grid
+# colour: the theme's grid suits its background (a light grey grid glares on a dark page).
+_AXIS = {"zeroline": False, "exponentformat": "none"}
 # Plotly's toolbar (modebar) sits in the top-right corner, about 30 px high: the title goes
 # below it, on its own line, and the legend below the title, so neither is ever covered.
 _MODEBAR_PX, _TITLE_PX, _LEGEND_PX = 32, 30, 28
@@ -49,10 +57,12 @@ def plain(text: object) -> str:
     return str(text).replace("<", "&lt;").replace(">", "&gt;")
 
 
-def figure(traces: Sequence[Any], title: str, height: int = 380, *, xaxis: dict | None = None,
-           yaxis: dict | None = None, **layout: Any) -> go.Figure:
+def figure(traces: Sequence[Any], title: str, height: int = 380, *, headline: str,
+           xaxis: dict | None = None, yaxis: dict | None = None, **layout: Any) -> go.Figure:
     """The house style around ``traces``, in one call; ``layout`` adds or overrides layout keys
-    (every x/y axis, including ``yaxis2``, gets the light grid and no zero line)."""
+    (every x/y axis, including ``yaxis2``, gets plain tick numbers and no zero line).
+    ``headline``: the chart's message in one plain-text sentence (names as typed, not escaped),
+    kept in ``layout.meta`` for the page's caption and the chart's text alternative."""
     axes = {"xaxis": xaxis or {}, "yaxis": yaxis or {},
             **{key: layout.pop(key) for key in list(layout) if _AXIS_KEY.fullmatch(key)}}
     traces = list(traces)
@@ -69,14 +79,19 @@ def figure(traces: Sequence[Any], title: str, height: int = 380, *, xaxis: dict 
         "height": height + margin["t"] - asked,  # the plot area keeps its height
         "margin": margin,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-        "plot_bgcolor": "white",
-        "paper_bgcolor": "white",
+        "meta": {"headline": headline},
         **{key: {**_AXIS, **axis} for key, axis in axes.items()},
         **layout,
     })
 
 
-def reference_line(*, x: float | None = None, y: float | None = None, colour: str = "#444444",
+def headline(chart: go.Figure) -> str:
+    """The chart's one-sentence headline (its text alternative), as :func:`figure` stored it."""
+    meta = chart.layout.meta
+    return str(meta.get("headline", "")) if isinstance(meta, dict) else ""
+
+
+def reference_line(*, x: float | None = None, y: float | None = None, colour: str = REFERENCE,
                    dash: str = "dash", width: float | None = None, text: str = "",
                    text_at: str = "top") -> dict[str, list[dict]]:
     """A vertical (``x``) or horizontal (``y``) line across the plot, with an optional label:
@@ -94,16 +109,6 @@ def reference_line(*, x: float | None = None, y: float | None = None, colour: st
                 "yanchor": "bottom"}
     notes = [{**note, "text": text, "showarrow": False}] if text else []
     return {"shapes": [shape], "annotations": notes}
-
-
-
-
-
-
-
-
-
-
 
 
 def _short(text: str, width: int = 30) -> str:
@@ -214,7 +219,7 @@ def impact_effort(plan: Plan) -> go.Figure:
                      "arrayminus": [a.impact.mid - a.impact.low for a in items]},
             mode="markers+text", text=[labels[a.id][0] for a in items],
             textposition=[labels[a.id][1] for a in items],
-            textfont={"size": 14, "color": "#333333"},
+            textfont={"size": 14},  # the theme's text colour
             name=items[0].kind_label, marker={"color": colour, "size": 16},
             customdata=[[plain(a.action.title), a.impact.text(), ranks[a.id], a.effort_text]
                         for a in items],
@@ -230,6 +235,7 @@ def impact_effort(plan: Plan) -> go.Figure:
               "yanchor": "top", "align": "left", "showarrow": False, "font": {"size": 14},
               "text": "<br>".join(rows)}] if rows else []
     result = figure(traces, "Impact vs effort — top left first", height=460,
+                    headline=_impact_effort_headline(by_rank, ranks),
                     xaxis={"title": "effort (person-days; lines: the range)", "range": x_range},
                     yaxis={"title": f"expected impact ({plain(unit)})", "range": y_range,
                            "tickformat": _tick_format(highest)},
@@ -239,6 +245,17 @@ def impact_effort(plan: Plan) -> go.Figure:
         result.layout.margin.b = (result.layout.margin.b or 40) + extra
         result.layout.height = (result.layout.height or 460) + extra
     return result
+
+
+def _impact_effort_headline(by_rank: list, ranks: dict[str, int]) -> str:
+    if not by_rank:
+        return "No action on the plan has a quantified impact to chart yet."
+    quick = sum(a.action.kind == "quick_win" for a in by_rank)
+    best = max(by_rank, key=lambda a: a.score or 0.0)
+    return (f"{len(by_rank)} quantified action{'s' if len(by_rank) != 1 else ''} "
+            f"({quick} quick win{'s' if quick != 1 else ''}, {len(by_rank) - quick} cross-team); "
+            f"most impact per day of effort: {ranks[best.id]}. {best.action.title}, "
+            f"{best.impact.text()} for {best.effort_text}.")
 
 
 def _tick_format(highest: float) -> str:

@@ -13,11 +13,16 @@ import textwrap
 from collections import Counter
 from collections.abc import Mapping
 
+from triage import palette
 from triage.playbook import Playbook
 
 QUESTION_FILL = "#DCEBF7"
 FINDING_FILL = "#D5F0E6"
-PATH_COLOUR = "#D55E00"
+PATH_COLOUR = palette.HIGHLIGHT  # the walked path: the same vermillion as a bottleneck
+# Answer labels sit on the page itself (the drawing's background is transparent, so a dark page
+# shows through): dark grey as drawn, which the Learn page's style turns into the theme's text
+# colour. No single colour reads as text (4.5:1) on both a white and a dark page.
+EDGE_TEXT = "#333333"
 # Graphviz lays out in points: drawn at its natural size (1 pt = 4/3 px) 12 pt is 16 px on
 # screen, the app's body text, and answer labels 10 pt are 13 px.
 NODE_FONT_SIZE = 12
@@ -83,11 +88,11 @@ def playbook_dot(book: Playbook, path: tuple[str, ...] = (),
     lines = [
         "digraph playbook {",
         '  graph [rankdir=TB, nodesep=0.15, ranksep=0.35, pad=0.2, fontname="Helvetica", '
-        "newrank=true];",
+        'newrank=true, bgcolor="transparent"];',
         f'  node [fontname="Helvetica", fontsize={NODE_FONT_SIZE}, shape=box, style="filled", '
         'penwidth=1.2, margin="0.12,0.06", color="#4a5a6a"];',
-        f'  edge [fontname="Helvetica", fontsize={EDGE_FONT_SIZE}, color="#8a8a8a", '
-        'fontcolor="#333333", arrowsize=0.8];',
+        f'  edge [fontname="Helvetica", fontsize={EDGE_FONT_SIZE}, color="{palette.REFERENCE}", '
+        f'fontcolor="{EDGE_TEXT}", arrowsize=0.8];',
     ]
     for node in book.nodes.values():
         fill = QUESTION_FILL if node.is_question else FINDING_FILL

@@ -23,6 +23,7 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from triage import palette
 from triage.markdown import literal
 from triage.plan import Estimate, Plan, PlanAction, fmt, sections
 from triage.playbook import Catalogue, Playbook, load_catalogue
@@ -32,8 +33,8 @@ from triage.vocabulary import KIND_LABELS
 SNAPSHOT_FORMAT = 1
 SECTION_HINTS = {"Quick win": "Quick wins (the team alone, in days)",
                  "Cross-team": "Cross-team work (needs another team)"}
-KIND_COLOURS = {"quick_win": "#009E73", "cross_team": "#CC79A7"}  # Okabe-Ito, colour-blind safe
-_OTHER_COLOUR = "#777777"
+KIND_COLOURS = palette.KIND_COLOURS  # the app's colours for the same meaning
+_OTHER_COLOUR = palette.REFERENCE
 
 
 class ExportError(ValueError):
@@ -1033,7 +1034,7 @@ def _chart_svg(entry: Mapping[str, Any]) -> str:
 # HTML
 
 _CSS = """
-:root { --quick: #009E73; --cross: #CC79A7; --ink: #1f2328; --muted: #59636e; --rule: #d0d7de; }
+:root { --quick: @QUICK@; --cross: @CROSS@; --ink: #1f2328; --muted: #59636e; --rule: #d0d7de; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
        sans-serif; color: var(--ink); line-height: 1.45; margin: 0 auto; padding: 24px 32px;
@@ -1043,7 +1044,7 @@ h2 { font-size: 1.25em; margin: 28px 0 8px; border-bottom: 2px solid var(--rule)
      padding-bottom: 4px; }
 h3 { font-size: 1.05em; margin: 0 0 6px; }
 .meta { color: var(--muted); margin: 0 0 16px; }
-.summary { background: #f6f8fa; border-left: 4px solid #0072B2; padding: 10px 16px;
+.summary { background: #f6f8fa; border-left: 4px solid @WORKING@; padding: 10px 16px;
            margin: 12px 0; }
 .summary p { margin: 4px 0; font-size: 1.05em; }
 .finding { margin: 12px 0; }
@@ -1093,6 +1094,8 @@ ol.steps li { margin: 3px 0; }
   .kind, .swatch, .summary, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
+_CSS = (_CSS.replace("@QUICK@", palette.QUICK_WIN).replace("@CROSS@", palette.CROSS_TEAM)
+        .replace("@WORKING@", palette.WORKING))
 
 _EXTERNAL = re.compile(r"<\s*script|(?:src|href|xlink:href)\s*=\s*[\"']?\s*(?:https?:|//)|"
                        r"url\(\s*[\"']?\s*(?:https?:|//)|@import", re.IGNORECASE)

@@ -78,6 +78,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from triage import palette
 from triage.charts import figure, plain, reference_line
 from triage.kinds.requests.analysis import AccessAnalysis
 from triage.kinds.runs.analysis import RunsData, run_totals
@@ -86,9 +87,7 @@ from triage.survival import Survival
 from triage.tabular import InputError
 from triage.vocabulary import CANONICAL_STAGES, stage_label
 
-BEFORE_COLOUR = "#999999"
-AFTER_COLOUR = "#0072B2"
-WORSE_COLOUR = "#D55E00"
+BEFORE_COLOUR, AFTER_COLOUR, WORSE_COLOUR = palette.BEFORE, palette.AFTER, palette.WORSE
 
 IMPROVED = "improved"
 WORSE = "worse"
@@ -1003,15 +1002,19 @@ def before_after_chart(items: Sequence[tuple[str, Difference]], unit: str = "h",
         x=labels, y=after, name="after",
         marker_color=[WORSE_COLOUR if d.outcome == WORSE else AFTER_COLOUR for d in diffs],
         error_y={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
-                 "visible": True, "color": "#333333", "thickness": 1.5},
+                 "visible": True, "color": palette.REFERENCE, "thickness": 1.5},
         customdata=[[c, d.outcome] for c, d in zip(changes, diffs, strict=True)],
         hovertemplate=(f"%{{x}} after: %{{y:{value_format}}}{suffix}<br>change %{{customdata[0]}}"
                        "<br>%{customdata[1]}<extra></extra>"),
     )]
     axis = {"%": "share", "": "value"}.get(unit) or _hours_axis(diffs[0].statistic if diffs else "")
     title = plain(title)
-    headline = f"{title}: {diffs[0].outcome}" if diffs else title
-    return figure(traces, headline, height=380, barmode="group",
+    heading = f"{title}: {diffs[0].outcome}" if diffs else title
+    said = (f"{items[0][0]}: {diffs[0].before_median:{value_format}}{suffix} before, "
+            f"{diffs[0].after_median:{value_format}}{suffix} after, {changes[0]}, {diffs[0].outcome}"
+            + (f"; {len(diffs) - 1} more measure{'s' if len(diffs) > 2 else ''} beside it." if len(diffs) > 1
+               else ".")) if diffs else "Nothing measured before and after yet."
+    return figure(traces, heading, height=380, barmode="group", headline=said,
                   yaxis={"title": axis, "rangemode": "tozero"}
                   | ({"tickformat": ".0%"} if unit == "%" else {}))
 
@@ -1037,7 +1040,7 @@ def change_chart(items: Sequence[tuple[str, Difference]], title: str = "Change, 
         x=[r[1] for r in rows], y=[r[0] for r in rows], mode="markers", showlegend=False,
         marker={"size": 12, "color": [_outcome_colour(r[4]) for r in rows]},
         error_x={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
-                 "visible": True, "color": "#333333", "thickness": 1.5},
+                 "visible": True, "color": palette.REFERENCE, "thickness": 1.5},
         customdata=[[r[4]] for r in rows],
         hovertemplate="%{y}: %{x:+.1%}<br>%{customdata[0]}<extra></extra>" if relative
         else "%{y}: %{x:+.2f}<br>%{customdata[0]}<extra></extra>",
@@ -1048,5 +1051,13 @@ def change_chart(items: Sequence[tuple[str, Difference]], title: str = "Change, 
     else:
         xaxis = {"title": f"change{f' ({unit})' if unit and unit != '%' else ''} ({better})"}
         xaxis |= {"tickformat": "+.1%"} if unit == "%" else {}
+    if rows:
+        name, point, low, high, outcome = rows[-1]  # the first item
+        shown = (lambda v: f"{v:+.0%}") if relative or unit == "%" else (lambda v: f"{v:+.2f}")
+        said = (f"{items[0][0]} changed {shown(point)}"
+                + (f" (95% interval {shown(low)} to {shown(high)})" if low is not None and high is not None
+                   else " (no interval)") + f": {outcome}.")
+    else:
+        said = "No change to show: nothing has a before value to compare with."
     return figure([points], plain(title), height=120 + 48 * max(len(rows), 1), xaxis=xaxis,
-                  **reference_line(x=0, colour="#333333", width=1.5))
+                  headline=said, **reference_line(x=0, width=1.5))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from triage.dot import EDGE_FONT_SIZE, NODE_FONT_SIZE, playbook_dot
+from triage.dot import EDGE_FONT_SIZE, EDGE_TEXT, NODE_FONT_SIZE, playbook_dot
 from triage.engine import walk
 from triage.playbook import Playbook
 from ui import state
@@ -16,10 +16,12 @@ _CHOSEN = "learn:playbook"
 # the sizes the layout was made for (in the drawing's own units, so they scale with it) and,
 # unless the whole tree is asked for, draw it at its natural size: wide trees scroll sideways.
 # Each rule is scoped to one tree's container ({tree} is its class), so an installed tree and a
-# tried one on the same page keep their own "fit" choice.
+# tried one on the same page keep their own "fit" choice. Answer labels off the walked path take
+# the theme's text colour (the drawing has no background of its own), light or dark.
 _TEXT_CSS = f"""
 {{tree}} [data-testid="stGraphVizChart"] svg g.node text {{{{ font-size: {NODE_FONT_SIZE}px; }}}}
-{{tree}} [data-testid="stGraphVizChart"] svg g.edge text {{{{ font-size: {EDGE_FONT_SIZE}px; }}}}"""
+{{tree}} [data-testid="stGraphVizChart"] svg g.edge text {{{{ font-size: {EDGE_FONT_SIZE}px; }}}}
+{{tree}} [data-testid="stGraphVizChart"] svg g.edge text[fill="{EDGE_TEXT}"] {{{{ fill: currentColor; }}}}"""
 _NATURAL_CSS = """
 {tree} [data-testid="stGraphVizChart"] {{ overflow-x: auto; justify-content: flex-start; }}
 {tree} [data-testid="stGraphVizChart"] svg {{ max-width: none; width: auto; height: auto; }}"""

@@ -15,6 +15,7 @@ from triage.plan import HORIZON_TITLES, Plan, PlanAction, sections
 from triage.session import GOAL_LABELS, ActionEdit, Session
 from triage.vocabulary import CONFIDENCES, STATUSES
 from ui import state
+from ui.charts import show_chart
 from ui.frame import PLAN
 from ui.learn_views import render_hint
 
@@ -169,7 +170,7 @@ def render_plan(plan: Plan, session: Session) -> None:
         for item in section.items:
             _details(item)
     if any(a.impact is not None for a in plan.active):
-        st.plotly_chart(charts.impact_effort(plan), key=f"{prefix}:impact_effort")
+        show_chart(charts.impact_effort(plan), key=f"{prefix}:impact_effort")
     left, right = st.columns(2)
     with left:
         st.markdown("#### Assumptions")

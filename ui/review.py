@@ -31,6 +31,7 @@ from triage.store import AuditEntry, ConflictError, PlanRow, StoredPlan, StoreEr
 from triage.tabular import InputError, mapped_csv
 from triage.vocabulary import STATUSES
 from ui import column_map, state
+from ui.charts import show_chart
 from ui.kinds.runs.formats import format_inputs
 from ui.plan_store_ui import plan_store
 
@@ -440,12 +441,12 @@ def render_followup(plan: StoredPlan, author: str) -> None:
     st.caption(f"How this is measured: {literal(result.basis, one_line=True)}")
     if kind == "segments":
         st.markdown(literal(result.gap_text, one_line=True))
-    st.plotly_chart(before_after_chart(result.chart_items(), result.unit,
-                                       f"Before and after ({untagged(latest.name)[0]})"),
-                    key=f"followup:{plan.plan_id}:chart")
+    show_chart(before_after_chart(result.chart_items(), result.unit,
+                                  f"Before and after ({untagged(latest.name)[0]})"),
+               key=f"followup:{plan.plan_id}:chart")
     proportion = result.unit == "%"
-    st.plotly_chart(change_chart(result.chart_items(), "Change, with its 95% interval",
-                                 relative=not proportion, unit=result.unit),
-                    key=f"followup:{plan.plan_id}:change")
+    show_chart(change_chart(result.chart_items(), "Change, with its 95% interval",
+                            relative=not proportion, unit=result.unit),
+               key=f"followup:{plan.plan_id}:change")
     for note in result.notes:
         st.caption(f":material/info: {literal(_sentence(note))}")

@@ -14,6 +14,7 @@ from triage.charts import (
     CROSS_TEAM,
     HIGHLIGHT,
     QUICK_WIN,
+    REFERENCE,
     UNSPLIT,
     WAITING,
     WORKING,
@@ -57,7 +58,7 @@ def access_stages(stages: list, time_to_access_hours: float | None = None,
         traces.append(go.Bar(
             y=["stages"], x=[hours], orientation="h", name=label, textangle=0,
             marker_color=HIGHLIGHT if stage is slowest else WAITING,
-            marker_line={"color": "white", "width": 2},
+            marker_line={"color": REFERENCE, "width": 1.5},  # a seam between stages, both themes
             marker_pattern={"shape": "/" if more else ""},
             text=[f"{label}<br>{_wait_days(hours, more)}"], textposition="inside",
             insidetextanchor="middle",
@@ -69,13 +70,22 @@ def access_stages(stages: list, time_to_access_hours: float | None = None,
     extra: dict[str, Any] = {}
     right = total
     if time_to_access_hours is not None and abs(time_to_access_hours - total) > 0.005 * max(total, 1):
-        extra = reference_line(x=time_to_access_hours, colour="#444444", text=plain(marker))
+        extra = reference_line(x=time_to_access_hours, text=plain(marker))
         for note in extra["annotations"]:  # the label left of the line, never cut at the edge
             note["xanchor"] = "right"
         right = max(total, time_to_access_hours)
     title = plain(headline) if headline else "Where a request waits"
     together = ("more than " if more_total else "") + f"{total / 24:.1f} d"
-    return figure(traces, title, height=250, barmode="stack", showlegend=False,
+    if slowest is None:
+        said = "No stage has a wait to show yet."
+    else:
+        said = (f"{stage_label(slowest.stage)} is the longest wait: "
+                f"{'' if typed else 'median '}{_wait_days(hours_of(slowest), _more(slowest))} of "
+                f"{together} across the stages")
+        if time_to_access_hours is not None:
+            said += f"; end to end, {time_to_access_hours / 24:.1f} d" + (" (median)" if not typed else "")
+        said += "."
+    return figure(traces, title, height=250, barmode="stack", showlegend=False, headline=said,
                   uniformtext={"minsize": 12, "mode": "hide"},
                   xaxis={"title": (f"hours in each stage (together {together})" if typed else
                                    f"hours: each stage's median, Kaplan–Meier (together {together})"),
@@ -142,7 +152,16 @@ def access_distributions(stages: list, sla_note: str = "") -> go.Figure:
     title = ("Share still waiting, by stage (Kaplan–Meier; red mark: SLA)"
              + (f", {plain(sla_note)}" if sla_note else ""))
     ticks = [(h, text) for h, text in _WAIT_TICKS if low / 1.5 <= h <= longest * 1.3]
-    return figure(traces, title, height=380, showlegend=True,
+    if marks:
+        worst = max(marks, key=lambda s: s.breach_rate)
+        said = (f"{stage_label(worst.stage)} breaches its SLA most: {worst.breach_rate:.0%} of "
+                f"requests still wait after its {worst.sla_hours:g} h SLA"
+                + (f" ({len(marks)} stages with an SLA mark)." if len(marks) > 1 else "."))
+    elif shown:
+        said = f"{len(shown)} stage curves of requests still waiting; no stage has an SLA to mark."
+    else:
+        said = "No stage has waits to draw yet."
+    return figure(traces, title, height=380, showlegend=True, headline=said,
                   xaxis={"type": "log", "title": "wait (log scale)",
                          "tickvals": [h for h, _ in ticks], "ticktext": [t for _, t in ticks],
                          "range": [math.log10(low) - 0.15, math.log10(longest) + 0.1]},
@@ -169,7 +188,14 @@ def breach_rates(labels: list[str], rates: list[float | None], title: str,
         textposition="outside", cliponaxis=False,
         hovertemplate="%{x}: %{text} over SLA<extra></extra>",
     )
-    return figure([bars], title, height=320,
+    measured = [(label, rate) for label, rate, _ in rows if rate is not None]
+    if measured:
+        label, rate = max(measured, key=lambda row: row[1])
+        said = (f"{label} has the most requests over their SLA, {rate:.0%}; "
+                f"{sum(r > 0.2 for _, r in measured)} of {len(measured)} are over 20%.")
+    else:
+        said = "No group has a measured SLA breach rate yet" + (", only upper bounds." if rows else ".")
+    return figure([bars], title, height=320, headline=said,
                   yaxis={"tickformat": ".0%", "range": [0, max(values + [0.05]) * 1.2],
                          "title": "over SLA"})
 
@@ -182,5 +208,12 @@ def pending_aging(buckets: list[tuple[str, int]]) -> go.Figure:
     kept = buckets[used[0]:used[-1] + 1] if used else []
     bars = go.Bar(x=[b for b, _ in kept], y=[n for _, n in kept], marker_color=WAITING,
                   text=[n if n else "" for _, n in kept], textposition="outside", cliponaxis=False)
-    return figure([bars], "Open requests by age", height=320,
+    open_now = sum(counts)
+    if open_now:
+        biggest = max(kept, key=lambda b: b[1])
+        said = (f"{open_now} request{'s are' if open_now != 1 else ' is'} still open; the most "
+                f"({biggest[1]}) have waited {biggest[0]}, the oldest {kept[-1][0]}.")
+    else:
+        said = "No request is still open."
+    return figure([bars], "Open requests by age", height=320, headline=said,
                   yaxis={"title": "open requests", "range": [0, max([n for _, n in kept] + [1]) * 1.2]})

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from triage.charts import (
     BETTER,
     NEUTRAL,
+    REFERENCE,
     UNSPLIT,
     WORSE,
     figure,
@@ -44,7 +45,7 @@ def drift_ranking(features: list, threshold: float = 0.05) -> go.Figure:
     ), go.Scatter(
         y=names, x=[(f.null_band or {}).get("js_distance") for f in ranked], mode="markers",
         name="chance alone (95th pct)", marker={"symbol": "line-ns-open", "size": 22,
-                                                   "color": "#222222", "line": {"width": 3}},
+                                                   "color": REFERENCE, "line": {"width": 3}},
         hovertemplate="%{y}: chance reaches %{x:.3f}<extra></extra>",
     )]
     bands = [(f.null_band or {}).get("js_distance") or 0 for f in features]
@@ -52,7 +53,16 @@ def drift_ranking(features: list, threshold: float = 0.05) -> go.Figure:
                                       for f, band in zip(features, bands, strict=True)])
     # The threshold is named in the axis title: a label on the line would sit under the legend.
     # Short axis title and legend names: on a 1024 px screen this chart is ~430 px wide.
-    return figure(traces, "Drift per feature, ranked", height=140 + 38 * len(features),
+    drifted = [f.feature for f in features if f.drifted]
+    largest = max(features, key=lambda f: f.js_distance or 0, default=None)
+    if not features:
+        said = "No feature to compare."
+    else:
+        said = (f"{len(drifted)} of {len(features)} features drifted"
+                + (f" ({', '.join(drifted[:3])}{', …' if len(drifted) > 3 else ''})" if drifted else "")
+                + f"; the largest Jensen–Shannon distance is {largest.js_distance or 0:.3f}, "
+                  f"{largest.feature}.")
+    return figure(traces, "Drift per feature, ranked", height=140 + 38 * len(features), headline=said,
                   xaxis={"title": f"JS distance (0 same, 0.83 disjoint; dotted: {threshold:g} "
                                   "floor)",
                          "range": [0, widest]},
@@ -79,5 +89,12 @@ def drift_distribution(feature) -> go.Figure:
     top = max(reference + current + [0.01])
     # The feature's name alone: the chart is narrow beside the ranking, and the legend says
     # training and serving (a spike's value and shares are in words just above the charts).
-    return figure(traces, plain(feature.feature), height=340, barmode="group",
+    if kept:
+        moved = max(range(len(kept)), key=lambda i: abs(current[i] - reference[i]))
+        said = (f"{feature.feature} ({'drifted' if feature.drifted else 'not drifted'}): the largest "
+                f"change is in {feature.bin_labels[kept[moved]]}, {reference[moved]:.0%} of training "
+                f"rows against {current[moved]:.0%} of serving rows.")
+    else:
+        said = f"{feature.feature}: no rows to compare."
+    return figure(traces, plain(feature.feature), height=340, barmode="group", headline=said,
                   yaxis={"tickformat": ".0%", "title": "share of rows", "range": [0, top * 1.12]})

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from triage.charts import (
     BETTER,
+    REFERENCE,
     UNSPLIT,
     WORSE,
     figure,
@@ -40,7 +41,7 @@ def gap_waterfall(chart: Waterfall, metric_name: str, higher_is_better: bool = T
         textposition="outside", customdata=meanings,
         hovertemplate=f"%{{x}}: %{{y:.{decimals}f}}<br>%{{customdata}}<extra></extra>",
         decreasing={"marker": {"color": down}}, increasing={"marker": {"color": up}},
-        totals={"marker": {"color": UNSPLIT}}, connector={"line": {"color": "#bbbbbb"}},
+        totals={"marker": {"color": UNSPLIT}}, connector={"line": {"color": REFERENCE}},
     )
     low = min(chart.expected, chart.observed)
     running, lows, highs = chart.expected, [low], [max(chart.expected, chart.observed)]
@@ -49,9 +50,16 @@ def gap_waterfall(chart: Waterfall, metric_name: str, higher_is_better: bool = T
         lows.append(running)
         highs.append(running)
     span = max(highs) - min(lows) or abs(chart.expected) or 1.0
-    metric_name = plain(metric_name)
+    raw_name, metric_name = metric_name, plain(metric_name)
     signed_gap = ("+" if gap > 0 else "") + fmt(gap)
+    said = (f"{raw_name} went from {fmt(chart.expected)} expected to {fmt(chart.observed)} "
+            f"observed ({signed_gap})")
+    if steps:
+        label, value, _ = max(steps, key=lambda step: abs(step[1]))
+        said += f"; the largest part is {label}, {fixed(value, decimals, signed=True)}"
+    said += "."
     return figure([bars], f"Where {metric_name} is lost: {fmt(chart.expected)} → "
                           f"{fmt(chart.observed)} ({signed_gap})", height=440, showlegend=False,
+                  headline=said,
                   yaxis={"title": metric_name,
                          "range": [min(lows) - 0.6 * span, max(highs) + 0.35 * span]})

@@ -27,7 +27,17 @@ def health_vs_budget(checks: list) -> go.Figure:
     )
     top = max([c.value / c.budget for c in budgeted] + [1.0])
     # The line is labelled in the axis title: a label on the line hides behind the tallest bar.
-    return figure([bars], "Serving health against budget", height=360,
+    over = [c for c in budgeted if c.over_budget]
+    if not budgeted:
+        said = "No serving-health figure has a budget to check."
+    elif over:
+        said = (f"{len(over)} of {len(budgeted)} serving-health figures are over budget: "
+                + ", ".join(f"{c.label} at {c.value / c.budget:.0%} of its budget" for c in over) + ".")
+    else:
+        closest = max(budgeted, key=lambda c: c.value / c.budget)
+        said = (f"All {len(budgeted)} serving-health figures are within budget; the closest is "
+                f"{closest.label} at {closest.value / closest.budget:.0%}.")
+    return figure([bars], "Serving health against budget", height=360, headline=said,
                   yaxis={"title": "share of budget (dashed: 100%)", "tickformat": ".0%",
                          "range": [0, top * 1.25]},
                   **reference_line(y=1))

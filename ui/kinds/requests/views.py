@@ -24,6 +24,7 @@ from triage.markdown import literal
 from triage.session import Session
 from triage.vocabulary import stage_label
 from ui.bind import render_read_notes
+from ui.charts import show_chart
 from ui.kinds.requests.inputs import clock_text, prefilled, render_sla_default_note, sla_input
 from ui.learn_views import glossary_hint
 
@@ -181,7 +182,7 @@ def render_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
                    f"({analysis.paused_requests:,} requests, from the source's pause records); "
                    "the stage waits still include it, as a pause's stage is not known.")
     if any(count for _, count in analysis.pending_aging):
-        st.plotly_chart(requests_charts.pending_aging(list(analysis.pending_aging)), key=f"{key}:aging")
+        show_chart(requests_charts.pending_aging(list(analysis.pending_aging)), key=f"{key}:aging")
     render_owner_waits(analysis)
     if analysis.monthly:
         with st.expander("Month by month"):
@@ -198,9 +199,9 @@ def _stage_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
     tta_text = time_to_access_text(tta)
     headline = f"{time_to_access_label(analysis)}: {tta_text} · " + (
         "sample values" if _sample(session, analysis) else "by stage")
-    st.plotly_chart(requests_charts.access_stages(stages, tta.median_or_bound, headline,
-                                                  f"time to access {tta_text}",
-                                                  typed=analysis.source == "typed"), key=f"{key}:stages")
+    show_chart(requests_charts.access_stages(stages, tta.median_or_bound, headline,
+                                             f"time to access {tta_text}",
+                                             typed=analysis.source == "typed"), key=f"{key}:stages")
     if analysis.source == "log" and tta.median_or_bound is not None:
         together = ("more than " if analysis.typical_more_than else "") + days_text(analysis.typical_hours)
         st.caption(f"The bar adds up each stage's median ({together}); the dashed line is the "
@@ -209,7 +210,7 @@ def _stage_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
     sla_note = (f"default {clock_text(analysis.clock)} SLAs" if default_slas
                 else f"SLAs in {clock_text(analysis.clock)}")
     if analysis.source == "log" and any(s.curve is not None and s.curve.n > 1 for s in stages):
-        st.plotly_chart(requests_charts.access_distributions(stages, sla_note), key=f"{key}:spread")
+        show_chart(requests_charts.access_distributions(stages, sla_note), key=f"{key}:spread")
         st.caption(f"{KM_CAPTION}. Each line is the share of requests still in the stage after "
                    "so many hours; a red mark sits at the stage's SLA, its height the share of "
                    "waits longer than the SLA (the breach rate).")
@@ -219,19 +220,19 @@ def _stage_charts(analysis: AccessAnalysis, key: str, session: Session) -> None:
     else:
         suffix = f" ({sla_note})"
         left, right = st.columns(2)
-        left.plotly_chart(requests_charts.breach_rates([stage_label(s.stage) for s in analysis.stages],
-                                                       [s.breach_rate for s in analysis.stages],
-                                                       "Over SLA, by stage" + suffix,
-                                                       [s.breach_rate_upper_bound for s in analysis.stages]),
-                          key=f"{key}:breach_stage")
+        show_chart(requests_charts.breach_rates([stage_label(s.stage) for s in analysis.stages],
+                                                [s.breach_rate for s in analysis.stages],
+                                                "Over SLA, by stage" + suffix,
+                                                [s.breach_rate_upper_bound for s in analysis.stages]),
+                   key=f"{key}:breach_stage", where=left)
         if any(t.breach_rate is not None or t.breach_rate_upper_bound is not None
                for t in analysis.by_tier):
-            right.plotly_chart(requests_charts.breach_rates([t.tier for t in analysis.by_tier],
-                                                            [t.breach_rate for t in analysis.by_tier],
-                                                            "Over SLA, by sensitivity tier" + suffix,
-                                                            [t.breach_rate_upper_bound
-                                                             for t in analysis.by_tier]),
-                               key=f"{key}:breach_tier")
+            show_chart(requests_charts.breach_rates([t.tier for t in analysis.by_tier],
+                                                    [t.breach_rate for t in analysis.by_tier],
+                                                    "Over SLA, by sensitivity tier" + suffix,
+                                                    [t.breach_rate_upper_bound
+                                                     for t in analysis.by_tier]),
+                       key=f"{key}:breach_tier", where=right)
         unknown = [s for s in analysis.stages
                    if s.breach_rate is None and s.breach_rate_upper_bound is not None]
         beyond = ("A grey bar (≤) means the SLA is beyond the longest wait seen while some "

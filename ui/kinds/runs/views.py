@@ -9,6 +9,7 @@ from triage.kinds.runs.analysis import IterationAnalysis, RunsData, handoff_wher
 from triage.markdown import literal
 from triage.session import Session
 from ui import state
+from ui.charts import show_chart
 from ui.learn_views import glossary_hint
 
 SPEEDUP_STEPS = [1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 5.0, 10.0]
@@ -82,14 +83,14 @@ def render_charts(analysis: IterationAnalysis, runs: RunsData | None, key: str) 
     if analysis.source == "runs":
         render_queue_wait(runs)
     left, right = st.columns(2)
-    left.plotly_chart(runs_charts.iteration_breakdown(analysis), key=f"{key}:breakdown")
-    right.plotly_chart(runs_charts.stage_pareto(analysis), key=f"{key}:pareto")
+    show_chart(runs_charts.iteration_breakdown(analysis), key=f"{key}:breakdown", where=left)
+    show_chart(runs_charts.stage_pareto(analysis), key=f"{key}:pareto", where=right)
     if analysis.transitions:
         _render_transitions(analysis)
     if analysis.source == "runs" and runs is not None:
         with st.expander("Run-to-run spread per stage (p90 / median above 2 is hard to plan "
                          "around)"):
-            st.plotly_chart(runs_charts.stage_distributions(runs.per_run), key=f"{key}:spread")
+            show_chart(runs_charts.stage_distributions(runs.per_run), key=f"{key}:spread")
             st.dataframe(_stage_table(analysis), hide_index=True)
             st.caption(MEANS_CAPTION)
 
@@ -136,7 +137,7 @@ def render_whatif(session: Session, analysis: IterationAnalysis) -> None:
     glossary_hint("amdahls_law")
     projection = whatif(analysis, session.whatif, session.inputs["iterations_per_month"])
     with picture:
-        st.plotly_chart(runs_charts.whatif_comparison(analysis, projection), key=f"{prefix}:chart")
+        show_chart(runs_charts.whatif_comparison(analysis, projection), key=f"{prefix}:chart")
         st.markdown(
             f"**{projection.speedup:.2f}× faster**: {projection.saved_per_iteration:.1f} h less "
             f"per iteration on average, **{projection.saved_per_month:.0f} h per month** of "

@@ -8,6 +8,7 @@ import streamlit as st
 from triage.kinds.samples import charts as samples_charts
 from triage.markdown import literal
 from triage.production import ProductionAnalysis, spike_text
+from ui.charts import show_chart
 from ui.learn_views import glossary_hint
 
 
@@ -23,7 +24,7 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
     if not computed:
         return
     left, right = st.columns([3, 2])
-    left.plotly_chart(samples_charts.drift_ranking(computed), key=f"{key}:drift")
+    show_chart(samples_charts.drift_ranking(computed), key=f"{key}:drift", where=left)
     with left:
         glossary_hint("null_band")
     with right:
@@ -33,7 +34,7 @@ def render_drift(analysis: ProductionAnalysis, key: str) -> None:
         choice = st.selectbox("Look at a feature", [f.feature for f in computed],
                               index=computed.index(top[0]), key=f"{key}:drift_feature")
         feature = next(f for f in computed if f.feature == choice)
-        st.plotly_chart(samples_charts.drift_distribution(feature), key=f"{key}:drift_dist")
+        show_chart(samples_charts.drift_distribution(feature), key=f"{key}:drift_dist")
         band = (feature.null_band or {}).get("js_distance")
         context = (f"JS {feature.js_distance:.3f}; chance alone reaches {band:.3f} at these "
                    "sizes (95th percentile of reference-vs-reference splits). "

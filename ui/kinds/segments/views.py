@@ -12,6 +12,7 @@ from triage.kinds.segments.noise import relative_words
 from triage.markdown import literal
 from triage.plan import fmt
 from triage.production import COMPONENT_LABELS, ProductionAnalysis
+from ui.charts import show_chart
 from ui.learn_views import glossary_hint
 
 
@@ -114,8 +115,8 @@ def render_gap(analysis: ProductionAnalysis, key: str) -> None:
                 "model itself.", icon=":material/table:")
         return
     higher = metric.higher_is_better if metric else True
-    st.plotly_chart(segments_charts.gap_waterfall(analysis.chart, metric.name if metric else "metric",
-                                                  higher), key=f"{key}:waterfall")
+    show_chart(segments_charts.gap_waterfall(analysis.chart, metric.name if metric else "metric",
+                                             higher), key=f"{key}:waterfall")
     split = gap_parts(analysis.decomposition, analysis.chart, higher)
     if split.offset:
         st.info(f"The parts offset each other: {literal(split.text(), one_line=True)}. No part "
