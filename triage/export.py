@@ -18,6 +18,7 @@ import html
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
@@ -1218,15 +1219,33 @@ def plan_html(snapshot: Mapping[str, Any] | Plan, charts: Mapping[str, str] | No
 JIRA_COLUMNS = ("Summary", "Description", "Issue Type", "Priority", "Labels", "Due Date",
                 "Assignee")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = frozenset("=+-@")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _SUMMARY_LIMIT = 255  # Jira's limit on a summary
 _DESCRIPTION_LIMIT = 32_000  # Jira's limit on a text field is 32,767 characters
 
 
+def _ignorable(char: str) -> bool:
+    """A character a spreadsheet may skip or a person not see before a formula: any Unicode
+    white space (newline, no-break space, ideographic space…), control or format character
+    (zero-width space, joiners, direction marks, byte-order mark)."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
 def neutralise(cell: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula: cells starting with = + - @ tab or CR
-    (after any leading spaces) get a leading single quote (OWASP's advice)."""
-    return "'" + cell if cell.lstrip(" ").startswith(_FORMULA_START) else cell
+    """A CSV cell a spreadsheet will not run as a formula (OWASP's advice): a cell gets a
+    leading single quote when it starts with tab or CR, or when its first character that is not
+    white space, a control or a format character is = + - @ (or a compatibility form of one,
+    such as the full-width ＝)."""
+    if cell.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + cell
+    for char in cell:
+        if _ignorable(char):
+            continue
+        if unicodedata.normalize("NFKC", char)[:1] in _FORMULA_CHARS:
+            return "'" + cell
+        break
+    return cell
 
 
 def jira_priority(position: int, confidence: str) -> str:
