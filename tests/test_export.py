@@ -400,9 +400,9 @@ def test_cli_rebuilds_a_plan_without_snapshot(tmp_path, capsys):
     ('{"schema_version": 2, "scenario": "data_access", "playbook_version": 1, '
      '"inputs": {"typical": {"owner": -3}}}', "cannot be rebuilt from its typed inputs"),
     ('{"schema_version": 2, "scenario": "production_underperformance", "playbook_version": 1, '
-     '"inputs": {"metric": 5, "segments": "abc"}}', "cannot be rebuilt from its typed inputs"),
+     '"inputs": {"metric": 5, "segments": "abc"}}', "inputs.segments: must be a list of rows"),
     ('{"schema_version": 2, "scenario": "slow_iteration", "playbook_version": 1, '
-     '"inputs": {"stage_table": 7}}', "cannot be rebuilt from its typed inputs"),
+     '"inputs": {"stage_table": 7}}', "inputs.stage_table: must be a list of rows"),
 ])
 def test_cli_bad_plan_file_is_one_line_on_stderr(tmp_path, capsys, content, message):
     path = tmp_path / "plan.json"

@@ -18,6 +18,7 @@ import html
 import io
 import math
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, replace
@@ -449,14 +450,34 @@ _W, _H = 640, 380
 _LEFT, _RIGHT, _TOP, _BOTTOM = 70, 24, 20, 56
 
 
+def _nice_step(raw: float) -> float:
+    """The smallest 1-2-2.5-5 step (times a power of ten) at least ``raw``. Total over every
+    positive float: a subnormal ``raw`` gets the smallest normal step, a huge one stays
+    below the largest float."""
+    raw = min(max(raw, sys.float_info.min), sys.float_info.max / 20)
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude * (1 + 1e-9))
+
+
 def _axis(top: float) -> tuple[float, list[float]]:
-    """A 'nice' axis from 0 covering top: (axis maximum, tick values)."""
-    top = top if top > 0 else 1.0
-    raw = top / 5
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude * (1 + 1e-9))
+    """A 'nice' axis from 0 covering top: (axis maximum, tick values). Total: a top of 0,
+    a subnormal, a huge one or infinity still gives a finite axis (values beyond it are drawn
+    at its edge)."""
+    if math.isnan(top) or top <= 0:
+        top = 1.0
+    top = min(top, sys.float_info.max / 4)
+    step = _nice_step(top / 5)
     count = max(1, math.ceil(top / step - 1e-9))
     return count * step, [i * step for i in range(count + 1)]
+
+
+def _fraction(value: float, top: float) -> float:
+    """Where ``value`` sits on an axis from 0 to ``top``, kept inside the plot."""
+    return min(1.0, max(0.0, value / top))
+
+
+def _mid(low: float, high: float) -> float:
+    return low / 2 + high / 2  # (low + high) / 2 overflows for values near the largest float
 
 
 def _coordinate(value: float) -> str:
@@ -475,15 +496,15 @@ def impact_effort_svg(snapshot: Mapping[str, Any]) -> str:
         return ""
     unit = points[0]["impact_unit"] or ""
     points = [p for p in points if (p["impact_unit"] or "") == unit]
-    x_max, x_ticks = _axis(max(p["effort_high"] for p in points) * 1.08)
+    x_max, x_ticks = _axis(max(p["effort_high"] for p in points) * 1.08)  # inf is fine here
     y_max, y_ticks = _axis(max(p["impact_high"] for p in points) * 1.08)
     width, height = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
 
     def x(value: float) -> float:
-        return _LEFT + width * value / x_max
+        return _LEFT + width * _fraction(value, x_max)
 
     def y(value: float) -> float:
-        return _TOP + height * (1 - value / y_max)
+        return _TOP + height * (1 - _fraction(value, y_max))
 
     esc = html.escape
     parts = [
@@ -509,8 +530,8 @@ def impact_effort_svg(snapshot: Mapping[str, Any]) -> str:
                  f'({esc(unit)})</text>')
     for point in sorted(points, key=lambda p: -(p["rank"] or 0)):  # best ranks drawn on top
         colour = KIND_COLOURS.get(point["kind"], _OTHER_COLOUR)
-        effort_mid = (point["effort_low"] + point["effort_high"]) / 2
-        impact_mid = (point["impact_low"] + point["impact_high"]) / 2
+        effort_mid = _mid(point["effort_low"], point["effort_high"])
+        impact_mid = _mid(point["impact_low"], point["impact_high"])
         cx, cy = x(effort_mid), y(impact_mid)
         label = "" if point["rank"] is None else f"{point['rank']:g}"
         tip = (f"{label}. {point['title']}: {point['impact_text']} for {point['effort_text']} "
@@ -703,14 +724,12 @@ def _pick(value: Any, index: int) -> Any:
 
 
 def _nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
-    span = high - low
-    if span <= 0:
+    span = high / count - low / count  # per tick, never overflowing for finite ends
+    if not span > 0:
         return [low]
-    raw = span / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude * (1 + 1e-9))
+    step = _nice_step(span)
     first = math.ceil(low / step - 1e-9) * step
-    return [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
+    return [first + i * step for i in range(int(high / step - first / step + 1e-9) + 1)]
 
 
 def _tick_text(value: float, tickformat: Any) -> str:
