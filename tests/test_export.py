@@ -396,7 +396,7 @@ def test_cli_rebuilds_a_plan_without_snapshot(tmp_path, capsys):
     ('{"schema_version": 2, "scenario": "x", "playbook_version": 1, "uploads": 5}',
      "uploads: must be a list"),
     ('{"schema_version": 2, "scenario": "data_access", "playbook_version": 1, '
-     '"inputs": {"slas": {"owner": "soon"}}}', "cannot be rebuilt from its typed inputs"),
+     '"inputs": {"slas": {"owner": "soon"}}}', "inputs.slas.owner: must be a number"),
     ('{"schema_version": 2, "scenario": "data_access", "playbook_version": 1, '
      '"inputs": {"typical": {"owner": -3}}}', "cannot be rebuilt from its typed inputs"),
     ('{"schema_version": 2, "scenario": "production_underperformance", "playbook_version": 1, '

@@ -258,30 +258,72 @@ def check_document(raw: Any) -> None:
 
 _SCALAR = (str, int, float, bool, type(None))
 # Each input field a page or an analysis reads, with the shape it must have:
-#   "records": a list of objects of plain values (a table's rows);
-#   "values": an object of plain values; "maps": the remembered column mappings;
-#   "number": a number (or null); "text": text; "text?": text or null; "texts": a list of text.
+#   "records": a list of objects (a table's rows); "values": an object; "maps": the remembered
+#   column mappings; "number": a number or null; "text": text; "text?": text or null;
+#   "texts": a list of text.
 INPUT_SHAPES = {
     "stage_table": "records", "segments": "records", "history": "records",
     "metric": "values", "health": "values", "rollout": "values", "clock": "values",
     "slas": "values", "business_slas": "values", "typical": "values", "log_format": "values",
     "runs_read": "values", "column_maps": "maps",
     "iterations_per_month": "number", "requests_per_month": "number",
-    "source": "text", "iterations_per_month_from": "text", "as_of": "text?", "prefilled": "texts",
+    "source": "text", "iterations_per_month_from": "text", "as_of": "date?", "prefilled": "texts",
+}
+# Inside rows and objects: the type of each value, by field name ("*" for any other field).
+# "cell" is text, a number or null (a table cell the editor reads as a number); "number",
+# "text" and "bool" also allow null, "plain" is any of them. A widget given a value of another
+# type fails on every rerun, so these are checked before a session is used.
+INPUT_VALUES: dict[str, dict[str, str]] = {
+    "stage_table": {"stage": "text", "*": "cell"},
+    "segments": {"segment": "text", "*": "cell"},
+    "history": {"launch": "text", "*": "cell"},
+    "metric": {"name": "text", "kind": "text", "higher_is_better": "bool", "*": "number"},
+    "health": {"*": "number"},
+    "rollout": {"expected_model_version": "text", "serving_model_version": "text",
+                "expected_pipeline_version": "text", "serving_pipeline_version": "text",
+                "rollback_available": "bool", "*": "number"},
+    "clock": {"business": "bool", "start_hour": "hour", "end_hour": "hour", "timezone": "text",
+              "holidays": "text", "*": "plain"},
+    "slas": {"*": "number"}, "business_slas": {"*": "number"}, "typical": {"*": "number"},
+    "log_format": {"*": "text"}, "runs_read": {"*": "text"},
 }
 _SHAPE_WORDS = {
-    "records": "a list of rows (objects of text, numbers, true/false or null)",
-    "values": "an object of text, numbers, true/false or null",
+    "records": "a list of rows (objects)", "values": "an object",
     "maps": "an object of lists of column mappings",
     "number": "a number or null", "text": "text", "text?": "text or null", "texts": "a list of text",
+    "date?": "a date (YYYY-MM-DD) or null",
 }
+_VALUE_WORDS = {"cell": "text, a number or null", "number": "a number or null",
+                "text": "text or null", "bool": "true, false or null",
+                "hour": "a whole number of hours from 0 to 24, or null",
+                "plain": "text, a number, true/false or null"}
 
 
-def _plain(value: Any) -> bool:
-    return isinstance(value, _SCALAR)
+def _value_ok(kind: str, value: Any) -> bool:
+    if value is None:
+        return True
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return {"cell": number or isinstance(value, str), "number": number,
+            "text": isinstance(value, str), "bool": isinstance(value, bool),
+            "hour": number and value == int(value) and 0 <= value <= 24,
+            "plain": isinstance(value, _SCALAR)}[kind]
 
 
-_PLAIN_WORDS = "text, a number, true/false or null"
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _values_problem(name: str, where: str, values: dict[str, Any]) -> tuple[str, str] | None:
+    kinds = INPUT_VALUES.get(name, {})
+    for key, cell in values.items():
+        kind = kinds.get(str(key), kinds.get("*", "plain"))
+        if not _value_ok(kind, cell):
+            return _field(where, str(key)), f"must be {_VALUE_WORDS[kind]}, not {_json_type(cell)}"
+    return None
 
 
 def _shape_problem(name: str, shape: str, value: Any) -> tuple[str, str] | None:
@@ -295,18 +337,14 @@ def _shape_problem(name: str, shape: str, value: Any) -> tuple[str, str] | None:
         for index, row in enumerate(value):
             if not isinstance(row, dict):
                 return f"{where}[{index}]", f"must be an object (one row), not {_json_type(row)}"
-            for key, cell in row.items():
-                if not _plain(cell):
-                    return _field(f"{where}[{index}]", str(key)), \
-                        f"must be {_PLAIN_WORDS}, not {_json_type(cell)}"
+            problem = _values_problem(name, f"{where}[{index}]", row)
+            if problem:
+                return problem
         return None
     if shape == "values":
         if not isinstance(value, dict):
             return wrong
-        for key, cell in value.items():
-            if not _plain(cell):
-                return _field(where, str(key)), f"must be {_PLAIN_WORDS}, not {_json_type(cell)}"
-        return None
+        return _values_problem(name, where, value)
     if shape == "maps":
         for kind, entries in value.items():
             if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -318,7 +356,8 @@ def _shape_problem(name: str, shape: str, value: Any) -> tuple[str, str] | None:
                 return f"{where}[{index}]", f"must be text, not {_json_type(item)}"
         return None
     ok = {"number": value is None or (isinstance(value, int | float) and not isinstance(value, bool)),
-          "text": isinstance(value, str), "text?": value is None or isinstance(value, str)}[shape]
+          "text": isinstance(value, str), "text?": value is None or isinstance(value, str),
+          "date?": value is None or (isinstance(value, str) and _is_date(value))}[shape]
     return None if ok else wrong
 
 
