@@ -452,9 +452,9 @@ _LEFT, _RIGHT, _TOP, _BOTTOM = 70, 24, 20, 56
 
 def _nice_step(raw: float) -> float:
     """The smallest 1-2-2.5-5 step (times a power of ten) at least ``raw``. Total over every
-    positive float: a subnormal ``raw`` gets the smallest normal step, a huge one stays
-    below the largest float."""
-    raw = min(max(raw, sys.float_info.min), sys.float_info.max / 20)
+    positive float: a subnormal ``raw`` gets the smallest normal step, and no step exceeds
+    1e308 (the largest power of ten a float holds)."""
+    raw = min(max(raw, sys.float_info.min), 1e308)
     magnitude = 10.0 ** math.floor(math.log10(raw))
     return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude * (1 + 1e-9))
 
@@ -728,8 +728,8 @@ def _nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
     if not span > 0:
         return [low]
     step = _nice_step(span)
-    first = math.ceil(low / step - 1e-9) * step
-    return [first + i * step for i in range(int(high / step - first / step + 1e-9) + 1)]
+    first = math.ceil(low / step - 1e-9)  # in steps: i * step alone could overflow
+    return [(first + i) * step for i in range(int(high / step - first + 1e-9) + 1)]
 
 
 def _tick_text(value: float, tickformat: Any) -> str:
