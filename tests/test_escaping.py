@@ -258,3 +258,25 @@ def test_markers_in_refusal_messages_stay_text():
     at.query_params["s"] = token(json.dumps(doc).encode())
     at.run()
     _check(at, "iteration page, refused link")
+
+
+def test_names_filled_into_a_playbook_suggestion_stay_text():
+    """A suggestion's message is the playbook's Markdown with metrics filled in; a metric can be
+    a stage name from a file (gpu_quota's "the largest stage is {bottleneck_label}")."""
+    from triage.engine import suggestion_for
+    from triage.playbook import load_playbook
+    from ui.stepper import shown_metric
+
+    book = load_playbook(ROOT / "playbooks" / "gpu_quota.yaml")
+    node = next(n for n in book.nodes.values() if n.rule and any(
+        "{bottleneck_label}" in s.say for s in n.rule.suggestions))
+    metrics = {"has_data": True, "failed_share": 0.0, "startup_share": 0.1, "training_share": 0.2,
+               "startup_training_share": 0.3, "bottleneck_label": f"Alpha {MARKERS}",
+               "bottleneck_share": 0.6}
+    raw = suggestion_for(node, metrics)
+    assert raw is not None and raw.option == "elsewhere"
+    assert any(p.search(raw.message) for p in UNESCAPED.values())  # what the page used to show
+    hint = suggestion_for(node, metrics, shown_metric)
+    assert hint.option == raw.option
+    assert not any(p.search(hint.message) for p in UNESCAPED.values()), hint.message
+    assert "the largest stage is Alpha !\\[x\\]" in hint.message and "(60%)" in hint.message
