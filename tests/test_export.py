@@ -5,11 +5,14 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triage import palette
 from triage.cli import main
@@ -394,13 +397,13 @@ def test_cli_rebuilds_a_plan_without_snapshot(tmp_path, capsys):
     ('{"schema_version": 2, "scenario": "x", "playbook_version": 1, "uploads": 5}',
      "uploads: must be a list"),
     ('{"schema_version": 2, "scenario": "data_access", "playbook_version": 1, '
-     '"inputs": {"slas": {"owner": "soon"}}}', "cannot be rebuilt from its typed inputs"),
+     '"inputs": {"slas": {"owner": "soon"}}}', "inputs.slas.owner: must be a number"),
     ('{"schema_version": 2, "scenario": "data_access", "playbook_version": 1, '
      '"inputs": {"typical": {"owner": -3}}}', "cannot be rebuilt from its typed inputs"),
     ('{"schema_version": 2, "scenario": "production_underperformance", "playbook_version": 1, '
-     '"inputs": {"metric": 5, "segments": "abc"}}', "cannot be rebuilt from its typed inputs"),
+     '"inputs": {"metric": 5, "segments": "abc"}}', "inputs.segments: must be a list of rows"),
     ('{"schema_version": 2, "scenario": "slow_iteration", "playbook_version": 1, '
-     '"inputs": {"stage_table": 7}}', "cannot be rebuilt from its typed inputs"),
+     '"inputs": {"stage_table": 7}}', "inputs.stage_table: must be a list of rows"),
 ])
 def test_cli_bad_plan_file_is_one_line_on_stderr(tmp_path, capsys, content, message):
     path = tmp_path / "plan.json"
@@ -568,3 +571,53 @@ def test_markdown_numbers_ranges_and_decimals_read_clean(mini_book):
     assert "1.2× faster; 3. item" in text  # mid-line: nothing Markdown would misread
     assert "### 3\\. item first" in text  # a line start that would begin a numbered list
     assert "\\." not in text.replace("3\\. item first", "")
+
+
+# Characters a spreadsheet may skip, or a reader not see, before a formula: every Unicode white
+# space, control and format character (newline, no-break space, zero-width space, joiners,
+# direction marks, byte-order mark, ideographic space…).
+_INVISIBLE = [chr(c) for c in range(0x3000 + 1)
+              if chr(c).isspace() or unicodedata.category(chr(c)) in ("Cc", "Cf", "Zs", "Zl", "Zp")]
+_INVISIBLE += ["\ufeff", "\u200b", "\u200d", "\u2060", "\u202e", "\U000e0001"]
+
+
+@pytest.mark.parametrize("cell", ["\n=1+1", "\u00a0=1+1", "\u200b=1+1", "\ufeff@SUM(A1)",
+                                  "\u3000+1", "\r\n-1", "\u2028=x", "\uff1dcmd()", "\u202e=x"])
+def test_neutralise_sees_through_invisible_characters(cell):
+    assert neutralise(cell) == "'" + cell
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(prefix=st.lists(st.sampled_from(_INVISIBLE), max_size=6).map("".join),
+       start=st.sampled_from("=+-@\uff1d\uff0b\uff0d\uff20"), rest=st.text(max_size=20))
+def test_neutralise_property_formula_after_any_invisible_prefix(prefix, start, rest):
+    cell = prefix + start + rest
+    assert neutralise(cell) == "'" + cell
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(cell=st.text(max_size=30))
+def test_neutralise_property_any_text(cell):
+    out = neutralise(cell)
+    assert out in (cell, "'" + cell)  # only ever a leading quote, never a changed text
+    if out == cell:  # left alone: what a spreadsheet reads first is not a formula start
+        visible = cell.lstrip("".join(_INVISIBLE))
+        first = unicodedata.normalize("NFKC", visible[:1])[:1]
+        assert first not in set("=+-@"), repr(cell)
+        assert not cell.lstrip(" ").startswith(("\t", "\r"))
+
+
+def test_jira_cells_with_invisible_prefixes_are_neutralised(mini_book):
+    _, _, snap = make(mini_book)
+    first, second, third = items(snap)
+    first.update(title="\n=HYPERLINK(\"http://x\")", why="\u00a0=1+1")
+    second.update(title="\u200b=cmd|' /C calc'!A0", why="\u2060@SUM(A1)")
+    third.update(title="\u3000+1", why="plain")
+    rows = read_csv(plan_jira_csv(snap))
+    for row in rows:
+        for column in ("Summary", "Description"):
+            cell = row[column]
+            visible = cell.lstrip("".join(_INVISIBLE))
+            assert cell.startswith("'") or visible[:1] not in set("=+-@"), (column, repr(cell))
+    summaries = {r["Summary"] for r in rows}
+    assert "'\u200b=cmd|' /C calc'!A0" in summaries and "'\u3000+1" in summaries

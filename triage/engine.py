@@ -7,7 +7,7 @@ in the mapping ("remembered") and come back into force if their branch is chosen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,8 +69,11 @@ def recommended_action_ids(book: Playbook, current: Walk) -> list[str]:
     return list(dict.fromkeys(a for a in ordered if a in book.actions))
 
 
-def suggestion_for(node: Node, metrics: dict[str, Any]) -> SuggestedAnswer | None:
-    return suggest(node.rule, metrics) if node.is_question else None
+def suggestion_for(node: Node, metrics: dict[str, Any],
+                   text: Callable[[str], str] | None = None) -> SuggestedAnswer | None:
+    """The data's suggestion for ``node``; ``text`` escapes the values filled into its message
+    (a page passes ``triage.markdown.literal``: metrics can be names from uploaded files)."""
+    return suggest(node.rule, metrics, text) if node.is_question else None
 
 
 def all_paths(book: Playbook) -> Iterator[dict[str, str]]:

@@ -18,6 +18,8 @@ import html
 import io
 import math
 import re
+import sys
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
@@ -449,14 +451,34 @@ _W, _H = 640, 380
 _LEFT, _RIGHT, _TOP, _BOTTOM = 70, 24, 20, 56
 
 
+def _nice_step(raw: float) -> float:
+    """The smallest 1-2-2.5-5 step (times a power of ten) at least ``raw``. Total over every
+    positive float: a subnormal ``raw`` gets the smallest normal step, and no step exceeds
+    1e308 (the largest power of ten a float holds)."""
+    raw = min(max(raw, sys.float_info.min), 1e308)
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude * (1 + 1e-9))
+
+
 def _axis(top: float) -> tuple[float, list[float]]:
-    """A 'nice' axis from 0 covering top: (axis maximum, tick values)."""
-    top = top if top > 0 else 1.0
-    raw = top / 5
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude * (1 + 1e-9))
+    """A 'nice' axis from 0 covering top: (axis maximum, tick values). Total: a top of 0,
+    a subnormal, a huge one or infinity still gives a finite axis (values beyond it are drawn
+    at its edge)."""
+    if math.isnan(top) or top <= 0:
+        top = 1.0
+    top = min(top, sys.float_info.max / 4)
+    step = _nice_step(top / 5)
     count = max(1, math.ceil(top / step - 1e-9))
     return count * step, [i * step for i in range(count + 1)]
+
+
+def _fraction(value: float, top: float) -> float:
+    """Where ``value`` sits on an axis from 0 to ``top``, kept inside the plot."""
+    return min(1.0, max(0.0, value / top))
+
+
+def _mid(low: float, high: float) -> float:
+    return low / 2 + high / 2  # (low + high) / 2 overflows for values near the largest float
 
 
 def _coordinate(value: float) -> str:
@@ -475,15 +497,15 @@ def impact_effort_svg(snapshot: Mapping[str, Any]) -> str:
         return ""
     unit = points[0]["impact_unit"] or ""
     points = [p for p in points if (p["impact_unit"] or "") == unit]
-    x_max, x_ticks = _axis(max(p["effort_high"] for p in points) * 1.08)
+    x_max, x_ticks = _axis(max(p["effort_high"] for p in points) * 1.08)  # inf is fine here
     y_max, y_ticks = _axis(max(p["impact_high"] for p in points) * 1.08)
     width, height = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
 
     def x(value: float) -> float:
-        return _LEFT + width * value / x_max
+        return _LEFT + width * _fraction(value, x_max)
 
     def y(value: float) -> float:
-        return _TOP + height * (1 - value / y_max)
+        return _TOP + height * (1 - _fraction(value, y_max))
 
     esc = html.escape
     parts = [
@@ -509,8 +531,8 @@ def impact_effort_svg(snapshot: Mapping[str, Any]) -> str:
                  f'({esc(unit)})</text>')
     for point in sorted(points, key=lambda p: -(p["rank"] or 0)):  # best ranks drawn on top
         colour = KIND_COLOURS.get(point["kind"], _OTHER_COLOUR)
-        effort_mid = (point["effort_low"] + point["effort_high"]) / 2
-        impact_mid = (point["impact_low"] + point["impact_high"]) / 2
+        effort_mid = _mid(point["effort_low"], point["effort_high"])
+        impact_mid = _mid(point["impact_low"], point["impact_high"])
         cx, cy = x(effort_mid), y(impact_mid)
         label = "" if point["rank"] is None else f"{point['rank']:g}"
         tip = (f"{label}. {point['title']}: {point['impact_text']} for {point['effort_text']} "
@@ -703,14 +725,12 @@ def _pick(value: Any, index: int) -> Any:
 
 
 def _nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
-    span = high - low
-    if span <= 0:
+    span = high / count - low / count  # per tick, never overflowing for finite ends
+    if not span > 0:
         return [low]
-    raw = span / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude * (1 + 1e-9))
-    first = math.ceil(low / step - 1e-9) * step
-    return [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
+    step = _nice_step(span)
+    first = math.ceil(low / step - 1e-9)  # in steps: i * step alone could overflow
+    return [(first + i) * step for i in range(int(high / step - first + 1e-9) + 1)]
 
 
 def _tick_text(value: float, tickformat: Any) -> str:
@@ -1221,15 +1241,33 @@ def plan_html(snapshot: Mapping[str, Any] | Plan, charts: Mapping[str, str] | No
 JIRA_COLUMNS = ("Summary", "Description", "Issue Type", "Priority", "Labels", "Due Date",
                 "Assignee")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = frozenset("=+-@")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _SUMMARY_LIMIT = 255  # Jira's limit on a summary
 _DESCRIPTION_LIMIT = 32_000  # Jira's limit on a text field is 32,767 characters
 
 
+def _ignorable(char: str) -> bool:
+    """A character a spreadsheet may skip or a person not see before a formula: any Unicode
+    white space (newline, no-break space, ideographic space…), control or format character
+    (zero-width space, joiners, direction marks, byte-order mark)."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
 def neutralise(cell: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula: cells starting with = + - @ tab or CR
-    (after any leading spaces) get a leading single quote (OWASP's advice)."""
-    return "'" + cell if cell.lstrip(" ").startswith(_FORMULA_START) else cell
+    """A CSV cell a spreadsheet will not run as a formula (OWASP's advice): a cell gets a
+    leading single quote when it starts with tab or CR, or when its first character that is not
+    white space, a control or a format character is = + - @ (or a compatibility form of one,
+    such as the full-width ＝)."""
+    if cell.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + cell
+    for char in cell:
+        if _ignorable(char):
+            continue
+        if unicodedata.normalize("NFKC", char)[:1] in _FORMULA_CHARS:
+            return "'" + cell
+        break
+    return cell
 
 
 def jira_priority(position: int, confidence: str) -> str:

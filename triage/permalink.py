@@ -22,7 +22,13 @@ import re
 import zlib
 from dataclasses import replace
 
-from triage.session import Session, SessionError, session_from_dict
+from triage.session import (
+    MAX_JSON_DEPTH,
+    Session,
+    SessionError,
+    nested_too_deeply,
+    session_from_dict,
+)
 
 VERSION = "v1"
 # Browsers cope with far longer URLs, but proxies, chat tools and web servers commonly stop at
@@ -150,6 +156,9 @@ def _decode(token: object) -> Session:
     except (binascii.Error, ValueError):
         raise LinkError(f"The link's text is damaged: copy it again, or {_FRESH}.") from None
     text = _inflate(packed)
+    if nested_too_deeply(text):
+        raise LinkError(f"The link's session is nested too deeply (more than {MAX_JSON_DEPTH} "
+                        f"levels) to be a real session; {_FRESH}.")
     try:
         raw = json.loads(text, parse_constant=_reject_constant)
     except RecursionError:

@@ -17,16 +17,25 @@ from triage.playbook import Action, Playbook
 from triage.session import Goal, Session
 from triage.vocabulary import CONFIDENCES, KIND_LABELS
 
+# From here on a number is written with an exponent: 1e15 hours or percent is no figure anyone
+# counts in a meeting, and 309 digits of 1e308 would fill the screen.
+_PLAIN_LIMIT = 1e15
+
 
 def fmt(value: float, significant: int = 3) -> str:
-    """A number for a meeting: a few significant figures (whole numbers from 10), no exponent."""
+    """A number for a meeting: a few significant figures (whole numbers from 10), no exponent
+    below 1e15. Total over every float: subnormals read 0, huge values get an exponent
+    ("1.7e+308"), infinities and NaN read as Python writes them."""
     if value == 0 or not math.isfinite(value):
         return "0" if value == 0 else str(value)
+    if abs(value) >= _PLAIN_LIMIT:
+        return f"{value:.{max(1, significant)}g}"
     if abs(value) >= 10:
         return f"{value:.0f}"
-    decimals = min(8, significant - 1 - int(math.floor(math.log10(abs(value)))))
+    decimals = max(0, min(8, significant - 1 - int(math.floor(math.log10(abs(value))))))
     text = f"{value:.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import operator
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,17 +60,24 @@ class SuggestedAnswer:
     message: str
 
 
-def suggest(rule: DataRule | None, metrics: dict[str, Any]) -> SuggestedAnswer | None:
+def suggest(rule: DataRule | None, metrics: dict[str, Any],
+            text: Callable[[str], str] | None = None) -> SuggestedAnswer | None:
+    """The first suggestion whose conditions hold; ``text`` (see :func:`render_message`) is
+    applied to each metric as written into the message."""
     if rule is None:
         return None
     for suggestion in rule.suggestions:
         if all(cond.holds(metrics) for cond in suggestion.when):
-            return SuggestedAnswer(suggestion.option, render_message(suggestion.say, metrics))
+            return SuggestedAnswer(suggestion.option,
+                                   render_message(suggestion.say, metrics, text))
     return None
 
 
-def render_message(template: str, metrics: dict[str, Any]) -> str:
-    """Fill {metric[:spec]} placeholders; a metric that cannot be formatted reads as 'unknown'."""
+def render_message(template: str, metrics: dict[str, Any],
+                   text: Callable[[str], str] | None = None) -> str:
+    """Fill {metric[:spec]} placeholders; a metric that cannot be formatted reads as 'unknown'.
+    The template is the playbook's (authored Markdown); ``text`` is applied to each filled-in
+    value, so a page can escape names that came from a file (``triage.markdown.literal``)."""
     parts = []
     for literal, name, spec, _ in string.Formatter().parse(template):
         parts.append(literal)
@@ -77,7 +85,8 @@ def render_message(template: str, metrics: dict[str, Any]) -> str:
             continue
         value = metrics.get(name)
         try:
-            parts.append("unknown" if value is None else format(value, spec or ""))
+            filled = "unknown" if value is None else format(value, spec or "")
         except (ValueError, TypeError):
-            parts.append(str(value))
+            filled = str(value)
+        parts.append(text(filled) if text else filled)
     return "".join(parts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -26,6 +27,14 @@ GOAL_LIMITS = {"business_goal": 300, "pain": 600, "key_metric": 160, "participan
 GOAL_LABELS = {"business_goal": "Business goal", "pain": "Current pain, in the partner's words",
                "key_metric": "Metric that matters most", "participants": "Participants"}
 MAX_SESSION_JSON_BYTES = 2_000_000
+# How deeply objects and lists may nest in a session document: the app writes at most 9 levels
+# (a chart's data inside the plan snapshot); 40 leaves room for plotly's richest figures and is
+# checked on the text before parsing, far below where Python's recursion limit would be reached.
+MAX_JSON_DEPTH = 40
+# The largest magnitude a number in a session may have. No plan quantity comes near it (the
+# longest stage is 1e6 h), and products of a few such numbers stay finite, so no total, range or
+# chart axis can overflow to infinity.
+MAX_NUMBER = 1e100
 
 
 class SessionError(ValueError):
@@ -183,9 +192,204 @@ def _edit_from(raw: Any, where: str) -> ActionEdit:
     return edit
 
 
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def nested_too_deeply(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON ``text`` nests objects and lists more than ``limit`` deep, found by
+    scanning its brackets outside strings, before anything is parsed."""
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _field(path: str, key: str) -> str:
+    shown = key if len(key) <= 60 else key[:57] + "..."
+    return f"{path}.{shown}" if path else shown
+
+
+def check_document(raw: Any) -> None:
+    """Every value of a decoded session document is something the app can hold and write back:
+    no lone surrogate (a half of a UTF-16 pair, which UTF-8 cannot write) in any text or key,
+    no number beyond ±:data:`MAX_NUMBER` (``1e400`` reads as infinity), nesting within
+    :data:`MAX_JSON_DEPTH`. Walks without recursion; the error names the field."""
+    stack: list[tuple[Any, str, int]] = [(raw, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        where = path or "session"
+        if isinstance(value, str):
+            bad = _SURROGATE.search(value) if not value.isascii() else None
+            _require(bad is None, where,
+                     f"holds a lone surrogate ({ascii(bad.group())[1:-1] if bad else ''}), a "
+                     "character no UTF-8 file can hold; remove it or export the plan again")
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int | float):
+            _require(isinstance(value, int) or math.isfinite(value), where,
+                     "is too large a number (it reads as infinity); numbers in a plan must be "
+                     f"within ±{MAX_NUMBER:g}")
+            _require(abs(value) <= MAX_NUMBER, where,
+                     f"is too large a number; numbers in a plan must be within ±{MAX_NUMBER:g}")
+        elif isinstance(value, dict | list):
+            _require(depth < MAX_JSON_DEPTH, where,
+                     f"nested too deeply (more than {MAX_JSON_DEPTH} levels) to be a plan")
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    key_text = str(key)
+                    bad = _SURROGATE.search(key_text)
+                    _require(bad is None, _field(path, ascii(key_text)[1:-1]),
+                             "the field name holds a lone surrogate, a character no UTF-8 file "
+                             "can hold; remove it or export the plan again")
+                    stack.append((item, _field(path, key_text), depth + 1))
+            else:
+                stack.extend((item, f"{where}[{index}]", depth + 1)
+                             for index, item in enumerate(value))
+        else:  # only reachable from a dict built in code, never from JSON
+            raise SessionError(f"{where}: {type(value).__name__} is not a JSON value")
+
+
+_SCALAR = (str, int, float, bool, type(None))
+# Each input field a page or an analysis reads, with the shape it must have:
+#   "records": a list of objects (a table's rows); "values": an object; "maps": the remembered
+#   column mappings; "number": a number or null; "text": text; "text?": text or null;
+#   "texts": a list of text.
+INPUT_SHAPES = {
+    "stage_table": "records", "segments": "records", "history": "records",
+    "metric": "values", "health": "values", "rollout": "values", "clock": "values",
+    "slas": "values", "business_slas": "values", "typical": "values", "log_format": "values",
+    "runs_read": "values", "column_maps": "maps",
+    "iterations_per_month": "number", "requests_per_month": "number",
+    "source": "text", "iterations_per_month_from": "text", "as_of": "date?", "prefilled": "texts",
+}
+# Inside rows and objects: the type of each value, by field name ("*" for any other field).
+# "cell" is text, a number or null (a table cell the editor reads as a number); "number",
+# "text" and "bool" also allow null, "plain" is any of them. A widget given a value of another
+# type fails on every rerun, so these are checked before a session is used.
+INPUT_VALUES: dict[str, dict[str, str]] = {
+    "stage_table": {"stage": "text", "*": "cell"},
+    "segments": {"segment": "text", "*": "cell"},
+    "history": {"launch": "text", "*": "cell"},
+    "metric": {"name": "text", "kind": "text", "higher_is_better": "bool", "*": "number"},
+    "health": {"*": "number"},
+    "rollout": {"expected_model_version": "text", "serving_model_version": "text",
+                "expected_pipeline_version": "text", "serving_pipeline_version": "text",
+                "rollback_available": "bool", "*": "number"},
+    "clock": {"business": "bool", "start_hour": "hour", "end_hour": "hour", "timezone": "text",
+              "holidays": "text", "*": "plain"},
+    "slas": {"*": "number"}, "business_slas": {"*": "number"}, "typical": {"*": "number"},
+    "log_format": {"*": "text"}, "runs_read": {"*": "text"},
+}
+_SHAPE_WORDS = {
+    "records": "a list of rows (objects)", "values": "an object",
+    "maps": "an object of lists of column mappings",
+    "number": "a number or null", "text": "text", "text?": "text or null", "texts": "a list of text",
+    "date?": "a date (YYYY-MM-DD) or null",
+}
+_VALUE_WORDS = {"cell": "text, a number or null", "number": "a number or null",
+                "text": "text or null", "bool": "true, false or null",
+                "hour": "a whole number of hours from 0 to 24, or null",
+                "plain": "text, a number, true/false or null"}
+
+
+def _value_ok(kind: str, value: Any) -> bool:
+    if value is None:
+        return True
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return {"cell": number or isinstance(value, str), "number": number,
+            "text": isinstance(value, str), "bool": isinstance(value, bool),
+            "hour": number and value == int(value) and 0 <= value <= 24,
+            "plain": isinstance(value, _SCALAR)}[kind]
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _values_problem(name: str, where: str, values: dict[str, Any]) -> tuple[str, str] | None:
+    kinds = INPUT_VALUES.get(name, {})
+    for key, cell in values.items():
+        kind = kinds.get(str(key), kinds.get("*", "plain"))
+        if not _value_ok(kind, cell):
+            return _field(where, str(key)), f"must be {_VALUE_WORDS[kind]}, not {_json_type(cell)}"
+    return None
+
+
+def _shape_problem(name: str, shape: str, value: Any) -> tuple[str, str] | None:
+    """(field, what is wrong) for the first part of ``value`` not in ``shape``, else None."""
+    where = f"inputs.{name}"
+    wrong = (where, f"must be {_SHAPE_WORDS[shape]}, not {_json_type(value)}")
+    if shape in ("records", "texts", "maps") and not isinstance(value, list if shape != "maps"
+                                                                 else dict):
+        return wrong
+    if shape == "records":
+        for index, row in enumerate(value):
+            if not isinstance(row, dict):
+                return f"{where}[{index}]", f"must be an object (one row), not {_json_type(row)}"
+            problem = _values_problem(name, f"{where}[{index}]", row)
+            if problem:
+                return problem
+        return None
+    if shape == "values":
+        if not isinstance(value, dict):
+            return wrong
+        return _values_problem(name, where, value)
+    if shape == "maps":
+        for kind, entries in value.items():
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                return _field(where, str(kind)), "must be a list of column mappings (objects)"
+        return None
+    if shape == "texts":
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                return f"{where}[{index}]", f"must be text, not {_json_type(item)}"
+        return None
+    ok = {"number": value is None or (isinstance(value, int | float) and not isinstance(value, bool)),
+          "text": isinstance(value, str), "text?": value is None or isinstance(value, str),
+          "date?": value is None or (isinstance(value, str) and _is_date(value))}[shape]
+    return None if ok else wrong
+
+
+def check_inputs(inputs: Any) -> dict[str, Any]:
+    """The ``inputs`` object of a session document, every field the app reads in its shape
+    (:data:`INPUT_SHAPES`); the error names the field (down to the row and column) and says
+    what it must be. Fields the app does not read are kept as they are (a newer app's, say)."""
+    _require(isinstance(inputs, dict), "inputs", "must be an object")
+    for name, shape in INPUT_SHAPES.items():
+        if name in inputs:
+            problem = _shape_problem(name, shape, inputs[name])
+            if problem:
+                raise SessionError(f"{problem[0]}: {problem[1]}")
+    return inputs
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if value is None:
+        return "null"
+    return "a list" if isinstance(value, list) else "an object"
+
+
 def session_from_dict(raw: Any) -> Session:
     """Validate a decoded session document; every problem names the field it is in."""
     _require(isinstance(raw, dict), "session", "must be a JSON object")
+    check_document(raw)
     version = raw.get("schema_version")
     _require(_finite(version) and int(version) == version, "schema_version", "is missing")
     _require(version <= SCHEMA_VERSION, "schema_version",
@@ -194,8 +398,7 @@ def session_from_dict(raw: Any) -> Session:
     pv = raw.get("playbook_version")
     _require(_finite(pv) and int(pv) == pv and pv >= 1, "playbook_version",
              "must be a whole number >= 1")
-    inputs = raw.get("inputs", {})
-    _require(isinstance(inputs, dict), "inputs", "must be an object")
+    inputs = check_inputs(raw.get("inputs", {}))
     whatif = raw.get("whatif", {})
     _require(isinstance(whatif, dict), "whatif", "must be an object")
     for stage, factor in whatif.items():
@@ -274,6 +477,9 @@ def from_json(text: str | bytes) -> Session:
             raise SessionError("plan file: not UTF-8 text; export the plan JSON again") from None
     if len(text) > MAX_SESSION_JSON_BYTES:
         raise SessionError("plan file: larger than 2 MB; is this really a plan JSON?")
+    if nested_too_deeply(text):
+        raise SessionError(f"plan file: nested too deeply (more than {MAX_JSON_DEPTH} levels of "
+                           "objects and lists) to be a plan JSON; export the plan again")
     try:
         raw = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:

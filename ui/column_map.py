@@ -95,10 +95,11 @@ def editor(session: Session, contract: Contract, columns: list[str], key: str,
         options = [_NONE, *columns]
         grid = st.columns(3)
         for position, f in enumerate(contract.fields):
+            # Labels and help render Markdown, and a sample's fields are its file's columns.
             grid[position % 3].selectbox(
-                f"{f.label}{' (required)' if f.required else ''}", options, key=widgets[f.name],
-                format_func=lambda c: c if c else "— not in this file —",
-                help=f"Field `{f.name}`", on_change=_keep_unique,
+                f"{literal(f.label, one_line=True)}{' (required)' if f.required else ''}", options,
+                key=widgets[f.name], format_func=lambda c: c if c else "— not in this file —",
+                help=f"Field {literal(f.name, one_line=True)}", on_change=_keep_unique,
                 args=(widgets[f.name], list(widgets.values()), touched))
     if mapping == proposed:
         entries = store.get(contract.kind, [])

@@ -115,8 +115,9 @@ def _sidebar() -> None:
 
 def run_frame() -> None:
     st.session_state[_FRAME_MARK] = True
-    st.set_page_config(page_title="ML triage playbook", page_icon=":material/troubleshoot:",
-                       layout="wide")
+    # An emoji favicon is drawn in the browser (a data: SVG); a ":material/…:" one is fetched
+    # from fonts.gstatic.com by every viewer, the one outside request the app would make.
+    st.set_page_config(page_title="ML triage playbook", page_icon="🔎", layout="wide")
     from ui.plan_store_ui import apply_link, show_link_messages
 
     apply_link()  # before anything reads the session: a shared link replaces it

@@ -146,7 +146,8 @@ def apply_link() -> None:
     try:
         session = decode(token)
     except LinkError as err:
-        st.toast(f"The link could not be opened: {err}", icon=":material/link_off:")
+        st.toast(f"The link could not be opened: {literal(str(err), one_line=True)}",
+                 icon=":material/link_off:")
         st.session_state["link_error"] = str(err)
         return
     book = state.playbook(session.scenario)

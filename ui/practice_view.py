@@ -20,8 +20,10 @@ from triage.practice import (
 from ui import state
 from ui.frame import scenario_page
 from ui.scenarios import EXAMPLE_LOADERS
+from ui.stepper import shown_metric
 
 _PRACTICE = "practice_answers"  # playbook id -> the newcomer's answers (this tab only)
+
 
 
 @st.cache_data(show_spinner=False)
@@ -90,7 +92,7 @@ def render_worked_examples() -> None:
             metrics = _metrics(book.id)
             st.markdown("**The expert's walk, step by step**")
             for number, step in enumerate(walk(book, expert.answers).steps, start=1):
-                hint = suggestion_for(step.node, metrics)
+                hint = suggestion_for(step.node, metrics, shown_metric)
                 why = step.node.why + (f" {evidence_sentence(hint.message)}" if hint else "")
                 st.markdown(f"{number}. {step.node.text} → **{step.option.label}**  \n"
                             f":gray[Why this answer: {why}]")

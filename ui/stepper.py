@@ -12,10 +12,16 @@ from typing import Any
 import streamlit as st
 
 from triage.engine import Walk, suggestion_for, walk
+from triage.markdown import literal
 from triage.playbook import Node, Playbook
 from triage.session import Session
 from ui import state
 from ui.frame import scenario_page
+
+
+def shown_metric(value: str) -> str:
+    """A metric filled into a playbook's suggestion (a stage or file name, say), as text."""
+    return literal(value, one_line=True)
 
 
 def _key(scope: str, *parts: str) -> str:
@@ -56,7 +62,7 @@ def _answered(session: Session, node: Node, chosen: str, number: int,
         answer.selectbox(f"Answer to question {number}", list(labels), key=key,
                          format_func=labels.get, label_visibility="collapsed",
                          on_change=_set_answer, args=(session, node.id, key))
-        hint = suggestion_for(node, metrics)
+        hint = suggestion_for(node, metrics, shown_metric)
         if hint and hint.option != chosen:
             st.caption(f":material/insights: The numbers suggested “{labels[hint.option]}”: "
                        f"{hint.message}")
@@ -67,7 +73,7 @@ def _open_question(session: Session, node: Node, number: int, metrics: dict[str,
                    scope: str) -> None:
     labels = _labels(node)
     key = _key(scope, "open", node.id)
-    hint = suggestion_for(node, metrics)
+    hint = suggestion_for(node, metrics, shown_metric)
     if key not in st.session_state and hint:
         st.session_state[key] = hint.option
     with st.container(border=True):

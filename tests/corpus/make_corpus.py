@@ -46,6 +46,19 @@ def ipm_as(plan: str, value: str) -> str:
     return swapped
 
 
+# Injection markers: what Markdown, KaTeX and HTML would turn into an outside image, a typeset
+# formula, a tag or a link if a page showed the text unescaped.
+MARKERS = "![x](http://127.0.0.1:9/x.png) $x^2$ <img src=http://127.0.0.1:9/y.png> [link](http://127.0.0.1:9/)"
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def with_input(doc: dict, name: str, value) -> dict:
+    return {**doc, "inputs": {**doc["inputs"], name: value}}
+
+
 def feat_rows(n: int = 60, bad: dict[int, str] | None = None) -> str:
     rows = []
     for i in range(n):
@@ -98,6 +111,14 @@ def corpus() -> dict[str, bytes | str]:
     plan_doc = json.loads(plan)
     mini = (ROOT / "tests/data/mini_playbook.yaml").read_text(encoding="utf-8")
     good = valid_token()
+    production_doc = json.loads((ROOT / "data/production/example.plan.json").read_text(encoding="utf-8"))
+    access_doc = json.loads((ROOT / "data/access/example.plan.json").read_text(encoding="utf-8"))
+    surrogate = json.dumps({**plan_doc, "notes": {"know_loop": "half a pair: \ud800"}})
+    deep = json.dumps({**plan_doc, "snapshot": "DEEP"}).replace('"DEEP"', '{"sections": ' + nested(600) + "}")
+    marked_table = [{**row, "stage": f"{row['stage']} {MARKERS}"}
+                    for row in plan_doc["inputs"]["stage_table"]]
+    marked = {**with_input(plan_doc, "stage_table", marked_table), "title": MARKERS,
+              "notes": {"know_loop": MARKERS}}
     files: dict[str, bytes | str] = {
         # runs CSV
         "runs/empty.csv": b"",
@@ -127,6 +148,10 @@ def corpus() -> dict[str, bytes | str]:
         "runs/utf16.csv": utf16(RUNS_HEAD + RUNS_ROWS),
         "runs/semicolon.csv": semicolons(DUR_HEAD + DUR_ROWS),
         "runs/very_long_line.csv": DUR_HEAD + DUR_ROWS + "r3," + "x" * 200_000 + ",2\n",
+        "runs/overflowing_total.csv": DUR_HEAD + DUR_ROWS + "r3,Features,1e308\nr3,Training,1e308\n",
+        "runs/markup_in_names.csv": DUR_HEAD + "".join(
+            f"r{i},\"{stage} {MARKERS}\",{hours}\n" for i in (1, 2)
+            for stage, hours in (("Features", 2), ("Training", 3))),
         "runs/duplicate_columns.csv": "run_id,stage,duration_hours,stage\nr1,a,2,b\n",
         # segment table
         "segments/empty.csv": b"",
@@ -237,6 +262,20 @@ def corpus() -> dict[str, bytes | str]:
         "plans/binary.json": PNG,
         "plans/utf8_bom.json": bom(plan),
         "plans/utf16.json": utf16(plan),
+        "plans/lone_surrogate.json": surrogate,
+        "plans/wrong_type_stage_table.json": json.dumps(with_input(plan_doc, "stage_table", "oops")),
+        "plans/wrong_type_cell.json": json.dumps(with_input(
+            plan_doc, "stage_table", [{"stage": 5, "hours": 2}])),
+        "plans/wrong_type_metric.json": json.dumps(with_input(
+            production_doc, "metric", {**production_doc["inputs"]["metric"], "expected": "high"})),
+        "plans/wrong_type_clock.json": json.dumps(with_input(
+            access_doc, "clock", {**access_doc["inputs"]["clock"], "business": "yes"})),
+        "plans/bad_as_of.json": json.dumps(with_input(access_doc, "as_of", "yesterday")),
+        "plans/overflowing_number.json": ipm_as(plan, "1e400"),
+        "plans/huge_number.json": ipm_as(plan, "1e308"),
+        "plans/subnormal_number.json": ipm_as(plan, "5e-324"),
+        "plans/nested_600.json": deep,
+        "plans/markup_in_names.json": json.dumps(marked),
         "plans/very_long_line.json": json.dumps({**plan_doc, "title": "t" * 200_000}),
         # permalink tokens
         "links/valid.txt": good,
@@ -254,6 +293,12 @@ def corpus() -> dict[str, bytes | str]:
         "links/nan_in_json.txt": token(b'{"scenario": "slow_iteration", "inputs": '
                                        b'{"iterations_per_month": NaN}}'),
         "links/wrong_types.txt": token(json.dumps({**plan_doc, "answers": [1, 2]}).encode()),
+        "links/lone_surrogate.txt": token(surrogate.encode()),
+        "links/wrong_type_inputs.txt": token(json.dumps(with_input(plan_doc, "stage_table", "oops"))
+                                             .encode()),
+        "links/overflowing_number.txt": token(ipm_as(plan, "1e400").encode()),
+        "links/nested_600.txt": token(deep.encode()),
+        "links/markup_in_names.txt": token(json.dumps({**marked, "snapshot": None}).encode()),
         "links/not_utf8.txt": token(b"\xff\xfe\x00garbage"),
     }
     return files

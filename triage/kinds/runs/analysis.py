@@ -41,6 +41,11 @@ _HAS_ZONE = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 WAIT_TOLERANCE_SHARE = 0.01  # 1% of the duration…
 WAIT_TOLERANCE_HOURS = 60 / 3600  # …or 60 seconds, whichever is larger
 _FLOAT_SLACK = 1e-9  # hours: float noise at the exact boundary counts as inside it
+# The longest stage time a row may hold: 1,000,000 h is 114 years, past any real run, and it keeps
+# every sum over the largest file the reader takes (200 MiB of rows) finite, so no total, share or
+# speed-up can become infinity. Longer rows are skipped with this limit named.
+MAX_STAGE_HOURS = 1_000_000
+_TOO_LONG = f"is over {MAX_STAGE_HOURS:,} h (114 years): not a stage time; check its unit"
 DAYS_PER_MONTH = 30.44  # an average month (365.25 / 12, rounded)
 MIN_CADENCE_DAYS = 7.0  # runs spanning less than a week say little about a month
 
@@ -304,6 +309,9 @@ def analyse_stage_table(rows: Sequence[Mapping[str, Any]]) -> IterationAnalysis:
         if value < 0 or (wait is not None and wait < 0):
             skipped.append(SkippedRow(index, f"'{name}': hours cannot be negative"))
             continue
+        if value > MAX_STAGE_HOURS:
+            skipped.append(SkippedRow(index, f"'{name}': hours {_TOO_LONG}"))
+            continue
         if wait is not None and wait > value:
             skipped.append(SkippedRow(index, f"'{name}': waiting ({wait:g} h) exceeds hours ({value:g} h)"))
             continue
@@ -416,7 +424,10 @@ def parse_runs(data: bytes, name: str = "runs.csv",
                rows)
     negative = ~missing & (duration < 0)
     _skip_mark(negative, "duration_hours is negative", skipped, rows)
-    keep = ~missing & ~negative
+    too_long = ~missing & (duration > MAX_STAGE_HOURS)
+    _skip_mark(too_long, f"the stage time (duration_hours, or ended_at - started_at) {_TOO_LONG}",
+               skipped, rows)
+    keep = ~missing & ~negative & ~too_long
     frame, work, duration = frame[keep], work[keep], duration[keep]
     work["hours"] = duration.astype(float)
 

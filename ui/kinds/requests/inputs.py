@@ -633,7 +633,9 @@ def render_inputs(session: Session) -> AccessAnalysis:
                                            "preapproved_path, systems)")
         _show_upload_state(key, "inventory", "The earlier inventory, if any, is still used.")
     if "log" in _files():
-        options = {"log": f"the request log ({_files()['log'][0]})", "typed": "the typed request"}
+        # Radio options render Markdown: the file's name is shown as typed, never as markup.
+        options = {"log": f"the request log ({literal(_files()['log'][0], one_line=True)})",
+                   "typed": "the typed request"}
         bound(st.radio, "Analyse", f"{key}:source", session.inputs, "source", "log",
               options=list(options), format_func=options.get, horizontal=True)
     elif not any(u.kind == "log" for u in session.uploads):

@@ -188,7 +188,9 @@ def _upload(session: Session, key: str, ipm_key: str) -> None:
 def _source_choice(session: Session, runs: RunsData | None, key: str) -> str:
     if runs is None:  # runs named in the session but not in this tab: the page's banner says so
         return "table"
-    options = {"runs": f"uploaded runs ({runs.name})", "table": "typed stage table"}
+    # Radio options render Markdown: the file's name is shown as typed, never as markup.
+    options = {"runs": f"uploaded runs ({literal(runs.name, one_line=True)})",
+               "table": "typed stage table"}
     if key not in st.session_state:
         st.session_state[key] = session.inputs.get("source", "runs")
     choice = st.radio("Analyse", list(options), format_func=options.get, key=key,

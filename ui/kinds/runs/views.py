@@ -32,7 +32,8 @@ def render_headline(analysis: IterationAnalysis, sample: bool = False) -> None:
                  help="The mean of the runs' totals (each run's stage times, retries and "
                       "hand-offs added up): the figure hours per month and shares rest on. The "
                       "typical run is the median of the totals.")
-    second.metric("Biggest stage", f"{top.share:.0%}", top.label, delta_color="off",
+    second.metric("Biggest stage", f"{top.share:.0%}", literal(top.label, one_line=True),
+                  delta_color="off",
                   delta_arrow="off", help="Its mean time per run over the mean iteration.")
     efficiency = analysis.flow_efficiency
     third.metric("Flow efficiency", "unknown" if efficiency is None else f"{efficiency:.0%}",
@@ -131,7 +132,9 @@ def render_whatif(session: Session, analysis: IterationAnalysis) -> None:
             key = f"{prefix}:{stats.stage}"
             if key not in st.session_state:
                 st.session_state[key] = _nearest(session.whatif.get(stats.stage, 1.0))
-            st.select_slider(f"{stats.label} ({stats.share:.0%})", SPEEDUP_STEPS, key=key,
+            # A widget label renders Markdown; stage names come from files and typing.
+            st.select_slider(f"{literal(stats.label, one_line=True)} ({stats.share:.0%})",
+                             SPEEDUP_STEPS, key=key,
                              format_func=lambda f: f"{f:g}×", on_change=_store_factor,
                              args=(session, stats.stage, key))
     glossary_hint("amdahls_law")
