@@ -72,7 +72,7 @@ def streamlit_server(env: dict[str, str] | None = None, args: list[str] | None =
 
 
 @contextmanager
-def chromium(tmp_path: Path):
+def chromium(tmp_path: Path, color_scheme: str = "light"):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -87,7 +87,7 @@ def chromium(tmp_path: Path):
         context = playwright.chromium.launch_persistent_context(
             user_data_dir=str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM),
             headless=True, args=CHROMIUM_ARGS, viewport={"width": 1600, "height": 1000},
-            accept_downloads=True,
+            accept_downloads=True, color_scheme=color_scheme,
         )
         context.set_default_timeout(60_000)
         try:
