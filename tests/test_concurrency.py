@@ -55,9 +55,9 @@ def share_one_runtime(monkeypatch: pytest.MonkeyPatch):
     With runs overlapping in threads, one run's clean-up would pull the runtime out from under
     another; and each run compiles the page scripts afresh, which on CPython 3.11 races in the AST
     module ("AST constructor recursion depth mismatch"). So the whole test shares one runtime, one
-    config patch and one script cache (compiling under its lock), as a real server does. The
-    app's own shared state (module globals, st.cache_resource / st.cache_data, lru_cache) is
-    untouched.
+    config patch, one component registry and one script cache (compiling under its lock), as a
+    real server does. The app's own shared state (module globals, st.cache_resource /
+    st.cache_data, lru_cache) is untouched.
     """
     runtime = MagicMock(spec=Runtime)
     runtime.media_file_mgr = MediaFileManager(MemoryMediaFileStorage("/mock/media"))
@@ -66,6 +66,10 @@ def share_one_runtime(monkeypatch: pytest.MonkeyPatch):
     components = BidiComponentManager()
     components.discover_and_register_components(start_file_watching=False)
     runtime.bidi_component_registry = components
+    # A server scans the installed packages for components once, at start; each AppTest would
+    # scan them again on its first run (~60 ms of CPU per new session that no browser tab pays).
+    monkeypatch.setattr(components, "discover_and_register_components", lambda **_: None)
+    monkeypatch.setattr(app_test, "BidiComponentManager", lambda: components)
     monkeypatch.setattr(Runtime, "instance", classmethod(lambda cls: runtime))
     monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: True))
     monkeypatch.setattr(config, "get_option", build_mock_config_get_option({"global.appTest": True}))
