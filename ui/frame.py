@@ -115,6 +115,7 @@ def _sidebar() -> None:
 
 def run_frame() -> None:
     st.session_state[_FRAME_MARK] = True
+    state.new_run()
     st.set_page_config(page_title="ML triage playbook", page_icon=":material/troubleshoot:",
                        layout="wide")
     from ui.plan_store_ui import apply_link, show_link_messages

@@ -18,6 +18,7 @@ _SESSIONS = "sessions"  # scenario id -> Session
 _ACTIVE = "active_scenario"
 _RUNS = "runs_data"  # scenario id -> RunsData (uploaded rows stay out of the session model)
 _VERSION = "widget_version"  # scenario id -> int, bumped when the model is replaced wholesale
+_CATALOGUE_THIS_RUN = "catalogue_this_run"  # the shared, read-only catalogue this run uses
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,11 +27,21 @@ def _load_catalogue(fingerprint: tuple) -> Catalogue:
 
 
 def catalogue() -> Catalogue:
-    """Playbooks reload when a file changes (authors edit YAML while the app runs)."""
+    """Playbooks reload when a file changes (authors edit YAML while the app runs). The folder
+    is looked at once per run of the app (``new_run``), not at each of the run's dozen calls."""
+    checked = st.session_state.get(_CATALOGUE_THIS_RUN)
+    if checked is not None:
+        return checked
     folder = playbook_dir()
     fingerprint = (str(folder), *(
         (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.y*ml"))))
-    return _load_catalogue(fingerprint)
+    st.session_state[_CATALOGUE_THIS_RUN] = found = _load_catalogue(fingerprint)
+    return found
+
+
+def new_run() -> None:
+    """A run of the whole app starts: the playbook folder is looked at again."""
+    st.session_state.pop(_CATALOGUE_THIS_RUN, None)
 
 
 def playbook(playbook_id: str) -> Playbook | None:
