@@ -102,34 +102,35 @@ def _answer_open_question(at: AppTest, scenario: str, i: int) -> tuple[str, str]
     return node.id, option
 
 
-def _drive(i: int, barrier: threading.Barrier, results: dict, latencies: list[float]) -> None:
+def _drive(i: int, barrier: threading.Barrier, results: dict,
+           latencies: list[tuple[str, float]]) -> None:
     kind = KINDS[i % len(KINDS)]
     scenario = "slow_iteration" if kind == "typed_iteration" else kind
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
 
-    def step(action) -> None:
+    def step(action, phase: str) -> None:
         started = time.perf_counter()
         action()
-        latencies.append(time.perf_counter() - started)
+        latencies.append((phase, time.perf_counter() - started))
 
-    step(lambda: _ok(at.run()))
+    step(lambda: _ok(at.run()), "first visit")
     barrier.wait()  # everyone has a session; from here on they interact at the same time
     expected: dict = {"scenario": scenario, "title": f"Plan of {_marker(i)}"}
     if kind == "typed_iteration":
-        step(lambda: _ok(at.switch_page("pages/iteration.py").run()))
+        step(lambda: _ok(at.switch_page("pages/iteration.py").run()), "inputs")
         at.session_state["slow_iteration:0:table"] = {
             "edited_rows": {"0": {"hours": 100.0 + i}}, "added_rows": [], "deleted_rows": []}
-        step(lambda: _ok(at.run()))
+        step(lambda: _ok(at.run()), "inputs")
         expected["hours"] = 100.0 + i
     else:
-        step(lambda: _ok(at.button(key=f"example:{kind}").click().run()))
+        step(lambda: _ok(at.button(key=f"example:{kind}").click().run()), "inputs")
         expected["answer"] = _answer_open_question(at, scenario, i)
     barrier.wait()  # all inputs typed; now everyone names their plan at once
-    step(lambda: _ok(at.switch_page("pages/plan.py").run()))
+    step(lambda: _ok(at.switch_page("pages/plan.py").run()), "plan")
     title = next(t for t in at.text_input if t.label == "Plan title")
-    step(lambda: _ok(title.input(expected["title"]).run()))
+    step(lambda: _ok(title.input(expected["title"]).run()), "plan")
     barrier.wait()  # nobody re-reads state until everyone has written theirs
-    step(lambda: _ok(at.switch_page("pages/home.py").run()))
+    step(lambda: _ok(at.switch_page("pages/home.py").run()), "home again")
     results[i] = (expected, at)
 
 
@@ -137,7 +138,7 @@ def test_simultaneous_sessions_keep_their_own_inputs(one_server):
     barrier = threading.Barrier(SESSIONS, timeout=5 * TIMEOUT)
     results: dict[int, tuple[dict, AppTest]] = {}
     errors: dict[int, BaseException] = {}
-    latencies: list[float] = []
+    latencies: list[tuple[str, float]] = []
 
     def run(i: int) -> None:
         try:
@@ -183,6 +184,12 @@ def test_simultaneous_sessions_keep_their_own_inputs(one_server):
     # The server-wide cached worked example was not changed by anyone's typing.
     assert stage_table_from(cached_example()) == stage_table_from(iteration_example_runs())
     assert cached_example().per_run.equals(iteration_example_runs().per_run)
-    latencies.sort()
-    p95 = latencies[int(0.95 * (len(latencies) - 1))]
-    print(f"{SESSIONS} sessions, {len(latencies)} interactions, p95 {p95 * 1000:.0f} ms under load")
+    def p95(seconds: list[float]) -> float:
+        ordered = sorted(seconds)
+        return ordered[int(0.95 * (len(ordered) - 1))] * 1000
+
+    print(f"{SESSIONS} sessions, {len(latencies)} interactions, "
+          f"p95 {p95([s for _, s in latencies]):.0f} ms under load")
+    phases = dict.fromkeys(phase for phase, _ in latencies)
+    print("by phase: " + ", ".join(
+        f"{phase} p95 {p95([s for p, s in latencies if p == phase]):.0f} ms" for phase in phases))
