@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from triage.kinds.runs.analysis import RunsData
 from triage.playbook import Catalogue, Playbook, load_catalogue, playbook_dir
@@ -29,13 +30,16 @@ def _load_catalogue(fingerprint: tuple) -> Catalogue:
 def catalogue() -> Catalogue:
     """Playbooks reload when a file changes (authors edit YAML while the app runs). The folder
     is looked at once per run of the app (``new_run``), not at each of the run's dozen calls."""
-    checked = st.session_state.get(_CATALOGUE_THIS_RUN)
+    in_run = get_script_run_ctx() is not None  # not e.g. a format_func a test harness calls
+    checked = st.session_state.get(_CATALOGUE_THIS_RUN) if in_run else None
     if checked is not None:
         return checked
     folder = playbook_dir()
     fingerprint = (str(folder), *(
         (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.y*ml"))))
-    st.session_state[_CATALOGUE_THIS_RUN] = found = _load_catalogue(fingerprint)
+    found = _load_catalogue(fingerprint)
+    if in_run:
+        st.session_state[_CATALOGUE_THIS_RUN] = found
     return found
 
 
