@@ -82,3 +82,28 @@ def test_errors_are_raised_every_time_not_cached():
         with pytest.raises(InputError):
             cache.access_analysis(b"not,a,log\n1,2,3\n", "bad.csv", as_of=None, slas={},
                                   clock=Clock(), columns={}, inventory=None)
+
+
+def test_a_playbook_edited_while_the_app_runs_shows_on_the_next_run(tmp_path, monkeypatch):
+    """The playbook folder is looked at once per run (ui.state.catalogue), not once per server."""
+    import shutil
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from triage.playbook import PLAYBOOK_DIR, PLAYBOOKS_ENV
+
+    folder = tmp_path / "playbooks"
+    shutil.copytree(PLAYBOOK_DIR, folder)
+    monkeypatch.setenv(PLAYBOOKS_ENV, str(folder))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert "### A partner asks for more GPU quota" in [m.value for m in at.markdown]
+    path = folder / "gpu_quota.yaml"
+    path.write_text(path.read_text().replace("title: A partner asks for more GPU quota",
+                                             "title: More GPU quota, renamed"))
+    at.run()
+    titles = [m.value for m in at.markdown]
+    assert "### More GPU quota, renamed" in titles
+    assert "### A partner asks for more GPU quota" not in titles
