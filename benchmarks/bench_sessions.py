@@ -2,7 +2,7 @@
 
 Burst: runs tests/test_concurrency.py (sessions overlapping in threads, each proving it keeps
 only its own data) with 30 sessions in a child process, where every session acts at the same
-instant, and reads the child's p95 and peak memory. That is the worst case.
+instant, and reads the child's p95, peak memory and CPU seconds. That is the worst case.
 
 Paced: the same 30 sessions on one shared runtime, each with its worked example loaded, then
 acting the way people in meetings do — one interaction (a rerun of the scenario page, opening the
@@ -27,12 +27,20 @@ import time
 
 from _common import REPO_ROOT, check, emit, latency_ms, table
 
-TARGET_P95_MS = 150.0
+# Issue 15's goals on 2 cores: everyone acting at the same instant, and a meeting's pace.
+TARGET_BURST_P95_MS = 1500.0
+TARGET_PACED_P95_MS = 60.0
 
 
-def _run(sessions: int) -> tuple[float, float, str]:
-    """(p95 ms, peak RSS MB of the child, its output) for one run with this many sessions."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def _cpu_seconds(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(sessions: int) -> tuple[float, float, str, float]:
+    """(p95 ms, peak RSS MB of the child, its output, CPU seconds the child used) for one run
+    with this many sessions. The CPU seconds are the work the burst is; on a shared machine they
+    vary far less than the p95, which also waits for whatever else runs there."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = {**os.environ, "TRIAGE_SESSIONS": str(sessions)}
     done = subprocess.run([sys.executable, "-m", "pytest", "tests/test_concurrency.py", "-q", "-s",
                            "-p", "no:cacheprovider"], cwd=REPO_ROOT, env=env, text=True,
@@ -40,8 +48,10 @@ def _run(sessions: int) -> tuple[float, float, str]:
     if done.returncode != 0:
         raise RuntimeError(f"the concurrency test failed with {sessions} sessions:\n{done.stdout}")
     match = re.search(r"p95 (\d+) ms under load", done.stdout)
-    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
-    return float(match[1]) if match else float("nan"), peak, done.stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = max(after.ru_maxrss, before.ru_maxrss) / 1024
+    cpu = _cpu_seconds(after) - _cpu_seconds(before)
+    return float(match[1]) if match else float("nan"), peak, done.stdout, cpu
 
 
 # Where each session's scenario lives; "typed_iteration" types a table on the iteration page.
@@ -102,22 +112,24 @@ def paced(sessions: int, seconds: float, think: float, seed: int) -> list[float]
 
 
 def run(sessions: int, seconds: float = 60.0, think: float = 5.0, seed: int = 7) -> dict:
-    one_p95, one_rss, _ = _run(1)
-    many_p95, many_rss, _ = _run(sessions)
+    one_p95, one_rss, _, one_cpu = _run(1)
+    many_p95, many_rss, _, many_cpu = _run(sessions)
     per_session = (many_rss - one_rss) / max(sessions - 1, 1)
     paced_ms = latency_ms(paced(sessions, seconds, think, seed))
     return {
         "sessions": sessions,
         "p95_ms_one_session": one_p95,
         "p95_ms_all_sessions": many_p95,
+        "cpu_seconds_one_session": round(one_cpu, 2),
+        "cpu_seconds_all_sessions": round(many_cpu, 2),
         "peak_rss_mb_one_session": one_rss,
         "peak_rss_mb_all_sessions": many_rss,
         "rss_mb_per_extra_session": per_session,
         "paced": {"seconds": seconds, "mean_think_seconds": think, **paced_ms},
         "checks": [check(f"p95 with {sessions} sessions at once (2 cores)", many_p95,
-                         TARGET_P95_MS, "ms"),
+                         TARGET_BURST_P95_MS, "ms"),
                    check(f"p95 with {sessions} sessions, one action per ~{think:g} s each",
-                         paced_ms["p95_ms"], TARGET_P95_MS, "ms")],
+                         paced_ms["p95_ms"], TARGET_PACED_P95_MS, "ms")],
     }
 
 
@@ -131,12 +143,13 @@ def main() -> None:
     args = parser.parse_args()
     result = run(args.sessions, args.seconds, args.think, args.seed)
     paced_result = result["paced"]
-    rows = [["1 session", result["p95_ms_one_session"], f"{result['peak_rss_mb_one_session']:.0f}"],
+    rows = [["1 session", result["p95_ms_one_session"], f"{result['peak_rss_mb_one_session']:.0f}",
+             result["cpu_seconds_one_session"]],
             [f"{args.sessions} sessions at once", result["p95_ms_all_sessions"],
-             f"{result['peak_rss_mb_all_sessions']:.0f}"],
+             f"{result['peak_rss_mb_all_sessions']:.0f}", result["cpu_seconds_all_sessions"]],
             [f"{args.sessions} sessions paced ({paced_result['n']:.0f} actions)",
-             f"{paced_result['p95_ms']:.0f} (p50 {paced_result['p50_ms']:.0f})", ""]]
-    emit(result, args.json, table(["load", "p95 ms", "peak RSS MB"], rows)
+             f"{paced_result['p95_ms']:.0f} (p50 {paced_result['p50_ms']:.0f})", "", ""]]
+    emit(result, args.json, table(["load", "p95 ms", "peak RSS MB", "CPU s (whole run)"], rows)
          + f"\nabout {result['rss_mb_per_extra_session']:.1f} MB per extra session")
 
 

@@ -115,6 +115,7 @@ def _sidebar() -> None:
 
 def run_frame() -> None:
     st.session_state[_FRAME_MARK] = True
+    state.new_run()
     # An emoji favicon is drawn in the browser (a data: SVG); a ":material/…:" one is fetched
     # from fonts.gstatic.com by every viewer, the one outside request the app would make.
     st.set_page_config(page_title="ML triage playbook", page_icon="🔎", layout="wide")

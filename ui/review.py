@@ -236,6 +236,8 @@ def render_actions(plan: StoredPlan, author: str, book: Playbook | None = None) 
                     st.rerun()
 
 
+# A fragment: the ids toggle redraws only the trail.
+@st.fragment
 def render_history(plan: StoredPlan, book: Playbook | None) -> None:
     """Revisions and the audit trail in words; the ids behind them behind a toggle, for
     whoever has to trace a change in the database."""
@@ -256,6 +258,9 @@ def render_history(plan: StoredPlan, book: Playbook | None) -> None:
                    f"{literal(text, one_line=True)}")
 
 
+# A fragment: a refused decision (no approver) redraws only the form; a recorded one
+# reruns the page (st.rerun), whose trail shows it.
+@st.fragment
 def render_decisions(plan: StoredPlan) -> None:
     for decision in plan_store().decisions(plan.plan_id):
         note = f": {literal(decision.note, one_line=True)}" if decision.note else ""
@@ -364,6 +369,9 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# A fragment: the 'after' n, the format and mapping choices redraw only the follow-up; an
+# attached file reruns the page (st.rerun).
+@st.fragment
 def render_followup(plan: StoredPlan, author: str) -> None:
     kind = follow_up_kind(plan.session.scenario)
     if kind is None:

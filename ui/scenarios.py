@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from triage.kinds.segments.gap import read_segments
 from triage.session import Session
-from ui import state
+from ui import cache, state
 from ui.kinds.requests import inputs as requests_inputs
 from ui.kinds.runs import inputs as runs_inputs
 from ui.kinds.samples import inputs as samples_inputs
@@ -20,8 +19,8 @@ def load_production_example(session: Session) -> None:
     inputs = json.loads((folder / "example_inputs.json").read_text())
     fresh = Session(scenario=session.scenario, playbook_version=session.playbook_version,
                     title=inputs.get("title", ""))
-    records = read_segments((folder / "example_segments.csv").read_bytes(),
-                            "example_segments.csv")
+    records = cache.segments((folder / "example_segments.csv").read_bytes(),
+                             "example_segments.csv")
     fresh.inputs = {"metric": inputs["metric"], "segments": records, "health": inputs["health"],
                     "rollout": inputs["rollout"], "history": inputs["history"]}
     state.replace_session(fresh)

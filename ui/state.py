@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from triage.kinds.runs.analysis import RunsData
 from triage.playbook import Catalogue, Playbook, load_catalogue, playbook_dir
@@ -18,6 +19,7 @@ _SESSIONS = "sessions"  # scenario id -> Session
 _ACTIVE = "active_scenario"
 _RUNS = "runs_data"  # scenario id -> RunsData (uploaded rows stay out of the session model)
 _VERSION = "widget_version"  # scenario id -> int, bumped when the model is replaced wholesale
+_CATALOGUE_THIS_RUN = "catalogue_this_run"  # the shared, read-only catalogue this run uses
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,11 +28,24 @@ def _load_catalogue(fingerprint: tuple) -> Catalogue:
 
 
 def catalogue() -> Catalogue:
-    """Playbooks reload when a file changes (authors edit YAML while the app runs)."""
+    """Playbooks reload when a file changes (authors edit YAML while the app runs). The folder
+    is looked at once per run of the app (``new_run``), not at each of the run's dozen calls."""
+    in_run = get_script_run_ctx() is not None  # not e.g. a format_func a test harness calls
+    checked = st.session_state.get(_CATALOGUE_THIS_RUN) if in_run else None
+    if checked is not None:
+        return checked
     folder = playbook_dir()
     fingerprint = (str(folder), *(
         (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.y*ml"))))
-    return _load_catalogue(fingerprint)
+    found = _load_catalogue(fingerprint)
+    if in_run:
+        st.session_state[_CATALOGUE_THIS_RUN] = found
+    return found
+
+
+def new_run() -> None:
+    """A run of the whole app starts: the playbook folder is looked at again."""
+    st.session_state.pop(_CATALOGUE_THIS_RUN, None)
 
 
 def playbook(playbook_id: str) -> Playbook | None:

@@ -20,7 +20,6 @@ from triage.kinds.requests.analysis import (
     clock_from_inputs,
     default_slas,
     holiday_calendar,
-    latest_timestamp,
     parse_requests,
     read_inventory,
     sla_text,
@@ -32,7 +31,7 @@ from triage.session import Session, UploadSummary
 from triage.sources.access import detect, to_request_log
 from triage.tabular import InputError, header_columns, mapped_csv
 from triage.vocabulary import ACCESS_STAGE_LABELS
-from ui import column_map, state
+from ui import cache, column_map, state
 from ui.bind import bound, prefix
 
 EXAMPLE_DIR = DATA_DIR / "access"
@@ -221,11 +220,10 @@ def _analyse_log(inputs: dict) -> AccessAnalysis:
            tuple(sorted(inventory_columns.items())))
     cached = files.get("cache")
     if cached is None or cached[0] != key:
-        frame = (read_inventory(inventory[2], inventory[0], columns=inventory_columns)
-                 if inventory else None)
-        analysis = parse_requests(data, files["log"][0], as_of=_as_of(inputs),
-                                  slas=slas, clock=_clock(inputs), inventory=frame,
-                                  columns=log_columns)
+        analysis = cache.access_analysis(
+            data, files["log"][0], as_of=_as_of(inputs), slas=slas, clock=_clock(inputs),
+            columns=log_columns,
+            inventory=(inventory[0], inventory[2], inventory_columns) if inventory else None)
         analysis = replace(analysis, notes=(*source_notes, *analysis.notes))
         files["cache"] = cached = (key, analysis)
     return cached[1]
@@ -467,7 +465,7 @@ def _latest_date(inputs: dict) -> date | None:
     cached = files.get("latest")
     if cached is None or cached[0] != key:
         try:
-            latest = latest_timestamp(data, log[0], columns=columns)
+            latest = cache.latest_log_timestamp(data, log[0], columns)
         except InputError:
             latest = None
         files["latest"] = cached = (key, latest)

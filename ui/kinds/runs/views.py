@@ -123,6 +123,9 @@ def _store_factor(session: Session, stage: str, key: str) -> None:
         session.whatif.pop(stage, None)
 
 
+# A fragment: moving a slider redraws only the what-if (nothing else on the page reads it; the
+# plan's numbers come from the stage table, not from these factors).
+@st.fragment
 def render_whatif(session: Session, analysis: IterationAnalysis) -> None:
     prefix = f"{session.scenario}:{state.widget_version(session.scenario)}:whatif"
     controls, picture = st.columns([1, 2])

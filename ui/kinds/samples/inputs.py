@@ -14,7 +14,7 @@ from triage.mapping import SKEW, rename_serving, samples_contract, unmatched
 from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from triage.tabular import InputError, rename_columns
-from ui import column_map, state
+from ui import cache, column_map, state
 
 EXAMPLE_DIR = DATA_DIR / "production"
 DRIFT = "production_drift"  # uploaded samples (name, digest, frame) and their report
@@ -26,7 +26,7 @@ _SIDE_LABELS = {"reference": "training", "current": "serving"}
 
 def remember_sample(session: Session, side: str, name: str, data: bytes,
                     frame=None) -> None:
-    frame = read_sample(data, name) if frame is None else frame
+    frame = cache.sample(data, name) if frame is None else frame
     store = state.tab_files(DRIFT, session.scenario)
     store[side] = (name, hashlib.sha256(data).hexdigest(), frame)
     store.pop("report", None)
@@ -51,7 +51,7 @@ def drift_report() -> DriftReport | None:
     if cached is None or cached[0] != digests:
         reference, current = store["reference"][2], rename_serving(store["current"][2], mapping)
         if store.get(EXAMPLE_SIDES) == {"reference", "current"}:
-            report = compare(reference, current)
+            report = cache.drift(store["reference"], store["current"], mapping)
         else:
             report = _compare_with_status(store["reference"][0], reference,
                                           store["current"][0], current)
