@@ -1,4 +1,4 @@
-"""Headless use: ``python -m triage validate|iteration|gap|noise|drift|skew|access|export``.
+"""Headless use: ``python -m triage validate|iteration|gap|noise|drift|profile|skew|access|export``.
 
 Conventions for every command: with ``--json``, strict JSON on stdout (no NaN); on input that
 cannot be used at all, exit code 1, one clear line on stderr and nothing on stdout. Never a
@@ -223,6 +223,8 @@ def _emit(build, show, as_json: bool) -> int:
 
 
 def _run_drift(args: argparse.Namespace) -> int:
+    if _aggregated(args):
+        return _run_drift_aggregated(args)
     samples = []
     for path_text in (args.reference, args.current):
         data = _read_input(path_text)
@@ -245,6 +247,10 @@ def _run_drift(args: argparse.Namespace) -> int:
         print(str(err).replace("\n", " "), file=sys.stderr)
         return 1
     report = drift_report_json(compare(reference, rename_serving(current, mapping)))
+    return _show_drift(args, report)
+
+
+def _show_drift(args: argparse.Namespace, report: dict[str, Any]) -> int:
     if not report["features"]:  # no column in common, or none left after skipping
         reason = report["problems"][-1] if report["problems"] else "no feature to compare"
         print(f"{args.reference} vs {args.current}: {reason}".replace("\n", " "), file=sys.stderr)
@@ -260,6 +266,96 @@ def _run_drift(args: argparse.Namespace) -> int:
         print(f"{feature['feature']:<28}{feature['kind']:<13}{''.join(cells)}  {verdict}")
     for problem in report["problems"]:
         print(f"note: {problem}")
+    return 0
+
+
+_URL_PREFIX = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
+
+
+def _aggregated(args: argparse.Namespace) -> bool:
+    """Drift from aggregates (an engine) unless both samples are files read into memory: a
+    profile, a URL, a folder, a glob or a Parquet file goes to the engine; CSV to memory."""
+    if args.engine is not None:
+        return args.engine != "memory"
+    for text in (args.reference, args.current):
+        if text == "-":
+            continue
+        if (_URL_PREFIX.match(text) or text.endswith(".json") or text.endswith(".parquet")
+                or any(ch in text for ch in "*?[") or Path(text).is_dir()):
+            return True
+    return False
+
+
+def _drift_source(text: str, table: str | None, query: str | None):
+    from triage.kinds.samples.engines import source_from
+
+    if text == "-":
+        raise InputError("stdin (-) cannot be read by an engine: give a path, or --engine memory.")
+    return source_from(text, table=table, query=query)
+
+
+def _reference_or_profile(args: argparse.Namespace):
+    from triage.kinds.samples.aggregate import load_profile
+
+    if args.reference.endswith(".json") and Path(args.reference).is_file():
+        try:
+            data = Path(args.reference).read_bytes()
+        except OSError as err:
+            raise InputError(f"{args.reference}: cannot read the file ({err.strerror or err})") from None
+        return load_profile(data, args.reference)
+    return _drift_source(args.reference, args.ref_table, args.ref_query)
+
+
+def _renames(options: list[str] | None) -> dict[str, str]:
+    from triage.kinds.samples.aggregate import _normal
+
+    renames = {}
+    for option in options or ():
+        column, sep, feature = option.partition("=")
+        if not sep or not column.strip() or not feature.strip():
+            raise InputError(f"--map {option!r}: write COLUMN=FEATURE, e.g. --map \"score v2=score\".")
+        renames[_normal(column)] = _normal(feature)
+    return renames
+
+
+def _run_drift_aggregated(args: argparse.Namespace) -> int:
+    from triage.kinds.samples.aggregate import compare_sources
+
+    def build() -> dict[str, Any]:
+        reference = _reference_or_profile(args)
+        current = _drift_source(args.current, args.cur_table, args.cur_query)
+        options = {"memory_limit": args.memory_limit} if args.engine in (None, "duckdb") and \
+            args.memory_limit else {}
+        report = compare_sources(reference, current, engine=args.engine, renames=_renames(args.map),
+                                 **options)
+        return drift_report_json(report)
+
+    try:
+        report = build()
+    except InputError as err:
+        print(str(err).replace("\n", " "), file=sys.stderr)
+        return 1
+    return _show_drift(args, report)
+
+
+def _run_profile(args: argparse.Namespace) -> int:
+    from triage.kinds.samples.aggregate import profile_sources, profile_to_json
+
+    try:
+        source = _drift_source(args.reference, args.table, args.query)
+        options = {"memory_limit": args.memory_limit} if args.engine in (None, "duckdb") and \
+            args.memory_limit else {}
+        profile = profile_sources(source, engine=args.engine, **options)
+    except InputError as err:
+        print(str(err).replace("\n", " "), file=sys.stderr)
+        return 1
+    text = json.dumps(profile_to_json(profile), allow_nan=False)
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as err:
+        print(f"{args.output}: cannot write the profile ({err.strerror or err})", file=sys.stderr)
+        return 1
+    print(f"{args.output}: profile of {len(profile.features)} feature(s) from {profile.source}")
     return 0
 
 
@@ -555,6 +651,16 @@ def _map_option(command: argparse.ArgumentParser, what: str) -> None:
                          "mapped without it, and the notes say what was read as what")
 
 
+def _engine_options(command: argparse.ArgumentParser, memory: bool = True) -> None:
+    choices = ["memory", "duckdb", "sql", "spark"] if memory else ["duckdb", "sql", "spark"]
+    command.add_argument("--engine", choices=choices, help="where the statistics are computed: "
+                         + ("memory (both samples read in; CSV), " if memory else "")
+                         + "duckdb (Parquet, embedded), sql (the database of SQL sources), spark "
+                         "(a SparkSession; see docs/scale.md); default: from the sources")
+    command.add_argument("--memory-limit", metavar="SIZE", default="1GB",
+                         help="DuckDB's memory limit before it spills to disk (default 1GB)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m triage", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -596,13 +702,29 @@ def build_parser() -> argparse.ArgumentParser:
     gap.set_defaults(run=lambda args: _report_command(
         lambda data, name: gap_report(data, name, args.map), _print_gap_table)(args))
     drift = commands.add_parser("drift", help="drift per feature, training vs serving sample")
-    drift.add_argument("reference", help="training sample, CSV or Parquet")
-    drift.add_argument("current", help="serving sample, CSV or Parquet")
+    drift.add_argument("reference", help="training sample: CSV, Parquet file, folder of Parquet "
+                       "(hive partitions) or glob, a SQLAlchemy URL (with --ref-table/--ref-query "
+                       "or URL#table), or a profile saved by 'profile' (.json)")
+    drift.add_argument("current", help="serving sample, the same kinds of source")
     drift.add_argument("--json", action="store_true", help="strict JSON on stdout")
     drift.add_argument("--map", action="append", metavar="COLUMN=FEATURE",
                        help="compare the serving sample's COLUMN with the training feature "
                        "FEATURE, e.g. a feature renamed at serving (repeatable)")
+    _engine_options(drift)
+    for side, what in (("ref", "training"), ("cur", "serving")):
+        drift.add_argument(f"--{side}-table", metavar="TABLE", help=f"SQL: the {what} table")
+        drift.add_argument(f"--{side}-query", metavar="SQL", help=f"SQL: a query giving the {what} "
+                           "sample")
     drift.set_defaults(run=_run_drift)
+    profile = commands.add_parser("profile", help="save a training sample's aggregates once, for "
+                                  "later 'drift PROFILE CUR' runs")
+    profile.add_argument("reference", help="Parquet file, folder or glob, or a SQLAlchemy URL")
+    profile.add_argument("-o", "--output", required=True, metavar="FILE",
+                         help="where to write the profile (JSON), e.g. ref.profile.json")
+    profile.add_argument("--table", help="SQL: the table")
+    profile.add_argument("--query", help="SQL: a query giving the sample")
+    _engine_options(profile, memory=False)
+    profile.set_defaults(run=_run_profile)
     skew = commands.add_parser("skew", help="training-serving skew: served feature values "
                                "against offline recomputation for the same requests")
     skew.add_argument("served", help="served values, CSV or Parquet: request_id and one column "

@@ -164,10 +164,6 @@ def _scan_counts(engine: Engine, side: str, columns: list[tuple[str, str]]) -> d
     return out
 
 
-def _ranks_table(ranks: Iterable[int]) -> str:
-    return " UNION ALL ".join(f"SELECT {int(k)} AS k" for k in sorted(ranks))
-
-
 def _numeric_reference(engine: Engine, side: str, column: str, n: int) -> dict[str, Any]:
     """Order statistics, distinct values, largest tie, mean, std of one numeric column."""
     q, rel = engine.quote(column), engine.relation(side)
@@ -181,7 +177,8 @@ def _numeric_reference(engine: Engine, side: str, column: str, n: int) -> dict[s
     std_row = engine.rows(f"WITH {grouped} SELECT SUM(c * (v - {mean!r}) * (v - {mean!r})) FROM w")[0]
     std = math.sqrt(max(float(std_row[0]) / n, 0.0))
     ranks = _grid_ranks(n) | _quantile_ranks(n, [*d.DECILES, *d.TAIL_QUANTILES])
-    found = engine.rows(f"WITH {grouped}, t AS ({_ranks_table(ranks)}) SELECT t.k, w.v FROM w "
+    table = engine.values_cte("t", "k", [str(int(k)) for k in sorted(ranks)])
+    found = engine.rows(f"WITH {grouped}, {table} SELECT t.k, w.v FROM w "
                         "JOIN t ON w.cum > t.k AND w.cum - w.c <= t.k")
     values = None
     if distinct <= d.MAX_VALUE_BINS:
@@ -271,9 +268,9 @@ def _counts_at(engine: Engine, side: str, column: str, points: Iterable[float]
               ) -> dict[float, tuple[int, int]]:
     """Values ≤ g and < g at each point g: the points join the grouped values in one sort."""
     q, rel = engine.quote(column), engine.relation(side)
-    union = " UNION ALL ".join(f"SELECT CAST({value!r} AS DOUBLE) AS g" for value in sorted(set(points)))
+    table = engine.values_cte("p", "g", [f"CAST({value!r} AS DOUBLE)" for value in sorted(set(points))])
     sql = (f"WITH k AS (SELECT CAST({q} AS DOUBLE) AS v, COUNT(*) AS c FROM {rel} "
-           f"WHERE {engine.finite(q)} GROUP BY CAST({q} AS DOUBLE)), p AS ({union}), "
+           f"WHERE {engine.finite(q)} GROUP BY CAST({q} AS DOUBLE)), {table}, "
            "u AS (SELECT v, c, 0 AS isg FROM k UNION ALL SELECT g, 0, 1 FROM p), "
            "s AS (SELECT v, isg, SUM(c) OVER (ORDER BY v, isg ROWS BETWEEN UNBOUNDED PRECEDING AND "
            "CURRENT ROW) AS le, SUM(c) OVER (PARTITION BY v) AS eq FROM u) "
@@ -305,12 +302,16 @@ def _grid_numeric(engine: Engine, column: str, grid: list[tuple[float, int, int]
 # --- profiles of one side ----------------------------------------------------------------
 
 
-def _columns(engine: Engine, side: str, label: str) -> list[tuple[str, str, str]]:
-    """(normalised name, column, kind) of a side, with repeated names refused."""
+def _columns(engine: Engine, side: str, label: str, renames: dict[str, str] | None = None
+             ) -> list[tuple[str, str, str]]:
+    """(normalised name, column, kind) of a side, with repeated names refused; ``renames`` maps
+    a normalised name to the feature it stands for (``--map``)."""
     out, seen = [], Counter()
+    renames = renames or {}
     for column, kind in engine.columns(side):
-        out.append((_normal(column), column, kind))
-        seen[_normal(column)] += 1
+        name = renames.get(_normal(column), _normal(column))
+        out.append((name, column, kind))
+        seen[name] += 1
     repeated = sorted(name for name, count in seen.items() if count > 1)
     if repeated:
         raise InputError(f"{label}: column names must be unique, but {', '.join(repeated)} appear "
@@ -320,9 +321,9 @@ def _columns(engine: Engine, side: str, label: str) -> list[tuple[str, str, str]
     return out
 
 
-def _profile_side(engine: Engine, side: str, label: str, only: set[str] | None = None
-                  ) -> list[FeatureProfile]:
-    columns = [c for c in _columns(engine, side, label) if only is None or c[0] in only]
+def _profile_side(engine: Engine, side: str, label: str, only: set[str] | None = None,
+                  renames: dict[str, str] | None = None) -> list[FeatureProfile]:
+    columns = [c for c in _columns(engine, side, label, renames) if only is None or c[0] in only]
     counts = _scan_counts(engine, side, [(column, kind) for _, column, kind in columns])
     features = []
     for name, column, kind in columns:
@@ -488,25 +489,27 @@ def _check(feature: FeatureProfile) -> str | None:
 
 
 def compare_sources(reference: Source | Profile, current: Source, *, engine: str | None = None,
-                    seed: int = 0, splits: int = d.DEFAULT_SPLITS, **options: Any) -> d.DriftReport:
+                    seed: int = 0, splits: int = d.DEFAULT_SPLITS,
+                    renames: dict[str, str] | None = None, **options: Any) -> d.DriftReport:
     """Drift of every shared column, as ``drift.compare`` reports it, from aggregates.
 
     ``reference`` is a source or a saved ``Profile``; ``engine`` "duckdb" (default for Parquet),
     "sql" (default for SQL sources) or "spark"; ``options`` go to the engine (``spark=`` a
-    session, ``memory_limit=`` for DuckDB)."""
+    session, ``memory_limit=`` for DuckDB); ``renames`` maps a current column (normalised) to the
+    reference feature it stands for."""
     profile = reference if isinstance(reference, Profile) else None
     sources = {"cur": current} if profile else {"ref": reference, "cur": current}
     db = engine_for(sources, engine, **options)
     try:
-        return _compare(db, profile, reference, current, seed, splits)
+        return _compare(db, profile, reference, current, seed, splits, renames or {})
     finally:
         db.close()
 
 
 def _compare(db: Engine, profile: Profile | None, reference: Any, current: Source, seed: int,
-             splits: int) -> d.DriftReport:
+             splits: int, renames: dict[str, str]) -> d.DriftReport:
     problems: list[str] = []
-    cur_columns = _columns(db, "cur", current.label)
+    cur_columns = _columns(db, "cur", current.label, renames)
     cur_names = {name for name, _, _ in cur_columns}
     if profile is None:
         ref_columns = _columns(db, "ref", reference.label)
@@ -526,7 +529,7 @@ def _compare(db: Engine, profile: Profile | None, reference: Any, current: Sourc
     if not shared:
         problems.append("The two samples have no column in common, so nothing can be compared. "
                         "Check that both files hold the same features under the same names.")
-    cur_features = {f.name: f for f in _profile_side(db, "cur", current.label, set(shared))}
+    cur_features = {f.name: f for f in _profile_side(db, "cur", current.label, set(shared), renames)}
     ref_by_name = {f.name: f for f in ref_features}
     # Current bin counts for the reference's edges, in one scan of the current sample.
     wanted = [(cur_features[n].column, ref_by_name[n].edges, ref_by_name[n].tail) for n in shared
@@ -723,8 +726,8 @@ def _grid_ks_wasserstein(ref: FeatureProfile, info: dict[str, Any], n: int, m: i
     d_le, d_lt = [], []
     for g, ref_lt, ref_le in grid:
         cur_le, cur_lt = info["counts"][g]
-        d_le.append(abs(ref_le / n - cur_le / m))
-        d_lt.append(abs(ref_lt / n - cur_lt / m))
+        d_le.append(abs(ref_le * m - cur_le * n) / (n * m))  # integers: exact gaps
+        d_lt.append(abs(ref_lt * m - cur_lt * n) / (n * m))
         ks_grid = max(ks_grid, d_le[-1], d_lt[-1])
     for i in range(len(grid) - 1):
         inside = max(inside, (grid[i + 1][1] - grid[i][2]) / n)

@@ -103,6 +103,11 @@ class Engine:
     def quote(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
 
+    def values_cte(self, name: str, column: str, values: list[str]) -> str:
+        """A common table expression ``name(column)`` holding the given SQL literals."""
+        rows = ", ".join(f"({value})" for value in values)
+        return f"{name}({column}) AS (VALUES {rows})"
+
     def finite(self, expr: str) -> str:
         return f"isfinite({expr})"
 
@@ -305,6 +310,10 @@ class SparkEngine(Engine):
 
     def quote(self, name: str) -> str:
         return "`" + name.replace("`", "``") + "`"
+
+    def values_cte(self, name: str, column: str, values: list[str]) -> str:
+        rows = ", ".join(f"({value})" for value in values)
+        return f"{name} AS (SELECT * FROM VALUES {rows} AS {name}_values({column}))"
 
     def finite(self, expr: str) -> str:
         return (f"({expr} IS NOT NULL AND NOT isnan({expr}) AND {expr} < double('inf') "
