@@ -171,11 +171,12 @@ def _numeric_reference(engine: Engine, side: str, column: str, n: int) -> dict[s
                f"WHERE {engine.finite(q)} GROUP BY CAST({q} AS DOUBLE)), "
                "w AS (SELECT v, c, SUM(c) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND "
                "CURRENT ROW) AS cum FROM g)")
-    head = engine.rows(f"WITH {grouped} SELECT COUNT(*), MAX(c), SUM(c * v) / {n} FROM w")[0]
+    # Mean, then the spread around it (no cancellation as in Σx² − n·x̄²), in one query.
+    head = engine.rows(f"WITH {grouped}, mu AS (SELECT SUM(c * v) / {n} AS mean FROM w) "
+                       "SELECT COUNT(*), MAX(w.c), MAX(mu.mean), "
+                       "SUM(w.c * (w.v - mu.mean) * (w.v - mu.mean)) FROM w CROSS JOIN mu")[0]
     distinct, max_tie, mean = int(head[0]), int(head[1]), float(head[2])
-    # The standard deviation around the mean, in a second pass (no cancellation in Σx² − n·x̄²).
-    std_row = engine.rows(f"WITH {grouped} SELECT SUM(c * (v - {mean!r}) * (v - {mean!r})) FROM w")[0]
-    std = math.sqrt(max(float(std_row[0]) / n, 0.0))
+    std = math.sqrt(max(float(head[3]) / n, 0.0))
     ranks = _grid_ranks(n) | _quantile_ranks(n, [*d.DECILES, *d.TAIL_QUANTILES])
     table = engine.values_cte("t", "k", [str(int(k)) for k in sorted(ranks)])
     found = engine.rows(f"WITH {grouped}, {table} SELECT t.k, w.v FROM w "
@@ -322,7 +323,10 @@ def _columns(engine: Engine, side: str, label: str, renames: dict[str, str] | No
 
 
 def _profile_side(engine: Engine, side: str, label: str, only: set[str] | None = None,
-                  renames: dict[str, str] | None = None) -> list[FeatureProfile]:
+                  renames: dict[str, str] | None = None, reference: bool = True
+                  ) -> list[FeatureProfile]:
+    """A side's aggregates; the current side (``reference=False``) needs only counts of its
+    numeric columns (its KS, bins and values come from the joint queries)."""
     columns = [c for c in _columns(engine, side, label, renames) if only is None or c[0] in only]
     counts = _scan_counts(engine, side, [(column, kind) for _, column, kind in columns])
     features = []
@@ -330,7 +334,7 @@ def _profile_side(engine: Engine, side: str, label: str, only: set[str] | None =
         rows, missing, infinite, n = counts[column]
         if kind == "numeric":
             feature = FeatureProfile(name, column, "numeric", rows, missing, infinite, n)
-            if n:
+            if n and reference:
                 info = _numeric_reference(engine, side, column, n)
                 feature.distinct, feature.max_tie = info["distinct"], info["max_tie"]
                 feature.mean, feature.std = info["mean"], info["std"]
@@ -529,7 +533,8 @@ def _compare(db: Engine, profile: Profile | None, reference: Any, current: Sourc
     if not shared:
         problems.append("The two samples have no column in common, so nothing can be compared. "
                         "Check that both files hold the same features under the same names.")
-    cur_features = {f.name: f for f in _profile_side(db, "cur", current.label, set(shared), renames)}
+    cur_features = {f.name: f for f in _profile_side(db, "cur", current.label, set(shared), renames,
+                                                     reference=False)}
     ref_by_name = {f.name: f for f in ref_features}
     # Current bin counts for the reference's edges, in one scan of the current sample.
     wanted = [(cur_features[n].column, ref_by_name[n].edges, ref_by_name[n].tail) for n in shared

@@ -273,9 +273,16 @@ class SparkEngine(Engine):
 
     def __init__(self, sources: dict[str, Source], spark: Any = None) -> None:
         if spark is None:
-            from pyspark.sql import SparkSession
-
-            spark = SparkSession.builder.getOrCreate()
+            try:
+                from pyspark.sql import SparkSession
+            except ImportError:
+                raise InputError("The spark engine needs PySpark (pip install pyspark==4.3.0) and "
+                                 "Java 17.") from None
+            try:
+                spark = SparkSession.builder.getOrCreate()
+            except Exception as err:  # noqa: BLE001 - no Java, a cluster out of reach
+                raise InputError(f"Spark could not start ({type(err).__name__}: "
+                                 f"{str(err).splitlines()[0][:160]}); see docs/scale.md.") from None
         self._spark = spark
         self._names: dict[str, str] = {}
         self._frames: dict[str, Any] = {}
