@@ -277,3 +277,17 @@ def test_cli_sql_url_with_table(data, tmp_path):
         assert feature["ks_statistic"] == memory[feature["feature"]]["ks_statistic"]
         assert feature["drifted"] == memory[feature["feature"]]["drifted"]
     assert math.isfinite(report["features"][0]["js_distance"])
+
+
+def test_the_cli_imports_no_heavy_library_until_a_command_needs_it(tmp_path):
+    probe = ("import sys, triage.cli as c; c.build_parser().parse_args(['skew', 'x.csv']); "
+             "print(','.join(m for m in ('pandas', 'scipy', 'pyarrow', 'duckdb', 'numpy') "
+             "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
+    from triage import cli
+    from triage.kinds.samples.skew import DEFAULT_ATOL, DEFAULT_RTOL
+
+    assert (float(cli.SKEW_ATOL), float(cli.SKEW_RTOL)) == (DEFAULT_ATOL, DEFAULT_RTOL)
+    assert "detect" in cli._SourceFormats() and "slurm" in list(cli._SourceFormats())

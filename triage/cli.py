@@ -18,28 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from triage.export import ExportError, plan_html, plan_jira_csv, plan_markdown, snapshot_for
-from triage.kinds.requests.analysis import access_report, parse_sla_option
-from triage.kinds.samples.drift import compare, drift_report_json, read_sample
-from triage.kinds.samples.skew import DEFAULT_ATOL, DEFAULT_RTOL, skew_report, skew_report_json
-from triage.kinds.segments.gap import decompose, read_segments, segment_rows
-from triage.kinds.segments.noise import (
-    NoiseError,
-    successes_from,
-    verdict_sentence,
-    vs_known,
-    vs_measured,
-    welch,
-)
-from triage.mapping import (
-    REQUESTS,
-    SEGMENTS,
-    SKEW,
-    parse_map_options,
-    rename_serving,
-    runs_contract,
-    samples_contract,
-    table_mapping,
-)
 from triage.playbook import (
     PlaybookError,
     Problem,
@@ -49,9 +27,6 @@ from triage.playbook import (
     unknown_opens,
 )
 from triage.session import SessionError, from_json, to_json
-from triage.sources import FORMATS as SOURCE_FORMATS
-from triage.sources import detect_format, mapping_for, read_runs
-from triage.tabular import InputError
 
 
 def _finite_or_none(value: float | None) -> float | None:
@@ -66,6 +41,7 @@ def iteration_report(data: bytes, name: str, **source: Any) -> dict[str, Any]:
     be a W&B, Slurm, Airflow or MLflow export (``source_format``, ``timezone``, …).
     ``queue_wait``: the Kaplan–Meier queue wait over every job, pending ones censored at the
     export time (sacct; None for other sources): the runs and stages count finished work only."""
+    from triage.sources import read_runs
     runs = read_runs(data, name, **source)
     analysis = runs.analysis
     top = analysis.bottleneck
@@ -97,6 +73,8 @@ def iteration_report(data: bytes, name: str, **source: Any) -> dict[str, Any]:
 def _iteration_build(args: argparse.Namespace):
     """iteration_report with the source options and column mapping given on the command line:
     the mapping proposed from the columns' names, ``--map`` on top (as the page does)."""
+    from triage.mapping import parse_map_options, runs_contract
+    from triage.sources import detect_format, mapping_for
 
     def build(data: bytes, name: str) -> dict[str, Any]:
         fmt = detect_format(data, name) if args.format == "detect" else args.format
@@ -112,6 +90,8 @@ def _iteration_build(args: argparse.Namespace):
 
 def gap_report(data: bytes, name: str, mapping: Sequence[str] = ()) -> dict[str, Any]:
     """The segment split; ``mapping`` holds ``--map COLUMN=FIELD`` options."""
+    from triage.kinds.segments.gap import decompose, read_segments, segment_rows
+    from triage.mapping import SEGMENTS, parse_map_options, table_mapping
     _, columns = table_mapping(data, name, SEGMENTS, parse_map_options(mapping, SEGMENTS))
     result = decompose(segment_rows(read_segments(data, name, columns=columns)))
     return {
@@ -210,6 +190,7 @@ def _run_iteration(args: argparse.Namespace) -> int:
 
 def _emit(build, show, as_json: bool) -> int:
     """Build a report; print strict JSON or a table; one stderr line on unusable input."""
+    from triage.tabular import InputError
     try:
         report = build()
     except InputError as err:
@@ -223,6 +204,9 @@ def _emit(build, show, as_json: bool) -> int:
 
 
 def _run_drift(args: argparse.Namespace) -> int:
+    from triage.kinds.samples.drift import compare, drift_report_json, read_sample
+    from triage.mapping import parse_map_options, rename_serving, samples_contract
+    from triage.tabular import InputError
     if _aggregated(args):
         return _run_drift_aggregated(args)
     samples = []
@@ -288,6 +272,7 @@ def _aggregated(args: argparse.Namespace) -> bool:
 
 def _drift_source(text: str, table: str | None, query: str | None):
     from triage.kinds.samples.engines import source_from
+    from triage.tabular import InputError
 
     if text == "-":
         raise InputError("stdin (-) cannot be read by an engine: give a path, or --engine memory.")
@@ -296,6 +281,7 @@ def _drift_source(text: str, table: str | None, query: str | None):
 
 def _reference_or_profile(args: argparse.Namespace):
     from triage.kinds.samples.aggregate import load_profile
+    from triage.tabular import InputError
 
     if args.reference.endswith(".json") and Path(args.reference).is_file():
         try:
@@ -308,6 +294,7 @@ def _reference_or_profile(args: argparse.Namespace):
 
 def _renames(options: list[str] | None) -> dict[str, str]:
     from triage.kinds.samples.aggregate import _normal
+    from triage.tabular import InputError
 
     renames = {}
     for option in options or ():
@@ -320,6 +307,8 @@ def _renames(options: list[str] | None) -> dict[str, str]:
 
 def _run_drift_aggregated(args: argparse.Namespace) -> int:
     from triage.kinds.samples.aggregate import compare_sources
+    from triage.kinds.samples.drift import drift_report_json
+    from triage.tabular import InputError
 
     def build() -> dict[str, Any]:
         reference = _reference_or_profile(args)
@@ -340,6 +329,7 @@ def _run_drift_aggregated(args: argparse.Namespace) -> int:
 
 def _run_profile(args: argparse.Namespace) -> int:
     from triage.kinds.samples.aggregate import profile_sources, profile_to_json
+    from triage.tabular import InputError
 
     try:
         source = _drift_source(args.reference, args.table, args.query)
@@ -367,13 +357,17 @@ def _quiet_verdict(reasons: list[str]) -> str:
 
 
 def _run_skew(args: argparse.Namespace) -> int:
+    from triage.kinds.samples.skew import DEFAULT_ATOL, DEFAULT_RTOL, skew_report, skew_report_json
+    from triage.mapping import SKEW, parse_map_options
     served = _read_input(args.served)
     offline = _read_input(args.offline) if args.offline else None
     if served is None or (args.offline and offline is None):
         return 1
     return _emit(lambda: skew_report_json(skew_report(
         served, Path(args.served).name, offline, Path(args.offline or "offline").name,
-        atol=args.atol, rtol=args.rtol, columns=parse_map_options(args.map, SKEW))),
+        atol=DEFAULT_ATOL if args.atol is None else args.atol,
+        rtol=DEFAULT_RTOL if args.rtol is None else args.rtol,
+        columns=parse_map_options(args.map, SKEW))),
         _print_skew_table, args.json)
 
 
@@ -402,6 +396,7 @@ def _print_skew_table(report: dict[str, Any]) -> None:
 
 def _count(text: str, option: str) -> tuple[int, int]:
     """'X/N' → (X, N), integers with 0 ≤ X ≤ N and N ≥ 1."""
+    from triage.kinds.segments.noise import NoiseError
     left, _, right = text.partition("/")
     try:
         successes, n = int(left.strip()), int(right.strip())
@@ -414,6 +409,7 @@ def _count(text: str, option: str) -> tuple[int, int]:
 
 
 def _number(text: str | None, option: str) -> float | None:
+    from triage.kinds.segments.noise import NoiseError
     if text is None:
         return None
     try:
@@ -428,6 +424,14 @@ def _number(text: str | None, option: str) -> float | None:
 def noise_report(args: argparse.Namespace) -> dict[str, Any]:
     """The noise test the page uses: exact binomial (known expectation), two-sample score test
     (expectation measured with --expected-n) or Welch (--se / --expected-se)."""
+    from triage.kinds.segments.noise import (
+        NoiseError,
+        successes_from,
+        verdict_sentence,
+        vs_known,
+        vs_measured,
+        welch,
+    )
     if args.se is not None or args.expected_se is not None:
         if "/" in args.observed:
             raise NoiseError("--observed X/N is a proportion: drop --se/--expected-se, or give "
@@ -526,6 +530,9 @@ def _km(item: dict[str, Any], which: str) -> str:
 
 
 def _run_access(args: argparse.Namespace) -> int:
+    from triage.kinds.requests.analysis import access_report, parse_sla_option
+    from triage.mapping import REQUESTS, parse_map_options
+    from triage.tabular import InputError
     try:
         slas = dict(parse_sla_option(text) for text in args.sla or ())
     except InputError as err:
@@ -651,6 +658,25 @@ def _map_option(command: argparse.ArgumentParser, what: str) -> None:
                          "mapped without it, and the notes say what was read as what")
 
 
+SKEW_ATOL, SKEW_RTOL = "1e-08", "1e-05"
+
+
+class _SourceFormats:
+    """``triage.sources.FORMATS`` as argparse choices, imported only when a value is checked (the
+    module loads pandas and scipy; ``--help`` should not)."""
+
+    def _names(self) -> list[str]:
+        from triage.sources import FORMATS
+
+        return list(FORMATS)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
+
+
 def _engine_options(command: argparse.ArgumentParser, memory: bool = True) -> None:
     choices = ["memory", "duckdb", "sql", "spark"] if memory else ["duckdb", "sql", "spark"]
     command.add_argument("--engine", choices=choices, help="where the statistics are computed: "
@@ -671,7 +697,7 @@ def build_parser() -> argparse.ArgumentParser:
     iteration.add_argument("file", metavar="RUNS", nargs="?", help="runs CSV (run_id, stage, "
                            "started_at/ended_at or duration_hours); - reads stdin")
     iteration.add_argument("--json", action="store_true", help="strict JSON on stdout")
-    iteration.add_argument("--format", choices=list(SOURCE_FORMATS), default="detect",
+    iteration.add_argument("--format", choices=_SourceFormats(), metavar="FORMAT", default="detect",
                            help="the file's tool: detect (from its columns), runs (our CSV), "
                            "wandb, slurm (sacct --parsable2), airflow (CSV or API JSON), mlflow "
                            "(search_runs export); default: detect")
@@ -732,10 +758,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "stdin")
     skew.add_argument("offline", nargs="?", help="values recomputed offline for the same "
                       "requests: request_id and the same feature columns")
-    skew.add_argument("--atol", type=float, default=DEFAULT_ATOL,
-                      help=f"absolute tolerance for numbers (default {DEFAULT_ATOL:g})")
-    skew.add_argument("--rtol", type=float, default=DEFAULT_RTOL,
-                      help=f"relative tolerance for numbers (default {DEFAULT_RTOL:g})")
+    # Defaults are the skew module's (filled in by _run_skew, so --help does not import it);
+    # the numbers in the help are checked against them by the tests.
+    skew.add_argument("--atol", type=float, help=f"absolute tolerance for numbers (default {SKEW_ATOL})")
+    skew.add_argument("--rtol", type=float, help=f"relative tolerance for numbers (default {SKEW_RTOL})")
     skew.add_argument("--json", action="store_true", help="strict JSON on stdout")
     _map_option(skew, "skew-check (request_id)")
     skew.set_defaults(run=_run_skew)

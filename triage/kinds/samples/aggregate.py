@@ -179,8 +179,14 @@ def _numeric_reference(engine: Engine, side: str, column: str, n: int) -> dict[s
     std = math.sqrt(max(float(head[3]) / n, 0.0))
     ranks = _grid_ranks(n) | _quantile_ranks(n, [*d.DECILES, *d.TAIL_QUANTILES])
     table = engine.values_cte("t", "k", [str(int(k)) for k in sorted(ranks)])
-    found = engine.rows(f"WITH {grouped}, {table} SELECT t.k, w.v FROM w "
-                        "JOIN t ON w.cum > t.k AND w.cum - w.c <= t.k")
+    # The value at rank k is that of the group whose ranks [cum − c, cum) hold k: the ranks join
+    # the groups' first ranks in one sort, and since values rise with rank, the largest value so
+    # far is the one wanted (a range join would compare every rank with every group).
+    found = engine.rows(f"WITH {grouped}, {table}, "
+                        "u AS (SELECT cum - c AS key, v, 0 AS isr FROM w UNION ALL "
+                        "SELECT k, NULL, 1 FROM t), "
+                        "s AS (SELECT key, isr, MAX(v) OVER (ORDER BY key, isr ROWS BETWEEN UNBOUNDED "
+                        "PRECEDING AND CURRENT ROW) AS val FROM u) SELECT key, val FROM s WHERE isr = 1")
     values = None
     if distinct <= d.MAX_VALUE_BINS:
         values = [(float(v), int(c)) for v, c in engine.rows(f"WITH {grouped} SELECT v, c FROM w "
@@ -253,14 +259,15 @@ def _joint_numeric(engine: Engine, ref_column: str, cur_column: str, n: int, m: 
            "SUM(kc) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS kcum, "
            "LEAD(v) OVER (ORDER BY v) AS nv FROM j)")
     gap = f"ABS(CAST(rcum AS BIGINT) * {m} - CAST(kcum AS BIGINT) * {n})"
+    spike = f"{d.SPIKE_MIN_SHARE!r} * (SELECT COUNT(*) FROM {engine.relation('cur')})"
     row = engine.rows(f"WITH {cte} SELECT COUNT(*), MAX({gap}), "
-                      f"SUM(CASE WHEN nv IS NULL THEN 0 ELSE CAST({gap} AS DOUBLE) * (nv - v) END) "
-                      "FROM w")[0]
+                      f"SUM(CASE WHEN nv IS NULL THEN 0 ELSE CAST({gap} AS DOUBLE) * (nv - v) END), "
+                      f"COUNT(CASE WHEN kc >= {spike} THEN 1 END) FROM w")[0]
     distinct, ks_gap, w_sum = int(row[0]), int(row[1] or 0), float(row[2] or 0.0)
-    threshold = d.SPIKE_MIN_SHARE
-    picked = engine.rows(f"WITH {cte} SELECT v, rc, kc FROM j WHERE {distinct} <= {d.MAX_VALUE_BINS} "
-                         f"OR kc >= {threshold!r} * (SELECT COUNT(*) FROM {engine.relation('cur')}) "
-                         "ORDER BY v")
+    picked = []
+    if distinct <= d.MAX_VALUE_BINS or int(row[3] or 0):  # only then are values needed
+        picked = engine.rows(f"WITH {cte} SELECT v, rc, kc FROM j WHERE {distinct} <= "
+                             f"{d.MAX_VALUE_BINS} OR kc >= {spike} ORDER BY v")
     return {"distinct": distinct, "ks": ks_gap / (n * m), "wasserstein": w_sum / (n * m),
             "values": [(float(v), int(rc), int(kc)) for v, rc, kc in picked]}
 
