@@ -291,3 +291,33 @@ def test_the_cli_imports_no_heavy_library_until_a_command_needs_it(tmp_path):
 
     assert (float(cli.SKEW_ATOL), float(cli.SKEW_RTOL)) == (DEFAULT_ATOL, DEFAULT_RTOL)
     assert "detect" in cli._SourceFormats() and "slurm" in list(cli._SourceFormats())
+
+
+# --- the production page -----------------------------------------------------------------
+
+
+def test_page_compares_server_paths_under_the_roots_only(app, data, tmp_path, monkeypatch):
+    folder, _, _ = data
+    root = tmp_path / "root"
+    root.mkdir()
+    for name in ("ref.parquet", "cur.parquet"):
+        (root / name).write_bytes((folder / name).read_bytes())
+    monkeypatch.setenv("TRIAGE_DATA_ROOTS", str(root))
+    app.switch_page("pages/production.py").run()
+    assert not app.exception
+
+    def fill(ref: str, cur: str):
+        ref_input = next(w for w in app.text_input if w.label.startswith("Training sample path"))
+        cur_input = next(w for w in app.text_input if w.label == "Serving sample path")
+        ref_input.input(ref)
+        cur_input.input(cur)
+        next(b for b in app.button if b.label == "Compare").click().run()
+        assert not app.exception, app.exception
+
+    fill(str(folder / "ref.parquet"), "cur.parquet")  # the fixture's folder is outside the root
+    errors = " ".join(e.value for e in app.error)
+    assert "outside the folders samples may be read from" in errors and str(root) in errors
+    fill("ref.parquet", "cur.parquet")
+    assert not [e for e in app.error if "outside" in e.value]
+    captions = " ".join(c.value for c in app.caption)
+    assert "features" in captions and "cur.parquet" in captions
