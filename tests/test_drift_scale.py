@@ -321,3 +321,19 @@ def test_page_compares_server_paths_under_the_roots_only(app, data, tmp_path, mo
     assert not [e for e in app.error if "outside" in e.value]
     captions = " ".join(c.value for c in app.caption)
     assert "features" in captions and "cur.parquet" in captions
+
+
+def test_few_reference_values_against_many_serving_values(tmp_path):
+    rng = np.random.default_rng(3)
+    reference = pd.DataFrame({"x": rng.integers(0, 3, 800).astype(float)})
+    current = pd.DataFrame({"x": rng.integers(0, 30, 600).astype(float)})
+    reference.to_parquet(tmp_path / "r.parquet")
+    current.to_parquet(tmp_path / "c.parquet")
+    memory = drift.compare(reference, current)
+    pushed = aggregate.compare_sources(Source("parquet", str(tmp_path / "r.parquet")),
+                                       Source("parquet", str(tmp_path / "c.parquet")))
+    assert_same(memory, pushed)
+    profile = aggregate.profile_sources(Source("parquet", str(tmp_path / "r.parquet")))
+    from_profile = aggregate.compare_sources(profile, Source("parquet", str(tmp_path / "c.parquet")))
+    assert features_of(from_profile)["x"]["drifted"] and features_of(memory)["x"]["drifted"]
+    assert features_of(from_profile)["x"]["psi"] == features_of(memory)["x"]["psi"]

@@ -296,14 +296,14 @@ def _grid_numeric(engine: Engine, column: str, grid: list[tuple[float, int, int]
     tails = engine.rows(f"SELECT COUNT(CASE WHEN {q} < {low!r} THEN 1 END), "
                         f"SUM(CASE WHEN {q} < {low!r} THEN {q} END), "
                         f"COUNT(CASE WHEN {q} > {high!r} THEN 1 END), "
-                        f"SUM(CASE WHEN {q} > {high!r} THEN {q} END) FROM {rel} "
+                        f"SUM(CASE WHEN {q} > {high!r} THEN {q} END), COUNT(DISTINCT {q}) FROM {rel} "
                         f"WHERE {engine.finite(q)}")[0]
     small = engine.rows(f"WITH k AS (SELECT CAST({q} AS DOUBLE) AS v, COUNT(*) AS c FROM {rel} "
                         f"WHERE {engine.finite(q)} GROUP BY CAST({q} AS DOUBLE)) "
                         f"SELECT v, c FROM k WHERE (SELECT COUNT(*) FROM k) <= {d.MAX_VALUE_BINS} "
                         f"OR c >= {d.SPIKE_MIN_SHARE!r} * (SELECT COUNT(*) FROM {rel}) ORDER BY v")
     return {"counts": counts, "below": (int(tails[0]), float(tails[1] or 0.0)),
-            "above": (int(tails[2]), float(tails[3] or 0.0)),
+            "above": (int(tails[2]), float(tails[3] or 0.0)), "distinct": int(tails[4]),
             "values": [(float(v), int(c)) for v, c in small]}
 
 
@@ -346,12 +346,12 @@ def _profile_side(engine: Engine, side: str, label: str, only: set[str] | None =
                 feature.distinct, feature.max_tie = info["distinct"], info["max_tie"]
                 feature.mean, feature.std = info["mean"], info["std"]
                 feature.order_stats, feature.values = info["order_stats"], info["values"]
-                if feature.distinct > d.MAX_VALUE_BINS:
-                    feature.edges = [float(e) for e in np.unique(_quantiles(feature.order_stats, n,
-                                                                            d.DECILES))]
-                    if n >= d.TAIL_MIN_REFERENCE:
-                        low, high = _quantiles(feature.order_stats, n, np.array(d.TAIL_QUANTILES))
-                        feature.tail = (float(low), float(high))
+                # Decile edges even for ≤ 10 distinct values: the other sample may hold more.
+                feature.edges = [float(e) for e in np.unique(_quantiles(feature.order_stats, n,
+                                                                        d.DECILES))]
+                if n >= d.TAIL_MIN_REFERENCE:  # the tail test runs when both hold > 10 values
+                    low, high = _quantiles(feature.order_stats, n, np.array(d.TAIL_QUANTILES))
+                    feature.tail = (float(low), float(high))
         else:
             feature = FeatureProfile(name, column, "categorical", rows, missing, 0, n)
             if n:
@@ -655,7 +655,7 @@ def _numeric(db: Engine, from_profile: bool, ref: FeatureProfile, cur: FeaturePr
         ks, ks_error, wasserstein = _grid_ks_wasserstein(ref, info, n, m)
         ref_values = dict(ref.values or [])
         cur_values = dict(info["values"])
-        if ref.values is not None and len(info["values"]) <= d.MAX_VALUE_BINS:
+        if ref.values is not None and info["distinct"] <= d.MAX_VALUE_BINS:
             distinct = len(set(ref_values) | set(cur_values))
         else:
             distinct = max(ref.distinct, d.MAX_VALUE_BINS + 1)
