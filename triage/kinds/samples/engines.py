@@ -140,10 +140,16 @@ class DuckDBEngine(Engine):
 
     def __init__(self, sources: dict[str, Source], *, memory_limit: str = "1GB",
                  threads: int | None = None) -> None:
+        import tempfile
+
         import duckdb
 
         self._db = duckdb.connect(":memory:")
         self._db.execute(f"SET memory_limit = '{memory_limit}'")
+        # Spills go to a private temporary folder (DuckDB's default is ".tmp" in the working
+        # directory), removed when the engine closes.
+        self._spill = tempfile.mkdtemp(prefix="triage-duckdb-")
+        self._db.execute("SET temp_directory = '" + self._spill.replace("'", "''") + "'")
         self._db.execute("SET preserve_insertion_order = false")
         if threads:
             self._db.execute(f"SET threads = {int(threads)}")
@@ -175,7 +181,10 @@ class DuckDBEngine(Engine):
         return [(str(row[0]), _kind_of(str(row[1]))) for row in described]
 
     def close(self) -> None:
+        import shutil
+
         self._db.close()
+        shutil.rmtree(self._spill, ignore_errors=True)
 
 
 class SQLAlchemyEngine(Engine):
