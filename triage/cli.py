@@ -1,4 +1,4 @@
-"""Headless use: ``python -m triage validate|iteration|gap|noise|drift|skew|access|export|store``.
+"""Headless use: ``python -m triage validate|iteration|gap|noise|drift|profile|skew|access|export|store``.
 
 Conventions for every command: with ``--json``, strict JSON on stdout (no NaN); on input that
 cannot be used at all, exit code 1, one clear line on stderr and nothing on stdout. Never a
@@ -18,28 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from triage.export import ExportError, plan_html, plan_jira_csv, plan_markdown, snapshot_for
-from triage.kinds.requests.analysis import access_report, parse_sla_option
-from triage.kinds.samples.drift import compare, drift_report_json, read_sample
-from triage.kinds.samples.skew import DEFAULT_ATOL, DEFAULT_RTOL, skew_report, skew_report_json
-from triage.kinds.segments.gap import decompose, read_segments, segment_rows
-from triage.kinds.segments.noise import (
-    NoiseError,
-    successes_from,
-    verdict_sentence,
-    vs_known,
-    vs_measured,
-    welch,
-)
-from triage.mapping import (
-    REQUESTS,
-    SEGMENTS,
-    SKEW,
-    parse_map_options,
-    rename_serving,
-    runs_contract,
-    samples_contract,
-    table_mapping,
-)
 from triage.playbook import (
     PlaybookError,
     Problem,
@@ -49,9 +27,6 @@ from triage.playbook import (
     unknown_opens,
 )
 from triage.session import SessionError, from_json, to_json
-from triage.sources import FORMATS as SOURCE_FORMATS
-from triage.sources import detect_format, mapping_for, read_runs
-from triage.tabular import InputError
 
 
 def _finite_or_none(value: float | None) -> float | None:
@@ -66,6 +41,7 @@ def iteration_report(data: bytes, name: str, **source: Any) -> dict[str, Any]:
     be a W&B, Slurm, Airflow or MLflow export (``source_format``, ``timezone``, …).
     ``queue_wait``: the Kaplan–Meier queue wait over every job, pending ones censored at the
     export time (sacct; None for other sources): the runs and stages count finished work only."""
+    from triage.sources import read_runs
     runs = read_runs(data, name, **source)
     analysis = runs.analysis
     top = analysis.bottleneck
@@ -97,6 +73,8 @@ def iteration_report(data: bytes, name: str, **source: Any) -> dict[str, Any]:
 def _iteration_build(args: argparse.Namespace):
     """iteration_report with the source options and column mapping given on the command line:
     the mapping proposed from the columns' names, ``--map`` on top (as the page does)."""
+    from triage.mapping import parse_map_options, runs_contract
+    from triage.sources import detect_format, mapping_for
 
     def build(data: bytes, name: str) -> dict[str, Any]:
         fmt = detect_format(data, name) if args.format == "detect" else args.format
@@ -112,6 +90,8 @@ def _iteration_build(args: argparse.Namespace):
 
 def gap_report(data: bytes, name: str, mapping: Sequence[str] = ()) -> dict[str, Any]:
     """The segment split; ``mapping`` holds ``--map COLUMN=FIELD`` options."""
+    from triage.kinds.segments.gap import decompose, read_segments, segment_rows
+    from triage.mapping import SEGMENTS, parse_map_options, table_mapping
     _, columns = table_mapping(data, name, SEGMENTS, parse_map_options(mapping, SEGMENTS))
     result = decompose(segment_rows(read_segments(data, name, columns=columns)))
     return {
@@ -210,6 +190,7 @@ def _run_iteration(args: argparse.Namespace) -> int:
 
 def _emit(build, show, as_json: bool) -> int:
     """Build a report; print strict JSON or a table; one stderr line on unusable input."""
+    from triage.tabular import InputError
     try:
         report = build()
     except InputError as err:
@@ -223,6 +204,11 @@ def _emit(build, show, as_json: bool) -> int:
 
 
 def _run_drift(args: argparse.Namespace) -> int:
+    from triage.kinds.samples.drift import compare, drift_report_json, read_sample
+    from triage.mapping import parse_map_options, rename_serving, samples_contract
+    from triage.tabular import InputError
+    if _aggregated(args):
+        return _run_drift_aggregated(args)
     samples = []
     for path_text in (args.reference, args.current):
         data = _read_input(path_text)
@@ -245,6 +231,10 @@ def _run_drift(args: argparse.Namespace) -> int:
         print(str(err).replace("\n", " "), file=sys.stderr)
         return 1
     report = drift_report_json(compare(reference, rename_serving(current, mapping)))
+    return _show_drift(args, report)
+
+
+def _show_drift(args: argparse.Namespace, report: dict[str, Any]) -> int:
     if not report["features"]:  # no column in common, or none left after skipping
         reason = report["problems"][-1] if report["problems"] else "no feature to compare"
         print(f"{args.reference} vs {args.current}: {reason}".replace("\n", " "), file=sys.stderr)
@@ -263,6 +253,102 @@ def _run_drift(args: argparse.Namespace) -> int:
     return 0
 
 
+_URL_PREFIX = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
+
+
+def _aggregated(args: argparse.Namespace) -> bool:
+    """Drift from aggregates (an engine) unless both samples are files read into memory: a
+    profile, a URL, a folder, a glob or a Parquet file goes to the engine; CSV to memory."""
+    if args.engine is not None:
+        return args.engine != "memory"
+    for text in (args.reference, args.current):
+        if text == "-":
+            continue
+        if (_URL_PREFIX.match(text) or text.endswith(".json") or text.endswith(".parquet")
+                or any(ch in text for ch in "*?[") or Path(text).is_dir()):
+            return True
+    return False
+
+
+def _drift_source(text: str, table: str | None, query: str | None):
+    from triage.kinds.samples.engines import source_from
+    from triage.tabular import InputError
+
+    if text == "-":
+        raise InputError("stdin (-) cannot be read by an engine: give a path, or --engine memory.")
+    return source_from(text, table=table, query=query)
+
+
+def _reference_or_profile(args: argparse.Namespace):
+    from triage.kinds.samples.aggregate import load_profile
+    from triage.tabular import InputError
+
+    if args.reference.endswith(".json") and Path(args.reference).is_file():
+        try:
+            data = Path(args.reference).read_bytes()
+        except OSError as err:
+            raise InputError(f"{args.reference}: cannot read the file ({err.strerror or err})") from None
+        return load_profile(data, args.reference)
+    return _drift_source(args.reference, args.ref_table, args.ref_query)
+
+
+def _renames(options: list[str] | None) -> dict[str, str]:
+    from triage.kinds.samples.aggregate import _normal
+    from triage.tabular import InputError
+
+    renames = {}
+    for option in options or ():
+        column, sep, feature = option.partition("=")
+        if not sep or not column.strip() or not feature.strip():
+            raise InputError(f"--map {option!r}: write COLUMN=FEATURE, e.g. --map \"score v2=score\".")
+        renames[_normal(column)] = _normal(feature)
+    return renames
+
+
+def _run_drift_aggregated(args: argparse.Namespace) -> int:
+    from triage.kinds.samples.aggregate import compare_sources
+    from triage.kinds.samples.drift import drift_report_json
+    from triage.tabular import InputError
+
+    def build() -> dict[str, Any]:
+        reference = _reference_or_profile(args)
+        current = _drift_source(args.current, args.cur_table, args.cur_query)
+        options = {"memory_limit": args.memory_limit} if args.engine in (None, "duckdb") and \
+            args.memory_limit else {}
+        report = compare_sources(reference, current, engine=args.engine, renames=_renames(args.map),
+                                 **options)
+        return drift_report_json(report)
+
+    try:
+        report = build()
+    except InputError as err:
+        print(str(err).replace("\n", " "), file=sys.stderr)
+        return 1
+    return _show_drift(args, report)
+
+
+def _run_profile(args: argparse.Namespace) -> int:
+    from triage.kinds.samples.aggregate import profile_sources, profile_to_json
+    from triage.tabular import InputError
+
+    try:
+        source = _drift_source(args.reference, args.table, args.query)
+        options = {"memory_limit": args.memory_limit} if args.engine in (None, "duckdb") and \
+            args.memory_limit else {}
+        profile = profile_sources(source, engine=args.engine, **options)
+    except InputError as err:
+        print(str(err).replace("\n", " "), file=sys.stderr)
+        return 1
+    text = json.dumps(profile_to_json(profile), allow_nan=False)
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as err:
+        print(f"{args.output}: cannot write the profile ({err.strerror or err})", file=sys.stderr)
+        return 1
+    print(f"{args.output}: profile of {len(profile.features)} feature(s) from {profile.source}")
+    return 0
+
+
 def _quiet_verdict(reasons: list[str]) -> str:
     """A non-drifted feature's verdict in a few words: its reason without brackets, up to the
     first colon ("within chance and the floors", "beyond chance but too small to matter")."""
@@ -271,13 +357,17 @@ def _quiet_verdict(reasons: list[str]) -> str:
 
 
 def _run_skew(args: argparse.Namespace) -> int:
+    from triage.kinds.samples.skew import DEFAULT_ATOL, DEFAULT_RTOL, skew_report, skew_report_json
+    from triage.mapping import SKEW, parse_map_options
     served = _read_input(args.served)
     offline = _read_input(args.offline) if args.offline else None
     if served is None or (args.offline and offline is None):
         return 1
     return _emit(lambda: skew_report_json(skew_report(
         served, Path(args.served).name, offline, Path(args.offline or "offline").name,
-        atol=args.atol, rtol=args.rtol, columns=parse_map_options(args.map, SKEW))),
+        atol=DEFAULT_ATOL if args.atol is None else args.atol,
+        rtol=DEFAULT_RTOL if args.rtol is None else args.rtol,
+        columns=parse_map_options(args.map, SKEW))),
         _print_skew_table, args.json)
 
 
@@ -306,6 +396,7 @@ def _print_skew_table(report: dict[str, Any]) -> None:
 
 def _count(text: str, option: str) -> tuple[int, int]:
     """'X/N' → (X, N), integers with 0 ≤ X ≤ N and N ≥ 1."""
+    from triage.kinds.segments.noise import NoiseError
     left, _, right = text.partition("/")
     try:
         successes, n = int(left.strip()), int(right.strip())
@@ -318,6 +409,7 @@ def _count(text: str, option: str) -> tuple[int, int]:
 
 
 def _number(text: str | None, option: str) -> float | None:
+    from triage.kinds.segments.noise import NoiseError
     if text is None:
         return None
     try:
@@ -332,6 +424,14 @@ def _number(text: str | None, option: str) -> float | None:
 def noise_report(args: argparse.Namespace) -> dict[str, Any]:
     """The noise test the page uses: exact binomial (known expectation), two-sample score test
     (expectation measured with --expected-n) or Welch (--se / --expected-se)."""
+    from triage.kinds.segments.noise import (
+        NoiseError,
+        successes_from,
+        verdict_sentence,
+        vs_known,
+        vs_measured,
+        welch,
+    )
     if args.se is not None or args.expected_se is not None:
         if "/" in args.observed:
             raise NoiseError("--observed X/N is a proportion: drop --se/--expected-se, or give "
@@ -430,6 +530,9 @@ def _km(item: dict[str, Any], which: str) -> str:
 
 
 def _run_access(args: argparse.Namespace) -> int:
+    from triage.kinds.requests.analysis import access_report, parse_sla_option
+    from triage.mapping import REQUESTS, parse_map_options
+    from triage.tabular import InputError
     try:
         slas = dict(parse_sla_option(text) for text in args.sla or ())
     except InputError as err:
@@ -585,6 +688,35 @@ def _map_option(command: argparse.ArgumentParser, what: str) -> None:
                          "mapped without it, and the notes say what was read as what")
 
 
+SKEW_ATOL, SKEW_RTOL = "1e-08", "1e-05"
+
+
+class _SourceFormats:
+    """``triage.sources.FORMATS`` as argparse choices, imported only when a value is checked (the
+    module loads pandas and scipy; ``--help`` should not)."""
+
+    def _names(self) -> list[str]:
+        from triage.sources import FORMATS
+
+        return list(FORMATS)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
+
+
+def _engine_options(command: argparse.ArgumentParser, memory: bool = True) -> None:
+    choices = ["memory", "duckdb", "sql", "spark"] if memory else ["duckdb", "sql", "spark"]
+    command.add_argument("--engine", choices=choices, help="where the statistics are computed: "
+                         + ("memory (both samples read in; CSV), " if memory else "")
+                         + "duckdb (Parquet, embedded), sql (the database of SQL sources), spark "
+                         "(a SparkSession; see docs/scale.md); default: from the sources")
+    command.add_argument("--memory-limit", metavar="SIZE", default="1GB",
+                         help="DuckDB's memory limit before it spills to disk (default 1GB)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m triage", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -595,7 +727,7 @@ def build_parser() -> argparse.ArgumentParser:
     iteration.add_argument("file", metavar="RUNS", nargs="?", help="runs CSV (run_id, stage, "
                            "started_at/ended_at or duration_hours); - reads stdin")
     iteration.add_argument("--json", action="store_true", help="strict JSON on stdout")
-    iteration.add_argument("--format", choices=list(SOURCE_FORMATS), default="detect",
+    iteration.add_argument("--format", choices=_SourceFormats(), metavar="FORMAT", default="detect",
                            help="the file's tool: detect (from its columns), runs (our CSV), "
                            "wandb, slurm (sacct --parsable2), airflow (CSV or API JSON), mlflow "
                            "(search_runs export); default: detect")
@@ -626,13 +758,29 @@ def build_parser() -> argparse.ArgumentParser:
     gap.set_defaults(run=lambda args: _report_command(
         lambda data, name: gap_report(data, name, args.map), _print_gap_table)(args))
     drift = commands.add_parser("drift", help="drift per feature, training vs serving sample")
-    drift.add_argument("reference", help="training sample, CSV or Parquet")
-    drift.add_argument("current", help="serving sample, CSV or Parquet")
+    drift.add_argument("reference", help="training sample: CSV, Parquet file, folder of Parquet "
+                       "(hive partitions) or glob, a SQLAlchemy URL (with --ref-table/--ref-query "
+                       "or URL#table), or a profile saved by 'profile' (.json)")
+    drift.add_argument("current", help="serving sample, the same kinds of source")
     drift.add_argument("--json", action="store_true", help="strict JSON on stdout")
     drift.add_argument("--map", action="append", metavar="COLUMN=FEATURE",
                        help="compare the serving sample's COLUMN with the training feature "
                        "FEATURE, e.g. a feature renamed at serving (repeatable)")
+    _engine_options(drift)
+    for side, what in (("ref", "training"), ("cur", "serving")):
+        drift.add_argument(f"--{side}-table", metavar="TABLE", help=f"SQL: the {what} table")
+        drift.add_argument(f"--{side}-query", metavar="SQL", help=f"SQL: a query giving the {what} "
+                           "sample")
     drift.set_defaults(run=_run_drift)
+    profile = commands.add_parser("profile", help="save a training sample's aggregates once, for "
+                                  "later 'drift PROFILE CUR' runs")
+    profile.add_argument("reference", help="Parquet file, folder or glob, or a SQLAlchemy URL")
+    profile.add_argument("-o", "--output", required=True, metavar="FILE",
+                         help="where to write the profile (JSON), e.g. ref.profile.json")
+    profile.add_argument("--table", help="SQL: the table")
+    profile.add_argument("--query", help="SQL: a query giving the sample")
+    _engine_options(profile, memory=False)
+    profile.set_defaults(run=_run_profile)
     skew = commands.add_parser("skew", help="training-serving skew: served feature values "
                                "against offline recomputation for the same requests")
     skew.add_argument("served", help="served values, CSV or Parquet: request_id and one column "
@@ -640,10 +788,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "stdin")
     skew.add_argument("offline", nargs="?", help="values recomputed offline for the same "
                       "requests: request_id and the same feature columns")
-    skew.add_argument("--atol", type=float, default=DEFAULT_ATOL,
-                      help=f"absolute tolerance for numbers (default {DEFAULT_ATOL:g})")
-    skew.add_argument("--rtol", type=float, default=DEFAULT_RTOL,
-                      help=f"relative tolerance for numbers (default {DEFAULT_RTOL:g})")
+    # Defaults are the skew module's (filled in by _run_skew, so --help does not import it);
+    # the numbers in the help are checked against them by the tests.
+    skew.add_argument("--atol", type=float, help=f"absolute tolerance for numbers (default {SKEW_ATOL})")
+    skew.add_argument("--rtol", type=float, help=f"relative tolerance for numbers (default {SKEW_RTOL})")
     skew.add_argument("--json", action="store_true", help="strict JSON on stdout")
     _map_option(skew, "skew-check (request_id)")
     skew.set_defaults(run=_run_skew)

@@ -15,6 +15,7 @@ from triage.markdown import literal
 from triage.session import Session, UploadSummary
 from triage.tabular import InputError, rename_columns
 from ui import cache, column_map, state
+from ui.kinds.samples.server_paths import SERVER_REPORT, server_side_samples
 
 EXAMPLE_DIR = DATA_DIR / "production"
 DRIFT = "production_drift"  # uploaded samples (name, digest, frame) and their report
@@ -44,7 +45,8 @@ def drift_report() -> DriftReport | None:
     """
     store = state.tab_files(DRIFT)
     if "reference" not in store or "current" not in store:
-        return None
+        server = store.get(SERVER_REPORT)  # samples on the server, compared by their paths
+        return server[2] if server else None
     mapping = store.get(_SERVING_MAP) or {}
     digests = (store["reference"][1], store["current"][1], tuple(sorted(mapping.items())))
     cached = store.get("report")
@@ -247,6 +249,7 @@ def _samples_tab(session: Session, key: str) -> None:
     st.caption("CSV or Parquet, one row per example, the same feature columns on both sides. "
                "Files stay in this browser tab; they are not part of a saved plan.")
     _samples(session, f"{key}:samples")
+    server_side_samples(DRIFT, f"{key}:server")
     _skew(session, f"{key}:skew")
 
 
