@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import io
 import json
 import re
 import zlib
@@ -65,6 +66,46 @@ LOG_ROWS = (
     "2026-03-06T09:00:00Z,2026-03-06T10:00:00Z,internal,approved,false,data_scientist\n"
     "REQ-3,crm,2026-03-04T09:00:00Z,2026-03-04T11:00:00Z,,,,restricted,pending,false,analyst\n"
 )
+
+
+def parquet_rows_bomb(rows: int, column: str = "price") -> bytes:
+    """A Parquet file of ``rows`` identical numbers: about 150 bytes per million rows (one page
+    of run-length encoded dictionary indices per million rows; 200M rows are 30 KB). Written a
+    million rows at a time, so making it never holds more than one million rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    chunk = pa.table({column: pa.array([1.5] * min(rows, 1_000_000))})
+    out = io.BytesIO()
+    with pq.ParquetWriter(out, chunk.schema, compression="zstd", max_rows_per_page=1_000_000,
+                          write_statistics=False, store_schema=False) as writer:
+        left = rows
+        while left > 0:
+            writer.write_table(chunk.slice(0, min(left, chunk.num_rows)))
+            left -= chunk.num_rows
+    return out.getvalue()
+
+
+def parquet_unpacked_bomb(gib: float = 1.1, rows: int = 4_000_000) -> bytes:
+    """A small Parquet file whose one text column is ``gib`` GiB once decompressed: the same long
+    text in every row, stored plainly (no dictionary) in large brotli pages: about 7 KB."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    width = int(gib * 2**30 / rows) + 1
+    chunk = pa.table({"category": pa.array(["c" * width] * 100_000)})
+    out = io.BytesIO()
+    with pq.ParquetWriter(out, chunk.schema, compression="brotli", use_dictionary=False,
+                          data_page_size=2**29, max_rows_per_page=rows, write_statistics=False,
+                          store_schema=False) as writer:
+        for _ in range(rows // chunk.num_rows):
+            writer.write_table(chunk)
+    return out.getvalue()
+
+
+def wide_csv(columns: int) -> bytes:
+    """One row of ``columns`` values: 2 bytes a column, so 1,000,000 columns are a 2 MB file."""
+    return b",".join([b"1"] * columns) + b"\n"
 
 
 def utf16(text: str) -> bytes:
@@ -126,6 +167,9 @@ def corpus() -> dict[str, bytes | str]:
         "runs/utf8_bom.csv": bom(RUNS_HEAD + RUNS_ROWS),
         "runs/utf16.csv": utf16(RUNS_HEAD + RUNS_ROWS),
         "runs/semicolon.csv": semicolons(DUR_HEAD + DUR_ROWS),
+        "runs/parquet_rows_bomb.parquet": parquet_rows_bomb(6_000_000, "run_id"),
+        "runs/wide_row.csv": DUR_HEAD.strip() + "," * 5_000 + "\n" + DUR_ROWS,
+        "runs/excel_sep_line.csv": "sep=;\n" + semicolons(DUR_HEAD + DUR_ROWS).decode(),
         "runs/very_long_line.csv": DUR_HEAD + DUR_ROWS + "r3," + "x" * 200_000 + ",2\n",
         "runs/duplicate_columns.csv": "run_id,stage,duration_hours,stage\nr1,a,2,b\n",
         # segment table
@@ -170,6 +214,10 @@ def corpus() -> dict[str, bytes | str]:
         "features/utf8_bom.csv": bom(FEAT_HEAD + feat_rows()),
         "features/utf16.csv": utf16(FEAT_HEAD + feat_rows()),
         "features/semicolon.csv": semicolons(FEAT_HEAD + feat_rows()),
+        "features/parquet_rows_bomb.parquet": parquet_rows_bomb(6_000_000),
+        "features/parquet_unpacked_bomb.parquet": parquet_unpacked_bomb(),
+        "features/wide_row.csv": wide_csv(5_000),
+        "features/par1_header.csv": "PAR1" + FEAT_HEAD + feat_rows(),
         "features/very_long_line.csv": FEAT_HEAD + feat_rows(bad={
             5: "10.5,2,100.0,0.01,50,web-desktop," + "c" * 200_000}),
         # request log
