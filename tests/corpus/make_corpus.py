@@ -108,6 +108,20 @@ def wide_csv(columns: int) -> bytes:
     return b",".join([b"1"] * columns) + b"\n"
 
 
+def chain_playbook(nodes: int, *, cycle: bool = False) -> str:
+    """A playbook whose questions form one chain of ``nodes`` (one option each) ending in a
+    finding, or, with ``cycle``, leading back to the first question: deeper than Python's
+    default recursion limit (1000) once ``nodes`` passes about 1000."""
+    head = ("id: chain\nversion: 1\ntitle: Chain\nsummary: One long chain.\nscenario: iteration\n"
+            "start: q0\nnodes:\n")
+    last = "q0" if cycle else "end"
+    body = "".join(f"- {{id: q{i}, type: question, question: q, why: w, options: "
+                   f"[{{id: a, label: a, next: {f'q{i + 1}' if i + 1 < nodes else last}}}]}}\n"
+                   for i in range(nodes))
+    end = "" if cycle else "- {id: end, type: finding, finding: f, why: w}\n"
+    return head + body + end + "actions: []\n"
+
+
 def utf16(text: str) -> bytes:
     return text.encode("utf-16")  # with byte-order mark, as Excel's "Unicode text" writes it
 
@@ -238,6 +252,9 @@ def corpus() -> dict[str, bytes | str]:
         + "REQ-1,crm,2026-03-02T09:00:00Z,2026-03-02T12:00:00+02:00,2026-03-03T09:00:00,"
         "2026-03-04T09:00:00-05:00,2026-03-04T15:00:00Z,confidential,approved,false,analyst\n"
         + LOG_ROWS.splitlines(True)[1],
+        "requests/out_of_range_dates.csv": LOG_HEAD + LOG_ROWS
+        + "REQ-4,crm,1500-03-04T09:00:00Z,,,,,internal,pending,false,analyst\n"
+        + "REQ-5,crm,2026-03-04T09:00:00Z,9999-12-31T00:00:00Z,,,,internal,pending,false,analyst\n",
         "requests/png_named_csv.csv": PNG,
         "requests/random_binary.csv": RANDOM,
         "requests/utf8_bom.csv": bom(LOG_HEAD + LOG_ROWS),
@@ -265,6 +282,12 @@ def corpus() -> dict[str, bytes | str]:
         "playbooks/binary.yaml": PNG,
         "playbooks/utf8_bom.yaml": bom(mini),
         "playbooks/utf16.yaml": utf16(mini),
+        "playbooks/long_cycle.yaml": chain_playbook(1_100, cycle=True),
+        "playbooks/deep_nesting.yaml": mini.replace("summary: Two questions and three findings.",
+                                                    "summary: " + "[" * 2_000 + "]" * 2_000),
+        "playbooks/complex_key.yaml": mini.replace("version: 3\n", "version: 3\n? [a, b]\n: c\n"),
+        "playbooks/complex_flow_key.yaml": mini.replace("version: 3\n", "version: 3\nextra: {[1]: 2}\n"),
+        "playbooks/utf16_no_bom.yaml": mini.encode("utf-16-le"),
         "playbooks/very_long_line.yaml": mini.replace("summary: Two questions and three findings.",
                                                       "summary: " + "s" * 200_000),
         # plan JSON
