@@ -4,6 +4,7 @@ lists. Each must give a message naming the problem, never an exception."""
 
 from __future__ import annotations
 
+import math
 import sys
 
 import pytest
@@ -12,8 +13,9 @@ from tests.corpus.make_corpus import chain_playbook
 from triage.dot import playbook_dot, ranks
 from triage.engine import all_paths, walk
 from triage.kinds.requests.analysis import parse_requests
+from triage.kinds.segments.gap import SegmentRow, decompose, segment_rows
 from triage.playbook import MAX_YAML_DEPTH, PlaybookError, load_playbook_text
-from triage.tabular import InputError
+from triage.tabular import AmbiguousNumber, InputError, number_text, separator_convention, typed_number
 
 LOG_HEAD = "request_id,dataset,requested_at,owner_assigned_at,approved_at,tier,status\n"
 GOOD = ("R1,crm,2026-03-02T09:00:00Z,2026-03-02T12:00:00Z,2026-03-03T09:00:00Z,internal,approved\n"
@@ -116,3 +118,66 @@ def test_nesting_within_the_bound_is_fine():
 def test_a_list_or_mapping_as_a_key_is_refused_with_its_line(text, line):
     assert _problems(text) == [f"x.yaml: line {line}: <yaml>: not valid YAML: a key must be plain "
                                "text (a name), not a list or a mapping"]
+
+
+# --- numbers that were silently wrong -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1,500,000", 1_500_000.0), ("1,500.25", 1500.25), ("1.500,25", 1500.25), ("2,5", 2.5),
+    ("0,125", 0.125), ("12,50", 12.5), ("-1,234,567", -1_234_567.0), ("7", 7.0),
+])
+def test_thousands_separators_and_decimal_commas_read_as_meant(text, expected):
+    assert typed_number(text) == expected
+
+
+def test_an_ambiguous_comma_is_refused_unless_the_column_tells():
+    with pytest.raises(AmbiguousNumber, match="'1,500' could be 1500 .* or 1.500"):
+        typed_number("1,500")
+    assert number_text("1,500", "thousands") == "1500"
+    assert number_text("1,500", "decimal") == "1.500"
+    assert separator_convention(["1,500", "1,200,000"]) == "thousands"
+    assert separator_convention(["1,500", "0.5"]) == "thousands"
+    assert separator_convention(["1,500", "0,5"]) == "decimal"
+    assert separator_convention(["1,500", "2,000", "7"]) is None
+    assert separator_convention(["0,5", "0.5"]) is None
+
+
+def test_segment_counts_with_thousands_separators_are_counts():
+    records = [{"segment": "web", "expected_share": "1,500", "observed_share": "1,200,000",
+                "expected_metric": "0.06", "observed_metric": "0.055"},
+               {"segment": "ios", "expected_share": "500", "observed_share": "800,000",
+                "expected_metric": "0.05", "observed_metric": "0.045"}]
+    rows = segment_rows(records)
+    assert [(r.expected_share, r.observed_share) for r in rows] == [(1500, 1_200_000), (500, 800_000)]
+    ambiguous = [{**r, "expected_metric": "6", "observed_metric": "5", "observed_share": "1"}
+                 for r in records]
+    with pytest.raises(InputError, match="'web' expected_share '1,500' could be 1500"):
+        segment_rows(ambiguous)
+
+
+def test_shares_near_the_float_limit_keep_their_proportions_and_the_note_is_true():
+    rows = [SegmentRow("a", 1e308, 1e308, 0.06, 0.05), SegmentRow("b", 1e308, 5e307, 0.05, 0.04),
+            SegmentRow("c", 5e-324, 5e-324, 0.05, 0.05)]
+    parts = decompose(rows)
+    assert [p.w0 for p in parts.segments] == pytest.approx([0.5, 0.5, 0.0])
+    assert [p.w1 for p in parts.segments] == pytest.approx([2 / 3, 1 / 3, 0.0])
+    assert math.fsum(p.w0 for p in parts.segments) == pytest.approx(1.0, abs=1e-12)
+    assert "expected shares added up to 2 times 1e+308; they were normalised to shares of 1" \
+        in parts.notes
+    tiny = decompose([SegmentRow("a", 5e-324, 5e-324, 0.06, 0.05),
+                      SegmentRow("b", 5e-324, 5e-324, 0.05, 0.04)])
+    assert [p.w0 for p in tiny.segments] == [0.5, 0.5]
+
+
+def test_a_fallback_share_of_nearly_one_counts_as_all_fallback():
+    nearly = SegmentRow("web", 1.0, 1.0, 0.06, 0.055, fallback_share=1 - 1e-16 * 1.1,
+                        fallback_metric=1e300)
+    parts = decompose([nearly])
+    web = parts.segments[0]
+    assert (web.fallback, web.model) == (pytest.approx(-0.005), 0.0)
+    assert any("read as all fallbacks" in w for w in parts.warnings)
+    ordinary = decompose([SegmentRow("web", 1.0, 1.0, 0.06, 0.055, fallback_share=0.5,
+                                     fallback_metric=0.02)]).segments[0]
+    assert ordinary.fallback + ordinary.model == pytest.approx(-0.005)
+    assert ordinary.model == pytest.approx(0.055 - 0.5 * 0.02 - 0.5 * 0.06)

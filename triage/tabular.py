@@ -107,13 +107,78 @@ class ReadResult:
     renamed: bool = False  # a column mapping gave some column its field's name
 
 
+class AmbiguousNumber(ValueError):
+    """A number such as "1,500" that reads as 1500 with a thousands separator and as 1.5 with a
+    decimal comma; str(err) says both readings and how to write the one meant."""
+
+
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")  # 1,500  1,500,000  1,500.5
+_DOT_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+,\d+")  # 1.500,25
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")  # 2,5  0,125  ,5
+
+
+_DOT_DECIMAL = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")
+
+
+def separator_convention(values: Sequence[Any]) -> str | None:
+    """How a column writes its numbers, from the cells that can only be read one way:
+    "thousands" (a comma groups digits: "1,200,000", "1,500.5", or a dot decimal such as "0.45"
+    elsewhere in the column), "decimal" (a comma is the decimal mark: "0,45", "1.500,25"), or
+    None when no cell tells, or cells tell both."""
+    found = set()
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        text = value.strip()
+        if _THOUSANDS.fullmatch(text):
+            if text.count(",") > 1 or "." in text:
+                found.add("thousands")
+        elif _DOT_THOUSANDS.fullmatch(text) or _DECIMAL_COMMA.fullmatch(text):
+            found.add("decimal")
+        elif _DOT_DECIMAL.fullmatch(text):
+            found.add("thousands")
+    return found.pop() if len(found) == 1 else None
+
+
+def number_text(text: str, convention: str | None = None) -> str:
+    """``text`` as float() reads it, with separators people type resolved:
+
+    - thousands separators where only they fit: "1,500,000", "1,500.25", "1.500,25";
+    - a decimal comma where only it fits: "2,5", "0,125", "12,50";
+    - "1,500" (one comma, then exactly three digits, no leading zero) fits both, 1500 and 1.5:
+      the column's ``convention`` (``separator_convention``) decides, and without one it is an
+      AmbiguousNumber, whose message asks for "1500" or "1.5" (a silently wrong share or count
+      is worse than a question).
+    Anything else is returned stripped, for float() to accept or refuse.
+    """
+    text = text.strip()
+    if "," not in text:
+        return text
+    if _THOUSANDS.fullmatch(text):
+        if text.count(",") == 1 and "." not in text and convention != "thousands":
+            plain, decimal = text.replace(",", ""), text.replace(",", ".")
+            if convention == "decimal":
+                return decimal
+            raise AmbiguousNumber(
+                f"'{text}' could be {plain} (with a thousands separator) or {decimal} (with a "
+                f"decimal comma); write {plain} or {decimal}, or write the column's other "
+                "numbers so they show which (e.g. 1,200,000 or 0.5)")
+        return text.replace(",", "")
+    if _DOT_THOUSANDS.fullmatch(text):
+        return text.replace(".", "").replace(",", ".")
+    if _DECIMAL_COMMA.fullmatch(text):
+        return text.replace(",", ".")
+    return text
+
+
 def typed_number(value: Any) -> float | None:
-    """A number someone typed in a table cell: None when blank, a decimal comma accepted.
-    Raises ValueError (or TypeError) for anything else; the caller decides what range is valid."""
+    """A number someone typed in a table cell: None when blank; a decimal comma or thousands
+    separators accepted as ``number_text`` reads them. Raises ValueError (AmbiguousNumber for
+    "1,500") or TypeError for anything else; the caller decides what range is valid."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, str):
-        value = value.strip().replace(",", ".")
+        value = number_text(value)
         if not value:
             return None
     return float(value)

@@ -199,6 +199,14 @@ def corpus() -> dict[str, bytes | str]:
         "segments/nan_metric.csv": SEG_HEAD + SEG_ROWS.replace("0.055", "NaN"),
         "segments/share_above_one.csv": SEG_HEAD + SEG_ROWS.replace("0.45", "45"),
         "segments/pdf_named_csv.csv": b"%PDF-1.7\n" + RANDOM,
+        "segments/thousands_separators.csv": SEG_HEAD + 'web,"1,500,000","1,350",0.06,0.055,0.01,0.02\n'
+        'ios,"900,000","1,050",0.05,0.045,0.02,0.02\nandroid,"600,000",600,0.05,0.04,0.3,0.02\n',
+        "segments/ambiguous_comma.csv": "segment,expected_share,observed_share,expected_metric,"
+        'observed_metric\nweb,"1,500",45,6,5\nios,"2,000",35,5,4\n',  # metrics in %, no decimals
+        "segments/huge_shares.csv": SEG_HEAD + SEG_ROWS.replace("0.5,0.45", "1e308,1e308")
+        .replace("0.3,0.35", "1e308,1e308").replace("0.2,0.2", "1e308,1e308"),
+        "segments/fallback_nearly_one.csv": SEG_HEAD + SEG_ROWS.replace("0.3,0.02",
+                                                                         "0.9999999999999999,0.02"),
         "segments/utf8_bom.csv": bom(SEG_HEAD + SEG_ROWS),
         "segments/utf16.csv": utf16(SEG_HEAD + SEG_ROWS),
         "segments/semicolon.csv": semicolons(SEG_HEAD + SEG_ROWS),
