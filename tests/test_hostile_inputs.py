@@ -15,7 +15,14 @@ from triage.engine import all_paths, walk
 from triage.kinds.requests.analysis import parse_requests
 from triage.kinds.segments.gap import SegmentRow, decompose, segment_rows
 from triage.playbook import MAX_YAML_DEPTH, PlaybookError, load_playbook_text
-from triage.tabular import AmbiguousNumber, InputError, number_text, separator_convention, typed_number
+from triage.tabular import (
+    AmbiguousNumber,
+    InputError,
+    json_document,
+    number_text,
+    separator_convention,
+    typed_number,
+)
 
 LOG_HEAD = "request_id,dataset,requested_at,owner_assigned_at,approved_at,tier,status\n"
 GOOD = ("R1,crm,2026-03-02T09:00:00Z,2026-03-02T12:00:00Z,2026-03-03T09:00:00Z,internal,approved\n"
@@ -181,3 +188,21 @@ def test_a_fallback_share_of_nearly_one_counts_as_all_fallback():
                                      fallback_metric=0.02)]).segments[0]
     assert ordinary.fallback + ordinary.model == pytest.approx(-0.005)
     assert ordinary.model == pytest.approx(0.055 - 0.5 * 0.02 - 0.5 * 0.06)
+
+
+# --- JSON exports nested deeper than the stack ------------------------------------------------
+
+
+@pytest.mark.parametrize("reader", ["okta", "entra"])
+def test_deeply_nested_access_exports_are_input_errors(reader):
+    from triage.sources.access import read_entra, read_okta
+
+    read = {"okta": read_okta, "entra": read_entra}[reader]
+    with pytest.raises(InputError, match="nested too deeply"):
+        read(("[" * 100_000 + "]" * 100_000).encode(), "export.json")
+
+
+def test_json_document_reads_plain_json_and_names_deep_nesting():
+    assert json_document(b'\xef\xbb\xbf{"a": [1, 2]}') == {"a": [1, 2]}
+    with pytest.raises(ValueError, match="nested too deeply"):
+        json_document("[" * 100_000 + "]" * 100_000)

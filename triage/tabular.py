@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -303,6 +304,16 @@ def check_parquet(data: bytes, name: str, columns: Sequence[str] | None = None) 
     if unpacked > MAX_UNCOMPRESSED_BYTES:
         raise too_big(name, f"unpacks to {unpacked / 2**30:.1f} GiB",
                       f"{MAX_UNCOMPRESSED_BYTES / 2**30:.0f} GiB uncompressed")
+
+
+def json_document(data: bytes | str) -> Any:
+    """``json.loads`` of an export (a UTF-8 BOM allowed), where nesting too deep for Python's
+    stack is a ValueError like any other bad JSON, not a RecursionError."""
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("lists or objects are nested too deeply to read") from None
 
 
 def check_csv(data: bytes, name: str) -> None:

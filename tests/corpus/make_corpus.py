@@ -184,6 +184,7 @@ def corpus() -> dict[str, bytes | str]:
         "runs/parquet_rows_bomb.parquet": parquet_rows_bomb(6_000_000, "run_id"),
         "runs/wide_row.csv": DUR_HEAD.strip() + "," * 5_000 + "\n" + DUR_ROWS,
         "runs/excel_sep_line.csv": "sep=;\n" + semicolons(DUR_HEAD + DUR_ROWS).decode(),
+        "runs/deeply_nested.json": '{"task_instances": ' + "[" * 5_000 + "]" * 5_000 + "}",
         "runs/very_long_line.csv": DUR_HEAD + DUR_ROWS + "r3," + "x" * 200_000 + ",2\n",
         "runs/duplicate_columns.csv": "run_id,stage,duration_hours,stage\nr1,a,2,b\n",
         # segment table
