@@ -168,12 +168,16 @@ def test_rule_values_for_stage_metrics_must_be_stages():
 def test_a_playbook_not_in_utf8_is_named_with_how_to_fix(tmp_path):
     from triage.playbook import load_playbook
 
-    path = tmp_path / "utf16.yaml"
-    path.write_text(yaml.safe_dump(MINI), encoding="utf-16")
-    with pytest.raises(PlaybookError) as caught:
+    for codec in ("utf-16", "utf-16-le", "utf-16-be"):  # with a byte-order mark, and without
+        path = tmp_path / "utf16.yaml"
+        path.write_text(yaml.safe_dump(MINI), encoding=codec)
+        with pytest.raises(PlaybookError) as caught:
+            load_playbook(path)
+        assert str(caught.value) == ("utf16.yaml: <file>: <encoding>: looks like UTF-16 text (every "
+                                     "other byte is zero), not UTF-8; save the playbook as UTF-8")
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    with pytest.raises(PlaybookError, match="not UTF-8 text; save the playbook as UTF-8"):
         load_playbook(path)
-    assert str(caught.value) == ("utf16.yaml: <file>: <encoding>: not UTF-8 text; save the "
-                                 "playbook as UTF-8")
 
 
 def test_a_nav_title_longer_than_the_sidebar_shows_is_refused():

@@ -81,13 +81,54 @@ def test_default_name_in_messages():
 
 
 def test_too_large(monkeypatch):
-    monkeypatch.setattr(tabular, "MAX_UPLOAD_BYTES", 1024 * 1024)
+    monkeypatch.setattr(tabular, "MAX_UPLOAD_BYTES", 1_000_000)
+    monkeypatch.setattr(tabular, "MAX_UPLOAD_MB", 1)
     message = error(b"a,b\n" + b"1,2\n" * 300_000)
-    assert message.startswith("runs.csv is 1 MB, more than the 1 MB limit.")
+    assert message.startswith("runs.csv is 1.2 MB, more than the 1 MB limit.")
 
 
-def test_upload_limit_is_200_mb():
-    assert tabular.MAX_UPLOAD_BYTES == 200 * 1024 * 1024
+def test_upload_limit_is_200_mb_as_the_uploader_counts_them():
+    # Streamlit's uploader shows "200.0MB" and its browser side counts 1 MB = 1,000,000 bytes.
+    assert (tabular.MAX_UPLOAD_MB, tabular.MAX_UPLOAD_BYTES) == (200, 200_000_000)
+
+
+def test_excel_sep_line_names_the_delimiter_and_is_not_a_row():
+    result = read_table(b"sep=;\nrun_id;stage;duration_hours\nr1;data;2\nr2;data;3\n", name="runs.csv")
+    assert list(result.frame.columns) == ["run_id", "stage", "duration_hours"]
+    assert result.frame["duration_hours"].tolist() == ["2", "3"]
+    assert result.delimiter == ";"
+    assert any("sep=;" in note for note in result.notes)
+    quoted = read_table(b'"sep=,"\r\na,b\r\n1,2\r\n', name="x.csv")
+    assert list(quoted.frame.columns) == ["a", "b"] and quoted.frame.iloc[0].tolist() == ["1", "2"]
+
+
+def test_wide_row_is_refused_before_pandas_with_the_limit_and_how_to_get_under_it():
+    message = error(b",".join([b"1"] * (tabular.MAX_COLUMNS + 1)) + b"\n")
+    assert f"has {tabular.MAX_COLUMNS + 1:,} columns, more than the limit of 1,000 columns" in message
+    assert "random sample" in message and "only the columns" in message
+
+
+def test_widest_record_counts_and_quoted_delimiters_do_not():
+    quoted = '"' + "," * 5000 + '"'
+    assert read_table(f"a,b\n1,{quoted}\n".encode()).frame["b"].iloc[0] == "," * 5000
+    late = b"a,b\n1,2\n" + b",".join([b"x"] * 1001) + b"\n"
+    assert "1,001 columns" in error(late)
+
+
+def test_too_many_rows_is_refused_before_splitting(monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_ROWS", 10)
+    assert "has 12 rows, more than the limit of 10 rows" in error(b"a\n" + b"1\n" * 11)
+    monkeypatch.setattr(tabular, "MAX_ROWS", 100)
+    monkeypatch.setattr(tabular, "MAX_CELLS", 50)
+    assert "= 60 cells, more than the limit of 50 cells" in error(b"a,b,c\n" + b"1,2,3\n" * 19)
+
+
+def test_csv_starting_with_par1_is_a_csv():
+    result = read_table(b"PAR1,stage,duration_hours\nx,data,2\n", name="runs.csv")
+    assert list(result.frame.columns) == ["par1", "stage", "duration_hours"]
+    assert not tabular.is_parquet(b"PAR1,stage\nx,y\n", "runs.csv")
+    assert tabular.is_parquet(b"PAR1 cut short", "sample.parquet")  # the Parquet reader explains
+    assert tabular.is_parquet(b"PAR1" + b"\0" * 8 + b"PAR1", "named.csv")
 
 
 # --- required columns ----------------------------------------------------------------------

@@ -41,23 +41,29 @@ def wrap(text: str, width: int) -> str:
 
 
 def ranks(book: Playbook) -> dict[str, int]:
-    """Each node's depth: the longest way to it from the start (the rank Graphviz gives it)."""
+    """Each node's depth: the longest way to it from the start (the rank Graphviz gives it).
+
+    Linear time, no recursion: the nodes reachable from the start, then longest paths in
+    topological order (a node is placed once every arrow into it is counted). Nodes on a cycle,
+    which a validated playbook has none of, keep their breadth-first depth.
+    """
     depth = {book.start: 0}
     order = [book.start]
-    for node_id in order:  # breadth first, then relax: playbooks are acyclic (validated)
+    incoming: Counter[str] = Counter()
+    for node_id in order:  # breadth first: what is reachable, and how many arrows reach it
         for option in book.nodes[node_id].options:
+            incoming[option.next] += 1
             if option.next not in depth:
                 depth[option.next] = depth[node_id] + 1
                 order.append(option.next)
-    for _ in range(len(book.nodes)):
-        changed = False
-        for node in book.nodes.values():
-            for option in node.options:
-                if node.id in depth and depth.get(option.next, -1) < depth[node.id] + 1:
-                    depth[option.next] = depth[node.id] + 1
-                    changed = True
-        if not changed:
-            break
+    ready = [book.start]
+    while ready:
+        node_id = ready.pop()
+        for option in book.nodes[node_id].options:
+            depth[option.next] = max(depth[option.next], depth[node_id] + 1)
+            incoming[option.next] -= 1
+            if not incoming[option.next]:
+                ready.append(option.next)
     return depth
 
 

@@ -77,14 +77,14 @@ def suggestion_for(node: Node, metrics: dict[str, Any],
 
 
 def all_paths(book: Playbook) -> Iterator[dict[str, str]]:
-    """Every complete set of answers from the start to a finding (the tree is validated acyclic)."""
-
-    def extend(node_id: str, answers: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Every complete set of answers from the start to a finding (the tree is validated acyclic),
+    in depth-first order; iterative, so a chain of thousands of questions cannot exhaust the stack."""
+    pending: list[tuple[str, dict[str, str]]] = [(book.start, {})]
+    while pending:
+        node_id, answers = pending.pop()
         node = book.node(node_id)
         if not node.is_question:
             yield answers
-            return
-        for option in node.options:
-            yield from extend(option.next, {**answers, node.id: option.id})
-
-    yield from extend(book.start, {})
+            continue
+        pending.extend((option.next, {**answers, node.id: option.id})
+                       for option in reversed(node.options))

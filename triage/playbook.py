@@ -7,6 +7,7 @@ working. YAML is read only through ``yaml.safe_load``: playbook text is never ex
 
 from __future__ import annotations
 
+import codecs
 import os
 import string
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ def playbook_dir() -> Path:
     return Path(os.environ.get(PLAYBOOKS_ENV) or PLAYBOOK_DIR)
 MAX_PLAYBOOK_BYTES = 1_000_000
 MAX_NAV_TITLE = 30  # what the sidebar navigation shows before it cuts a name
+MAX_YAML_DEPTH = 32  # nesting of lists and mappings; the shipped playbooks use 6
 
 
 @dataclass(frozen=True)
@@ -506,26 +508,46 @@ def _check_graph(reader: _Reader, book: Playbook) -> None:
                 reader.problem(
                     node.id, f"options.{option.id}.next", f"unknown next node '{option.next}'"
                 )
-    # Depth-first walk from the start: colours find cycles, the visited set finds orphans.
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-
-    def visit(node_id: str, trail: list[str]) -> None:
-        state[node_id] = 1
-        for option in nodes[node_id].options:
+    # Depth-first walk from the start, iterative (a chain of thousands of nodes must not exhaust
+    # Python's stack): colours find cycles, the visited set finds orphans.
+    state: dict[str, int] = {book.start: 1}  # 1 = on the current path, 2 = done
+    path = [book.start]
+    on_path = {book.start: 0}  # node id -> its position in path
+    pending = [iter(nodes[book.start].options)]
+    while pending:
+        node_id = path[-1]
+        for option in pending[-1]:
             target = option.next
             if target not in nodes:
                 continue
             if state.get(target) == 1:
-                loop = " -> ".join([*trail[trail.index(target) :], target])
+                loop = _loop_text([*path[on_path[target]:], target])
                 reader.problem(node_id, f"options.{option.id}.next", f"cycle: {loop}")
             elif target not in state:
-                visit(target, [*trail, target])
-        state[node_id] = 2
-
-    visit(book.start, [book.start])
+                state[target] = 1
+                on_path[target] = len(path)
+                path.append(target)
+                pending.append(iter(nodes[target].options))
+                break
+        else:  # every option of node_id is explored
+            state[node_id] = 2
+            del on_path[node_id]
+            path.pop()
+            pending.pop()
     for node_id in nodes:
         if node_id not in state:
             reader.problem(node_id, "id", "unreachable from the start node")
+
+
+_LOOP_SHOWN = 6  # nodes named at each end of a long cycle
+
+
+def _loop_text(loop: list[str]) -> str:
+    """"a -> b -> a"; a cycle through thousands of nodes names its ends and counts the rest."""
+    if len(loop) <= 2 * _LOOP_SHOWN + 1:
+        return " -> ".join(loop)
+    hidden = len(loop) - 2 * _LOOP_SHOWN
+    return " -> ".join([*loop[:_LOOP_SHOWN], f"… {hidden:,} more …", *loop[-_LOOP_SHOWN:]])
 
 
 def _check_references(reader: _Reader, book: Playbook) -> None:
@@ -613,6 +635,15 @@ class _AliasRefused(yaml.YAMLError):
         self.problem_mark = mark
 
 
+class _TooDeep(yaml.YAMLError):
+    """Lists or mappings nested deeper than any playbook needs."""
+
+    def __init__(self, mark: yaml.Mark | None):
+        super().__init__(f"lists and mappings are nested more than {MAX_YAML_DEPTH} levels deep; "
+                         "a playbook needs about 6: check the brackets and indentation")
+        self.problem_mark = mark
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate mapping keys: a silently overwritten field is a bug.
 
@@ -620,16 +651,32 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     aliases ("billion laughs") would take exponential time and memory.
     """
 
+    _depth = 0
+
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _AliasRefused(event.start_mark)
+        if isinstance(event, yaml.CollectionStartEvent):
+            # Bounded before the nested collection is composed: composing and constructing
+            # recurse once per level, so deep nesting would exhaust Python's stack.
+            if self._depth >= MAX_YAML_DEPTH:
+                raise _TooDeep(event.start_mark)
+            self._depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
         return super().compose_node(parent, index)
 
 
 def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep=False):
     seen = set()
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):  # ? [a, b]: c or {[1]: 2}
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text (a name), not a list or a mapping",
+                key_node.start_mark)
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
@@ -649,7 +696,7 @@ def load_playbook_text(text: str, file: str = "<playbook>") -> Playbook:
         raise PlaybookError([Problem(file, "<file>", "<size>", "larger than 1 MB")])
     try:
         raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except _AliasRefused as err:
+    except (_AliasRefused, _TooDeep) as err:
         where = f"line {err.problem_mark.line + 1}" if err.problem_mark else "<yaml>"
         raise PlaybookError([Problem(file, where, "<yaml>", str(err))]) from None
     except yaml.YAMLError as err:
@@ -660,10 +707,32 @@ def load_playbook_text(text: str, file: str = "<playbook>") -> Playbook:
     return parse_playbook(raw, file)
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 byte-order mark, or mostly-ASCII UTF-16: a NUL in every other byte."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    sample = data[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    if len(odd) < 2:
+        return False
+    shares = sorted((even.count(0) / len(even), odd.count(0) / len(odd)))
+    return shares[0] < 0.1 and shares[1] > 0.7
+
+
 def load_playbook_bytes(data: bytes, file: str = "<playbook>") -> Playbook:
     """A playbook from raw bytes: a file on disk, or one uploaded to try it before installing."""
     if len(data) > MAX_PLAYBOOK_BYTES:  # before decoding: a huge upload is never read whole
         raise PlaybookError([Problem(file, "<file>", "<size>", "larger than 1 MB")])
+    if _looks_utf16(data):
+        # UTF-16 (Windows' "Unicode"), with or without its byte-order mark: its NUL bytes are
+        # valid UTF-8, so decoding alone would pass them on to a baffling YAML error.
+        raise PlaybookError([Problem(file, "<file>", "<encoding>",
+                                     "looks like UTF-16 text (every other byte is zero), not UTF-8; "
+                                     "save the playbook as UTF-8")])
+    if b"\x00" in data:
+        raise PlaybookError([Problem(file, "<file>", "<encoding>",
+                                     "has NUL bytes, which text never has: not UTF-8 text; save the "
+                                     "playbook as UTF-8")])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -24,7 +25,22 @@ from typing import Any
 
 import pandas as pd
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# One number in one unit for the upload limit: Streamlit's uploader says "200.0MB" and its browser
+# side counts 1 MB = 1,000,000 bytes (outside Windows), so the reader counts the same way. The server
+# itself accepts up to maxUploadSize MiB, a little more, so a file just over the limit gets this
+# reader's message rather than a bare refusal. .streamlit/config.toml sets maxUploadSize = MAX_UPLOAD_MB.
+MAX_UPLOAD_MB = 200
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1_000_000
+# Limits on what a file unpacks to, checked before pandas or Arrow materialise anything: a small
+# file can describe a huge table (a 2 MB CSV of one 1,000,000-column row; a 900 KB Parquet file of
+# 200M rows). A real team's sample fits far under them: the drift benchmark is 1M rows x 20 columns.
+MAX_ROWS = 5_000_000
+MAX_COLUMNS = 1_000
+MAX_CELLS = 50_000_000  # rows x columns: about 400 MB as float64, more as text
+MAX_UNCOMPRESSED_BYTES = 2**30  # Parquet: the column data once decompressed
+LIMIT_HINT = ("To get under it, take a random sample of the rows (a few hundred thousand are plenty "
+              "for these statistics), keep only the columns this analysis needs, or for bigger data "
+              "compute the numbers in your query engine and upload that summary.")
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -92,13 +108,78 @@ class ReadResult:
     renamed: bool = False  # a column mapping gave some column its field's name
 
 
+class AmbiguousNumber(ValueError):
+    """A number such as "1,500" that reads as 1500 with a thousands separator and as 1.5 with a
+    decimal comma; str(err) says both readings and how to write the one meant."""
+
+
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")  # 1,500  1,500,000  1,500.5
+_DOT_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+,\d+")  # 1.500,25
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")  # 2,5  0,125  ,5
+
+
+_DOT_DECIMAL = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")
+
+
+def separator_convention(values: Sequence[Any]) -> str | None:
+    """How a column writes its numbers, from the cells that can only be read one way:
+    "thousands" (a comma groups digits: "1,200,000", "1,500.5", or a dot decimal such as "0.45"
+    elsewhere in the column), "decimal" (a comma is the decimal mark: "0,45", "1.500,25"), or
+    None when no cell tells, or cells tell both."""
+    found = set()
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        text = value.strip()
+        if _THOUSANDS.fullmatch(text):
+            if text.count(",") > 1 or "." in text:
+                found.add("thousands")
+        elif _DOT_THOUSANDS.fullmatch(text) or _DECIMAL_COMMA.fullmatch(text):
+            found.add("decimal")
+        elif _DOT_DECIMAL.fullmatch(text):
+            found.add("thousands")
+    return found.pop() if len(found) == 1 else None
+
+
+def number_text(text: str, convention: str | None = None) -> str:
+    """``text`` as float() reads it, with separators people type resolved:
+
+    - thousands separators where only they fit: "1,500,000", "1,500.25", "1.500,25";
+    - a decimal comma where only it fits: "2,5", "0,125", "12,50";
+    - "1,500" (one comma, then exactly three digits, no leading zero) fits both, 1500 and 1.5:
+      the column's ``convention`` (``separator_convention``) decides, and without one it is an
+      AmbiguousNumber, whose message asks for "1500" or "1.5" (a silently wrong share or count
+      is worse than a question).
+    Anything else is returned stripped, for float() to accept or refuse.
+    """
+    text = text.strip()
+    if "," not in text:
+        return text
+    if _THOUSANDS.fullmatch(text):
+        if text.count(",") == 1 and "." not in text and convention != "thousands":
+            plain, decimal = text.replace(",", ""), text.replace(",", ".")
+            if convention == "decimal":
+                return decimal
+            raise AmbiguousNumber(
+                f"'{text}' could be {plain} (with a thousands separator) or {decimal} (with a "
+                f"decimal comma); write {plain} or {decimal}, or write the column's other "
+                "numbers so they show which (e.g. 1,200,000 or 0.5)")
+        return text.replace(",", "")
+    if _DOT_THOUSANDS.fullmatch(text):
+        return text.replace(".", "").replace(",", ".")
+    if _DECIMAL_COMMA.fullmatch(text):
+        return text.replace(",", ".")
+    return text
+
+
 def typed_number(value: Any) -> float | None:
-    """A number someone typed in a table cell: None when blank, a decimal comma accepted.
-    Raises ValueError (or TypeError) for anything else; the caller decides what range is valid."""
+    """A number someone typed in a table cell: None when blank; a decimal comma or thousands
+    separators accepted as ``number_text`` reads them. Raises ValueError (AmbiguousNumber for
+    "1,500") or TypeError for anything else; the caller decides what range is valid."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, str):
-        value = value.strip().replace(",", ".")
+        value = number_text(value)
         if not value:
             return None
     return float(value)
@@ -131,22 +212,116 @@ def read_table(
     (each a list of columns) must be fully present. Names in both are compared with the
     normalised column names. Extra columns are kept.
     """
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError(
-            f"{name} is {len(data) / 2**20:.0f} MB, more than the "
-            f"{MAX_UPLOAD_BYTES // 2**20} MB limit. Upload a smaller extract, for example only "
-            "the rows and columns needed for this meeting."
-        )
+    check_upload_size(data, name)
     text, encoding = _decode(data, name)
     if not text or text.isspace():
         raise _empty_error(name)
-    delimiter = _detect_delimiter(text)
+    text, declared = _sep_line(text)
+    delimiter = declared or _detect_delimiter(text)
+    if not text or text.isspace():
+        raise _empty_error(name)
     frame, skipped_note = _table(_parse(text, delimiter, name), name, delimiter)
     frame, mapped_note = rename_columns(frame, columns, name)
     _check_columns(frame, name, required, any_of)
-    notes = [_ENCODING_NOTES.get(encoding), _delimiter_note(delimiter), skipped_note, mapped_note]
+    sep_note = f"the first line sep={delimiter} (Excel's delimiter hint) was read and skipped" \
+        if declared else None
+    notes = [_ENCODING_NOTES.get(encoding), _delimiter_note(delimiter), sep_note, skipped_note,
+             mapped_note]
     return ReadResult(frame, encoding, delimiter, tuple(note for note in notes if note),
                       renamed=mapped_note is not None)
+
+
+def check_upload_size(data: bytes, name: str) -> None:
+    """Refuse more than MAX_UPLOAD_BYTES, in the unit the uploader shows (MB of 1,000,000 bytes)."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(
+            f"{name} is {len(data) / 1e6:.1f} MB, more than the {MAX_UPLOAD_MB} MB limit. Upload a "
+            "smaller extract, for example only the rows and columns needed for this meeting."
+        )
+
+
+def too_big(name: str, what: str, limit: str) -> InputError:
+    """The refusal of a file that unpacks past a limit: what it holds, the limit, how to get under."""
+    return InputError(f"{name} {what}, more than the limit of {limit}. {LIMIT_HINT}")
+
+
+def check_shape(name: str, rows: int, columns: int) -> None:
+    """Refuse a table past MAX_ROWS, MAX_COLUMNS or MAX_CELLS before it is materialised."""
+    if columns > MAX_COLUMNS:
+        raise too_big(name, f"has {columns:,} columns", f"{MAX_COLUMNS:,} columns")
+    if rows > MAX_ROWS:
+        raise too_big(name, f"has {rows:,} rows", f"{MAX_ROWS:,} rows")
+    if rows * columns > MAX_CELLS:
+        raise too_big(name, f"has {rows:,} rows x {columns:,} columns = {rows * columns:,} cells",
+                      f"{MAX_CELLS:,} cells")
+
+
+_PARQUET_MAGIC = b"PAR1"
+_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+
+
+def is_parquet(data: bytes, name: str = "") -> bool:
+    """Parquet by its magic at both ends (a Parquet file starts and ends with PAR1), or a file named
+    .parquet that starts with it (then a truncated file gets the Parquet reader's message). A CSV
+    whose header merely starts with "PAR1" is a CSV."""
+    if data[:4] != _PARQUET_MAGIC:
+        return False
+    return (len(data) >= 12 and data[-4:] == _PARQUET_MAGIC) or \
+        str(name).lower().endswith(_PARQUET_SUFFIXES)
+
+
+def check_parquet(data: bytes, name: str, columns: Sequence[str] | None = None) -> None:
+    """Refuse a Parquet file whose footer says it unpacks past the limits, reading only the footer.
+
+    Rows, columns, values (every leaf value, so nested lists count) and the uncompressed size of the
+    chunks that would be read (``columns``: those only; None: all) are all in the metadata.
+    Raises InputError for an unreadable footer too.
+    """
+    import pyarrow as pa  # lazily: only Parquet uploads pay for importing pyarrow
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(pa.BufferReader(data)).metadata
+    except (pa.ArrowException, OSError, ValueError) as err:
+        raise InputError(
+            f"{name} starts like a Parquet file but could not be read ({str(err)[:160]}). The file "
+            "may be truncated or use an unsupported feature: export it again, or upload it as CSV."
+        ) from None
+    wanted = None if columns is None else set(columns)
+    chosen = [j for j in range(meta.num_columns)
+              if wanted is None or meta.schema.column(j).path.split(".")[0] in wanted]
+    top_level = {meta.schema.column(j).path.split(".")[0] for j in chosen}
+    check_shape(name, meta.num_rows, len(top_level))
+    values = unpacked = 0
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        for j in chosen:
+            chunk = group.column(j)
+            values += max(chunk.num_values, 0)
+            unpacked += max(chunk.total_uncompressed_size, 0)
+    if values > MAX_CELLS:
+        raise too_big(name, f"holds {values:,} values", f"{MAX_CELLS:,} values")
+    if unpacked > MAX_UNCOMPRESSED_BYTES:
+        raise too_big(name, f"unpacks to {unpacked / 2**30:.1f} GiB",
+                      f"{MAX_UNCOMPRESSED_BYTES / 2**30:.0f} GiB uncompressed")
+
+
+def json_document(data: bytes | str) -> Any:
+    """``json.loads`` of an export (a UTF-8 BOM allowed), where nesting too deep for Python's
+    stack is a ValueError like any other bad JSON, not a RecursionError."""
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("lists or objects are nested too deeply to read") from None
+
+
+def check_csv(data: bytes, name: str) -> None:
+    """The size, row and column limits of ``read_table`` for a reader that parses the CSV itself."""
+    check_upload_size(data, name)
+    text, _ = _decode(data, name)
+    text, declared = _sep_line(text)
+    _shape_of(text, declared or _detect_delimiter(text), name)
 
 
 def canonical_csv(table: ReadResult) -> bytes:
@@ -256,6 +431,21 @@ def _empty_error(name: str) -> InputError:
 # --- text to records ---------------------------------------------------------------------
 
 
+_SEP_LINE = re.compile(r"\A\s*[\"']?sep=(.)[\"']?[ \t]*(?:\n|\Z)", re.IGNORECASE)
+
+
+def _sep_line(text: str) -> tuple[str, str | None]:
+    """Excel's ``sep=;`` first line names the delimiter: honour it and drop the line.
+
+    Returns the text without that line and the delimiter, or the text unchanged and None. A
+    ``sep=`` naming another character is left to the ordinary reading.
+    """
+    match = _SEP_LINE.match(text)
+    if not match or match[1] not in _DELIMITER_NAMES:
+        return text, None
+    return text[match.end():], match[1]
+
+
 def _detect_delimiter(text: str) -> str:
     """Pick the delimiter the header uses and the first rows repeat most consistently.
 
@@ -302,7 +492,7 @@ def _parse(text: str, delimiter: str, name: str) -> pd.DataFrame:
     more values than the header cannot abort the read; the caller decides about such rows.
     The C engine has no field size limit, so huge cells are fine.
     """
-    width = max(line.count(delimiter) for line in _unquoted(text, delimiter).split("\n")) + 1
+    width = _shape_of(text, delimiter, name)
     try:
         raw = pd.read_csv(
             io.BytesIO(text.encode("utf-8")), sep=delimiter, header=None, names=range(width), dtype=str,
@@ -312,6 +502,17 @@ def _parse(text: str, delimiter: str, name: str) -> pd.DataFrame:
     except ValueError as err:  # pandas' ParserError and EmptyDataError are ValueErrors
         raise _parse_error(err, name, delimiter) from None
     return raw.apply(lambda column: column.str.strip())
+
+
+def _shape_of(text: str, delimiter: str, name: str) -> int:
+    """The widest record's field count, after checking rows and columns against the limits
+    (quoted delimiters and newlines do not count)."""
+    unquoted = _unquoted(text, delimiter)
+    rows = unquoted.count("\n") + (not unquoted.endswith("\n"))
+    check_shape(name, rows, 1)  # before splitting: millions of lines are millions of strings
+    width = max(line.count(delimiter) for line in unquoted.split("\n")) + 1
+    check_shape(name, rows, width)
+    return width
 
 
 def _parse_error(err: ValueError, name: str, delimiter: str) -> InputError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import io
 import json
 import re
 import zlib
@@ -80,6 +81,60 @@ LOG_ROWS = (
 )
 
 
+def parquet_rows_bomb(rows: int, column: str = "price") -> bytes:
+    """A Parquet file of ``rows`` identical numbers: about 150 bytes per million rows (one page
+    of run-length encoded dictionary indices per million rows; 200M rows are 30 KB). Written a
+    million rows at a time, so making it never holds more than one million rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    chunk = pa.table({column: pa.array([1.5] * min(rows, 1_000_000))})
+    out = io.BytesIO()
+    with pq.ParquetWriter(out, chunk.schema, compression="zstd", max_rows_per_page=1_000_000,
+                          write_statistics=False, store_schema=False) as writer:
+        left = rows
+        while left > 0:
+            writer.write_table(chunk.slice(0, min(left, chunk.num_rows)))
+            left -= chunk.num_rows
+    return out.getvalue()
+
+
+def parquet_unpacked_bomb(gib: float = 1.1, rows: int = 4_000_000) -> bytes:
+    """A small Parquet file whose one text column is ``gib`` GiB once decompressed: the same long
+    text in every row, stored plainly (no dictionary) in large brotli pages: about 7 KB."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    width = int(gib * 2**30 / rows) + 1
+    chunk = pa.table({"category": pa.array(["c" * width] * 100_000)})
+    out = io.BytesIO()
+    with pq.ParquetWriter(out, chunk.schema, compression="brotli", use_dictionary=False,
+                          data_page_size=2**29, max_rows_per_page=rows, write_statistics=False,
+                          store_schema=False) as writer:
+        for _ in range(rows // chunk.num_rows):
+            writer.write_table(chunk)
+    return out.getvalue()
+
+
+def wide_csv(columns: int) -> bytes:
+    """One row of ``columns`` values: 2 bytes a column, so 1,000,000 columns are a 2 MB file."""
+    return b",".join([b"1"] * columns) + b"\n"
+
+
+def chain_playbook(nodes: int, *, cycle: bool = False) -> str:
+    """A playbook whose questions form one chain of ``nodes`` (one option each) ending in a
+    finding, or, with ``cycle``, leading back to the first question: deeper than Python's
+    default recursion limit (1000) once ``nodes`` passes about 1000."""
+    head = ("id: chain\nversion: 1\ntitle: Chain\nsummary: One long chain.\nscenario: iteration\n"
+            "start: q0\nnodes:\n")
+    last = "q0" if cycle else "end"
+    body = "".join(f"- {{id: q{i}, type: question, question: q, why: w, options: "
+                   f"[{{id: a, label: a, next: {f'q{i + 1}' if i + 1 < nodes else last}}}]}}\n"
+                   for i in range(nodes))
+    end = "" if cycle else "- {id: end, type: finding, finding: f, why: w}\n"
+    return head + body + end + "actions: []\n"
+
+
 def utf16(text: str) -> bytes:
     return text.encode("utf-16")  # with byte-order mark, as Excel's "Unicode text" writes it
 
@@ -147,6 +202,10 @@ def corpus() -> dict[str, bytes | str]:
         "runs/utf8_bom.csv": bom(RUNS_HEAD + RUNS_ROWS),
         "runs/utf16.csv": utf16(RUNS_HEAD + RUNS_ROWS),
         "runs/semicolon.csv": semicolons(DUR_HEAD + DUR_ROWS),
+        "runs/parquet_rows_bomb.parquet": parquet_rows_bomb(6_000_000, "run_id"),
+        "runs/wide_row.csv": DUR_HEAD.strip() + "," * 5_000 + "\n" + DUR_ROWS,
+        "runs/excel_sep_line.csv": "sep=;\n" + semicolons(DUR_HEAD + DUR_ROWS).decode(),
+        "runs/deeply_nested.json": '{"task_instances": ' + "[" * 5_000 + "]" * 5_000 + "}",
         "runs/very_long_line.csv": DUR_HEAD + DUR_ROWS + "r3," + "x" * 200_000 + ",2\n",
         "runs/overflowing_total.csv": DUR_HEAD + DUR_ROWS + "r3,Features,1e308\nr3,Training,1e308\n",
         "runs/markup_in_names.csv": DUR_HEAD + "".join(
@@ -166,6 +225,14 @@ def corpus() -> dict[str, bytes | str]:
         "segments/nan_metric.csv": SEG_HEAD + SEG_ROWS.replace("0.055", "NaN"),
         "segments/share_above_one.csv": SEG_HEAD + SEG_ROWS.replace("0.45", "45"),
         "segments/pdf_named_csv.csv": b"%PDF-1.7\n" + RANDOM,
+        "segments/thousands_separators.csv": SEG_HEAD + 'web,"1,500,000","1,350",0.06,0.055,0.01,0.02\n'
+        'ios,"900,000","1,050",0.05,0.045,0.02,0.02\nandroid,"600,000",600,0.05,0.04,0.3,0.02\n',
+        "segments/ambiguous_comma.csv": "segment,expected_share,observed_share,expected_metric,"
+        'observed_metric\nweb,"1,500",45,6,5\nios,"2,000",35,5,4\n',  # metrics in %, no decimals
+        "segments/huge_shares.csv": SEG_HEAD + SEG_ROWS.replace("0.5,0.45", "1e308,1e308")
+        .replace("0.3,0.35", "1e308,1e308").replace("0.2,0.2", "1e308,1e308"),
+        "segments/fallback_nearly_one.csv": SEG_HEAD + SEG_ROWS.replace("0.3,0.02",
+                                                                         "0.9999999999999999,0.02"),
         "segments/utf8_bom.csv": bom(SEG_HEAD + SEG_ROWS),
         "segments/utf16.csv": utf16(SEG_HEAD + SEG_ROWS),
         "segments/semicolon.csv": semicolons(SEG_HEAD + SEG_ROWS),
@@ -195,6 +262,10 @@ def corpus() -> dict[str, bytes | str]:
         "features/utf8_bom.csv": bom(FEAT_HEAD + feat_rows()),
         "features/utf16.csv": utf16(FEAT_HEAD + feat_rows()),
         "features/semicolon.csv": semicolons(FEAT_HEAD + feat_rows()),
+        "features/parquet_rows_bomb.parquet": parquet_rows_bomb(6_000_000),
+        "features/parquet_unpacked_bomb.parquet": parquet_unpacked_bomb(),
+        "features/wide_row.csv": wide_csv(5_000),
+        "features/par1_header.csv": "PAR1" + FEAT_HEAD + feat_rows(),
         "features/very_long_line.csv": FEAT_HEAD + feat_rows(bad={
             5: "10.5,2,100.0,0.01,50,web-desktop," + "c" * 200_000}),
         # request log
@@ -215,6 +286,9 @@ def corpus() -> dict[str, bytes | str]:
         + "REQ-1,crm,2026-03-02T09:00:00Z,2026-03-02T12:00:00+02:00,2026-03-03T09:00:00,"
         "2026-03-04T09:00:00-05:00,2026-03-04T15:00:00Z,confidential,approved,false,analyst\n"
         + LOG_ROWS.splitlines(True)[1],
+        "requests/out_of_range_dates.csv": LOG_HEAD + LOG_ROWS
+        + "REQ-4,crm,1500-03-04T09:00:00Z,,,,,internal,pending,false,analyst\n"
+        + "REQ-5,crm,2026-03-04T09:00:00Z,9999-12-31T00:00:00Z,,,,internal,pending,false,analyst\n",
         "requests/png_named_csv.csv": PNG,
         "requests/random_binary.csv": RANDOM,
         "requests/utf8_bom.csv": bom(LOG_HEAD + LOG_ROWS),
@@ -242,6 +316,12 @@ def corpus() -> dict[str, bytes | str]:
         "playbooks/binary.yaml": PNG,
         "playbooks/utf8_bom.yaml": bom(mini),
         "playbooks/utf16.yaml": utf16(mini),
+        "playbooks/long_cycle.yaml": chain_playbook(1_100, cycle=True),
+        "playbooks/deep_nesting.yaml": mini.replace("summary: Two questions and three findings.",
+                                                    "summary: " + "[" * 2_000 + "]" * 2_000),
+        "playbooks/complex_key.yaml": mini.replace("version: 3\n", "version: 3\n? [a, b]\n: c\n"),
+        "playbooks/complex_flow_key.yaml": mini.replace("version: 3\n", "version: 3\nextra: {[1]: 2}\n"),
+        "playbooks/utf16_no_bom.yaml": mini.encode("utf-16-le"),
         "playbooks/very_long_line.yaml": mini.replace("summary: Two questions and three findings.",
                                                       "summary: " + "s" * 200_000),
         # plan JSON

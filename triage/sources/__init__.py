@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from triage.kinds.runs.analysis import RUNS_REQUIRED, RunsData, parse_runs
-from triage.tabular import InputError, header_columns
+from triage.tabular import InputError, header_columns, is_parquet
 
 FORMATS = {
     "detect": "detect from the columns",
@@ -38,7 +38,7 @@ def file_columns(data: bytes, name: str) -> list[str]:
     header to map: an empty list."""
     from triage.sources.airflow import is_json
 
-    if is_json(data) or data[:4] == b"PAR1":
+    if is_json(data) or is_parquet(data, name):
         return []
     return header_columns(data, name)
 
@@ -69,7 +69,7 @@ def detect_format(data: bytes, name: str = "the file") -> str:
 
     if is_json(data):
         return "airflow"
-    if data[:4] == b"PAR1":  # Parquet: of the tools read here, only MLflow's search_runs export
+    if is_parquet(data, name):  # of the tools read here, only MLflow's search_runs export is Parquet
         return "mlflow"
     columns = _columns(data, name)
     if set(RUNS_REQUIRED) <= columns:

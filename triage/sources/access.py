@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import zoneinfo
 from collections.abc import Mapping
@@ -45,7 +44,7 @@ from typing import Any
 
 import pandas as pd
 
-from triage.tabular import InputError
+from triage.tabular import InputError, json_document
 
 LOG_COLUMNS = ("request_id", "dataset", "requested_at", "owner_assigned_at", "approved_at",
                "provisioned_at", "first_access_at", "status")
@@ -124,7 +123,7 @@ def detect(data: bytes) -> str:
     text = data.decode("utf-8-sig", errors="replace").lstrip()
     if text[:1] in "{[":
         try:
-            payload = json.loads(text)
+            payload = json_document(text)
         except ValueError:
             return "log"
         items = payload.get("value") if isinstance(payload, dict) else payload
@@ -251,7 +250,7 @@ def _jira_changelog(keys: pd.Series, data: bytes, status_map: Mapping[str, str])
     """Stage times from ``GET /rest/api/3/search?jql=…&expand=changelog`` JSON: per issue, the
     earliest history entry whose status item moved into a mapped status sets that step."""
     try:
-        payload = json.loads(data.decode("utf-8-sig"))
+        payload = json_document(data)
     except ValueError as err:
         raise InputError(f"The Jira changelog is not JSON ({err}); save the search API's response "
                          "with expand=changelog.") from None
@@ -294,7 +293,7 @@ def read_entra(data: bytes, name: str = "assignmentRequests.json",
     accessPackage`` JSON (``value[]``; a bare list, or several pages' responses concatenated in
     a list, are read too) → request log."""
     try:
-        payload = json.loads(data.decode("utf-8-sig"))
+        payload = json_document(data)
     except ValueError as err:
         raise InputError(f"{name} is not JSON ({err}): save the Graph response unchanged.") from None
     pages = payload if isinstance(payload, list) and payload and isinstance(payload[0], dict) \
@@ -535,7 +534,7 @@ def _okta_items(payload: Any) -> list[dict[str, Any]]:
 def read_okta(data: bytes, name: str = "requests.json", **_: Any) -> tuple[pd.DataFrame, list[str]]:
     """``GET /governance/api/v2/requests`` JSON → request log (the whole wait only)."""
     try:
-        payload = json.loads(data.decode("utf-8-sig"))
+        payload = json_document(data)
     except ValueError as err:
         raise InputError(f"{name} is not JSON ({err}): save the Okta API response unchanged.") from None
     items = _okta_items(payload)

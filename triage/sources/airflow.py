@@ -16,7 +16,6 @@ task on ``try_number`` 3 there had two earlier attempts whose time the list does
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 import pandas as pd
@@ -24,7 +23,7 @@ import pandas as pd
 from triage.kinds.runs.analysis import RunsData
 from triage.sources import status
 from triage.sources.common import Converted, count, finish, hours_between, iso, parse_instants
-from triage.tabular import InputError, read_table, rename_columns
+from triage.tabular import InputError, json_document, read_table, rename_columns
 
 WHAT = "an Airflow task-instance export"
 ALIASES = {"run": ("dag_run_id", "run_id"), "task": ("task_id",), "state": ("state",),
@@ -35,8 +34,8 @@ ALIASES = {"run": ("dag_run_id", "run_id"), "task": ("task_id",), "state": ("sta
 
 def _json_frame(data: bytes, name: str) -> pd.DataFrame:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        document = json_document(data)
+    except ValueError as err:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise InputError(f"{name}: not valid JSON ({err}); export the API's response as it "
                          "comes, or the task list as CSV.") from None
     items = document.get("task_instances") if isinstance(document, dict) else document

@@ -24,7 +24,7 @@ import pandas as pd
 
 from triage.kinds.runs.analysis import RunsData, parse_runs
 from triage.sources.status import FAILED, UNFINISHED, outcome
-from triage.tabular import InputError, rename_columns
+from triage.tabular import InputError, check_csv, check_parquet, check_upload_size, is_parquet, rename_columns
 
 RUN_NAME = "tags.mlflow.runName"
 PARENT = "tags.mlflow.parentRunId"
@@ -136,8 +136,14 @@ def runs_from_frame(frame: pd.DataFrame, name: str) -> RunsData:
 
 def read_export(data: bytes, name: str, columns: Mapping[str, str] | None = None) -> RunsData:
     """A ``mlflow.search_runs(...)`` DataFrame saved as CSV or Parquet."""
+    parquet = is_parquet(data, name)
+    if parquet:  # the limits first, from the footer or a cheap scan of the text
+        check_upload_size(data, name)
+        check_parquet(data, name)
+    else:
+        check_csv(data, name)
     try:
-        if data[:4] == b"PAR1":
+        if parquet:
             frame = pd.read_parquet(io.BytesIO(data))
         else:
             frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)

@@ -162,6 +162,11 @@ _NS_PER_HOUR = 3_600_000_000_000
 _NS_PER_DAY = 24 * _NS_PER_HOUR
 _MAX_NAMED = 8
 _ISO_HINT = "is not an ISO 8601 date-time (e.g. 2026-03-01T09:30:00Z)"
+# Waits are int64 nanoseconds: an instant must lie in 1677-09-21..2262-04-11 and a difference of
+# two within ±292 years, so dates are read from 1900 to 2100 only (no request log has others).
+_FIRST_NS = pd.Timestamp("1900-01-01", tz="UTC")
+_LAST_NS = pd.Timestamp("2101-01-01", tz="UTC") - pd.Timedelta(1, "ns")
+_RANGE_HINT = "is outside the years 1900 to 2100 this analysis reads dates in; check the year"
 MIN_DATASET_REQUESTS = 3
 AS_OF_NOTE = "waits measured as of "  # the note that starts so: the page shows the as-of apart
 
@@ -556,12 +561,20 @@ def latest_timestamp(data: bytes, name: str = "requests.csv",
     latest = None
     for column in TIME_COLUMNS:
         if column in frame:
-            raw = frame[column]
-            parsed = pd.to_datetime(raw.where(raw != ""), utc=True, format="ISO8601", errors="coerce")
+            parsed, _ = _instants(frame[column])
             if parsed.notna().any():
                 value = parsed.max()
                 latest = value if latest is None or value > latest else latest
     return None if latest is None else latest.to_pydatetime()
+
+
+def _instants(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """ISO 8601 texts as UTC instants in nanoseconds, and which cells are dates outside 1900–2100
+    (pandas reads a year such as 1500 or 9999 at a coarser unit; they become NaT here instead of
+    overflowing later, as an instant or as a wait)."""
+    parsed = pd.to_datetime(raw.where(raw != ""), utc=True, format="ISO8601", errors="coerce")
+    outside = ((parsed < _FIRST_NS) | (parsed > _LAST_NS)).to_numpy()
+    return parsed.where(~outside).dt.as_unit("ns"), outside
 
 
 def _check_clock(clock: Clock) -> None:
@@ -590,6 +603,8 @@ def _as_of_ns(as_of: datetime | date | str | None) -> tuple[int | None, bool]:
         raise InputError("The as-of date is empty: give a date-time, or none for the latest timestamp.")
     naive = stamp.tzinfo is None
     stamp = stamp.tz_localize("UTC") if naive else stamp.tz_convert("UTC")
+    if not _FIRST_NS <= stamp <= _LAST_NS:
+        raise InputError(f"The as-of date {as_of!r} {_RANGE_HINT}.")
     return int(stamp.as_unit("ns").value), naive
 
 
@@ -773,20 +788,20 @@ class _Log:
         tracked = tuple(column in frame for column in TIME_COLUMNS)
         ns = np.zeros((n, len(TIME_COLUMNS)), dtype="int64")
         has = np.zeros((n, len(TIME_COLUMNS)), dtype=bool)
-        unreadable = {}
+        unreadable, outside = {}, {}
         for i, column in enumerate(TIME_COLUMNS):
             if not tracked[i]:
                 continue
             raw = frame[column]
-            parsed = pd.to_datetime(raw.where(raw != ""), utc=True, format="ISO8601", errors="coerce")
-            values = pd.DatetimeIndex(parsed).as_unit("ns")
+            parsed, outside[column] = _instants(raw)
+            values = pd.DatetimeIndex(parsed)
             has[:, i] = ~values.isna()
             ns[:, i] = np.where(has[:, i], values.asi8, 0)
-            unreadable[column] = ((raw != "") & ~has[:, i]).to_numpy()
+            unreadable[column] = ((raw != "") & ~has[:, i]).to_numpy() & ~outside[column]
         log = cls(frame, rows, ns, has, tracked, np.ones(n, dtype=bool), [], 0, as_of_ns is None)
         log.latest_ns = int(ns[has].max()) if has.any() else None
         log.as_of_ns = log.latest_ns if as_of_ns is None and has.any() else (as_of_ns or 0)
-        log._skip_rows(unreadable)
+        log._skip_rows(unreadable, outside)
         return log
 
     def _mark(self, bad: np.ndarray, reason: str | pd.Series) -> None:
@@ -797,7 +812,7 @@ class _Log:
         self.skipped.extend(SkippedRow(int(r), str(t)) for r, t in zip(self.rows[bad], texts, strict=True))
         self.keep &= ~bad
 
-    def _skip_rows(self, unreadable: dict[str, np.ndarray]) -> None:
+    def _skip_rows(self, unreadable: dict[str, np.ndarray], outside: dict[str, np.ndarray]) -> None:
         ids = self.frame["request_id"]
         empty_id = (ids == "").to_numpy()
         self._mark(empty_id, "request_id is empty; the row is skipped")
@@ -810,11 +825,12 @@ class _Log:
             bad = np.zeros(len(ids), dtype=bool)
             bad[np.flatnonzero(~empty_id)[repeated.to_numpy()]] = True
             self._mark(bad, reason.reindex(ids.index, fill_value=""))
-        self._mark(~self.has[:, 0] & ~unreadable["requested_at"],
+        self._mark(~self.has[:, 0] & ~unreadable["requested_at"] & ~outside["requested_at"],
                    "requested_at is empty; a request needs the time it was made")
         for column, bad in unreadable.items():
             raw = self.frame[column]
             self._mark(bad, column + " '" + raw + "' " + _ISO_HINT + "; the row is skipped")
+            self._mark(outside[column], column + " '" + raw + "' " + _RANGE_HINT + "; the row is skipped")
         if not self.as_of_default:
             late = (self.has & (self.ns > self.as_of_ns)).any(axis=1)
             self._mark(late, f"a timestamp is after the as-of date {_format_ns(self.as_of_ns)}; "

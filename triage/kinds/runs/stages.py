@@ -78,13 +78,31 @@ def _words(name: str) -> str:
 _EXACT.update({_words(label): stage for stage, label in STAGE_LABELS.items()})
 
 
-@lru_cache(maxsize=4096)
+# The cache below is shared by every session of the server and outlives them, so it holds only
+# names of a sensible length: at most 4,096 names of at most 200 characters (under 1 MB). An
+# uploaded file's 200,000-character (or 100 MB) stage name is worked out again each time instead
+# of being kept by the process after its session has ended.
+STAGE_CACHE_SIZE = 4096
+STAGE_CACHE_NAME_CHARS = 200
+
+
 def canonical_stage(name: str) -> str:
     """Canonical id for a stage name, case-insensitively; unknown names stay as written (trimmed).
 
     >>> canonical_stage("Feature generation"), canonical_stage("GPU queue"), canonical_stage("Labelling")
     ('data', 'startup', 'Labelling')
     """
+    if len(name) > STAGE_CACHE_NAME_CHARS:
+        return _canonical_stage(name)
+    return _cached_stage(name)
+
+
+@lru_cache(maxsize=STAGE_CACHE_SIZE)
+def _cached_stage(name: str) -> str:
+    return _canonical_stage(name)
+
+
+def _canonical_stage(name: str) -> str:
     words = _words(name)
     if words in _EXACT:
         return _EXACT[words]

@@ -131,7 +131,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from triage.tabular import InputError, read_table
+from triage.tabular import InputError, check_parquet, check_upload_size, is_parquet, read_table
 
 try:  # scipy's exact two-sample KS p-value; private, so keep a fallback (asymptotic) if it moves.
     from scipy.stats._stats_py import _attempt_exact_2kssamp
@@ -183,7 +183,6 @@ NA_TEXTS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-Na
 _NA_TEXT_LIST = sorted(NA_TEXTS)
 # The texts Arrow's (and pandas') float parser accepts, as RE2 matches them all at once.
 _NUMBER_TEXT = r"^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$"
-_PARQUET_MAGIC = b"PAR1"
 _NAME_SEPARATORS = re.compile(r"[\s\-]+")
 _FAST_SMIRNOV_MIN_N = 2_000
 _MAX_WORKERS = 4
@@ -375,11 +374,12 @@ def _json_float(value: Any) -> float | None:
 def read_sample(data: bytes, name: str) -> pd.DataFrame:
     """A feature sample from CSV bytes (all-string cells) or Parquet bytes (typed columns).
 
-    Parquet is recognised by its magic bytes ``PAR1``. Column names are normalised as for CSV
-    ("Feature A" -> "feature_a"). ``frame.attrs["notes"]`` carries what had to be guessed to read a
-    CSV. Raises InputError with a message a person can act on.
+    Parquet is recognised by its magic bytes ``PAR1`` at both ends (``triage.tabular.is_parquet``)
+    and refused past the row, column and size limits its footer gives, before it is read. Column
+    names are normalised as for CSV ("Feature A" -> "feature_a"). ``frame.attrs["notes"]`` carries
+    what had to be guessed to read a CSV. Raises InputError with a message a person can act on.
     """
-    if data[:4] == _PARQUET_MAGIC:
+    if is_parquet(data, name):
         return _read_parquet(data, name)
     result = read_table(data, name=name)
     frame = result.frame
@@ -391,6 +391,8 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
     import pyarrow as pa  # lazily: only Parquet uploads pay for importing pyarrow
     import pyarrow.parquet as pq
 
+    check_upload_size(data, name)
+    check_parquet(data, name)  # from the footer alone, before anything is decompressed
     try:
         # split_blocks + self_destruct: each column is handed over (zero-copy where it can be)
         # and its Arrow buffer released as it goes, instead of a full second copy of the table.

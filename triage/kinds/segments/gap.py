@@ -22,13 +22,14 @@ Two pure analyses:
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from triage.kinds.segments.noise import ALPHA, NoiseError, proportion_test, welch
-from triage.tabular import InputError, read_table
+from triage.tabular import AmbiguousNumber, InputError, number_text, read_table, separator_convention
 
 SEGMENT_COLUMNS = ("segment", "expected_share", "observed_share", "expected_metric",
                    "observed_metric")
@@ -279,16 +280,33 @@ def fixed(value: float, decimals: int, signed: bool = False) -> str:
 
 
 def _normalised(values: Sequence[float], label: str) -> tuple[list[float], str]:
-    total = sum(values)
+    """Shares of 1 from shares or counts, and a note when they had to be rescaled.
+
+    Scaled by the largest value before summing, so counts near the float limit (1e308 each,
+    whose plain sum is infinite) still give their true shares instead of zeros; the note then
+    states the total as a multiple of that value.
+    """
     if any(v < 0 for v in values):
         raise InputError(f"segment table: {label} cannot be negative; use shares or counts ≥ 0")
-    if total <= 0:
+    largest = max(values, default=0.0)
+    if largest <= 0:
         raise InputError(f"segment table: the {label} column adds up to zero; give each "
                          "segment's share of traffic (or its count)")
+    scaled = [v / largest for v in values]
+    total = math.fsum(scaled)  # between 1 and len(values): no overflow, no underflow
+    shares = [v / total for v in scaled]
     note = ""
-    if abs(total - 1) > 1e-6:
-        note = f"{label} added up to {total:g}; they were normalised to shares of 1"
-    return [v / total for v in values], note
+    if abs(total * largest - 1) > 1e-6:
+        exact = total * largest
+        shown = f"{exact:g}" if math.isfinite(exact) else f"{total:g} times {largest:g}"
+        note = f"{label} added up to {shown}; they were normalised to shares of 1"
+    return shares, note
+
+
+# Below this model-served share (1 − fallback_share) a segment's split counts as all fallback:
+# a share typed with ~6 significant digits cannot say more, and (m1 − f·b)/(1 − f) would turn
+# the digits' rounding into parts of any size (f = 1 − 1e-16 gave parts of ±2.5e305).
+MIN_MODEL_SHARE = 1e-6
 
 
 def _range_text(valid_range: tuple[float | None, float | None]) -> str:
@@ -313,6 +331,13 @@ def _split_rate(row: SegmentRow, m0: float, m1: float, weight: float,
     f, b = row.fallback_share, row.fallback_metric
     if f is None or f <= 0 or b is None:
         return 0.0, rate, None
+    if f < 1 and 1 - f < MIN_MODEL_SHARE:  # the model served almost nothing
+        warnings.append(
+            f"'{row.segment}': fallback_share {f} leaves less than {MIN_MODEL_SHARE:g} of "
+            "the requests to the model; the metric on those (m1 − f·b)/(1 − f) would be "
+            "rounding noise magnified by 1/(1 − f), so the segment is read as all fallbacks "
+            "and its whole rate change is counted as fallback")
+        return rate, 0.0, None
     if f >= 1:
         if abs(m1 - b) > 1e-9 * max(abs(m1), abs(b), 1e-12):
             warnings.append(f"'{row.segment}': every request fell back (fallback_share 1) yet "
@@ -377,12 +402,15 @@ def decompose(rows: Sequence[SegmentRow],
 
 
 def _cell(value: Any, column: str, segment: str, *, low: float | None = None,
-          high: float | None = None) -> float | None:
+          high: float | None = None, convention: str | None = None) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    number = as_finite(value.replace(",", ".") if isinstance(value, str) else value)
+    try:
+        number = as_finite(number_text(value, convention) if isinstance(value, str) else value)
+    except AmbiguousNumber as err:
+        raise InputError(f"segment table: '{segment}' {column} {err}") from None
     if number is None:
         raise InputError(f"segment table: '{segment}' {column} is '{value}', not a number")
     if low is not None and number < low:
@@ -395,7 +423,16 @@ def _cell(value: Any, column: str, segment: str, *, low: float | None = None,
 
 
 def segment_rows(records: Sequence[Mapping[str, Any]]) -> list[SegmentRow]:
-    """Typed or uploaded rows → SegmentRow; blank rows are ignored, bad cells named."""
+    """Typed or uploaded rows → SegmentRow; blank rows are ignored, bad cells named.
+
+    Thousands separators and decimal commas are read as ``triage.tabular.number_text`` says;
+    an ambiguous "1,500" follows the other cells of its column (else of the table: a "0.5"
+    anywhere means commas group thousands), and is refused when they do not tell."""
+    records = list(records)
+    numeric = SEGMENT_COLUMNS[1:] + SEGMENT_OPTIONAL
+    table_wide = separator_convention([r.get(column) for r in records for column in numeric])
+    conventions = {column: separator_convention([r.get(column) for r in records]) or table_wide
+                   for column in numeric}
     rows = []
     for index, record in enumerate(records, start=1):
         name = str(record.get("segment") or "").strip()
@@ -404,17 +441,19 @@ def segment_rows(records: Sequence[Mapping[str, Any]]) -> list[SegmentRow]:
                             for v in values):
             continue
         name = name or f"row {index}"
-        w0 = _cell(record.get("expected_share"), "expected_share", name, low=0)
-        w1 = _cell(record.get("observed_share"), "observed_share", name, low=0)
+
+        def cell(column: str, **bounds: float) -> float | None:
+            return _cell(record.get(column), column, name, convention=conventions[column],  # noqa: B023
+                         **bounds)
+
         rows.append(SegmentRow(
             segment=name,
-            expected_share=w0 or 0.0,
-            observed_share=w1 or 0.0,
-            expected_metric=_cell(record.get("expected_metric"), "expected_metric", name),
-            observed_metric=_cell(record.get("observed_metric"), "observed_metric", name),
-            fallback_share=_cell(record.get("fallback_share"), "fallback_share", name, low=0,
-                                 high=1),
-            fallback_metric=_cell(record.get("fallback_metric"), "fallback_metric", name),
+            expected_share=cell("expected_share", low=0) or 0.0,
+            observed_share=cell("observed_share", low=0) or 0.0,
+            expected_metric=cell("expected_metric"),
+            observed_metric=cell("observed_metric"),
+            fallback_share=cell("fallback_share", low=0, high=1),
+            fallback_metric=cell("fallback_metric"),
         ))
     return rows
 
@@ -425,7 +464,24 @@ def read_segments(data: bytes, name: str = "segments.csv",
     ``columns`` maps fields to the file's columns (``triage.mapping``)."""
     table = read_table(data, name=name, required=SEGMENT_COLUMNS, columns=columns)
     columns = [c for c in SEGMENT_COLUMNS + SEGMENT_OPTIONAL if c in table.frame]
-    return table.frame[columns].to_dict("records")
+    records = table.frame[columns].to_dict("records")
+    return _plain_numbers(records)
+
+
+def _plain_numbers(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Number cells rewritten as float() reads them ("1,500,000" -> "1500000", "0,45" -> "0.45"),
+    so a table editor that parses plain numbers shows the values ``segment_rows`` reads; a cell
+    that cannot be settled is kept as written for ``segment_rows`` to name."""
+    numeric = [c for c in SEGMENT_COLUMNS[1:] + SEGMENT_OPTIONAL if records and c in records[0]]
+    table_wide = separator_convention([r[c] for r in records for c in numeric])
+    for column in numeric:
+        convention = separator_convention([r[column] for r in records]) or table_wide
+        for record in records:
+            value = record[column]
+            if isinstance(value, str) and "," in value:
+                with contextlib.suppress(AmbiguousNumber):  # segment_rows names it
+                    record[column] = number_text(value, convention)
+    return records
 
 
 @dataclass(frozen=True)
