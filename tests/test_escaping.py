@@ -37,7 +37,8 @@ UNESCAPED = {
 # Proto fields whose text Streamlit shows as plain text, never as Markdown.
 PLAIN_FIELDS = {"value", "default", "raw_value", "placeholder", "id", "form_id", "data", "spec",
                 "arrow_data", "columns", "url", "page_script_hash", "icon", "type", "format",
-                "column_config", "editing_mode", "page", "file_uploader_id"}
+                "column_config", "editing_mode", "page", "file_uploader_id",
+                "alt"}  # a chart's alt text: the screen reader's accessible name, never Markdown
 PLAIN_OPTION_WIDGETS = {"selectbox", "multiselect"}  # their options are plain text
 
 

@@ -27,7 +27,7 @@ from triage.kinds.samples.drift import PVALUES, compare, drift_report_json
 from triage.kinds.segments.gap import SegmentRow, decompose
 from triage.permalink import LinkError, decode, encode
 from triage.playbook import PlaybookError, load_playbook_text, parse_playbook
-from triage.session import MAX_NOTE_CHARS, ActionEdit, Session, UploadSummary, from_json, to_json
+from triage.session import MAX_NOTE_CHARS, MAX_NUMBER, ActionEdit, Session, UploadSummary, from_json, to_json
 from triage.tabular import InputError, read_table
 from triage.vocabulary import ACTION_KINDS, AFFECTS, CONFIDENCES, HORIZONS, STAGE_LABELS, STATUSES
 
@@ -255,7 +255,8 @@ def test_drift_statistics_stay_within_bounds(pair, seed):
 # Round trips: plan JSON and permalinks
 
 
-FINITE = st.floats(allow_nan=False, allow_infinity=False)
+# A plan holds numbers within ±MAX_NUMBER (beyond that it is refused: tests/test_hostile_plans.py).
+FINITE = st.floats(-MAX_NUMBER, MAX_NUMBER, allow_nan=False)
 JSON_VALUES = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-(2**53), 2**53), FINITE, TEXT),
     lambda inner: st.one_of(st.lists(inner, max_size=4),
