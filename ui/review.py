@@ -9,6 +9,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from triage.authors import Author
+from triage.authors import label as author_label
 from triage.export import read_snapshot
 from triage.followup import (
     before_after_chart,
@@ -30,7 +32,7 @@ from triage.sources.options import format_mismatch, read_options, tagged, untagg
 from triage.store import AuditEntry, ConflictError, PlanRow, StoredPlan, StoreError
 from triage.tabular import InputError, mapped_csv
 from triage.vocabulary import STATUSES
-from ui import column_map, state
+from ui import column_map, identity, state
 from ui.kinds.runs.formats import format_inputs
 from ui.plan_store_ui import plan_store
 
@@ -60,7 +62,7 @@ def plans_table(rows: list[PlanRow], scenario_titles: Mapping[str, str] | None =
         "overdue": r.overdue, "todo": r.status_counts.get("todo", 0),
         "doing": r.status_counts.get("doing", 0), "done": r.status_counts.get("done", 0),
         "owners": ", ".join(r.owners), "updated": r.updated_at.strftime("%Y-%m-%d %H:%M"),
-        "by": r.updated_by, "problem": r.problem,
+        "by": author_label(r.updated_by), "problem": r.problem,
     } for r in rows])
     if not table.empty and not table["problem"].astype(bool).any():
         table = table.drop(columns="problem")
@@ -135,7 +137,7 @@ def render_rollups(rows: list[PlanRow], stored: dict[str, StoredPlan]) -> None:
                        "added across plans.")
 
 
-def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author: str,
+def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author: Author,
                 names: Mapping[str, str]) -> None:
     edit = plan.session.edit_for(action_id)
     changed = ActionEdit(**{**edit.__dict__, field: value})
@@ -151,7 +153,7 @@ def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author
         st.error(f"Not saved: {literal(str(err))}", icon=":material/error:")
 
 
-def render_actions(plan: StoredPlan, author: str, book: Playbook | None = None) -> None:
+def render_actions(plan: StoredPlan, author: Author | None, book: Playbook | None = None) -> None:
     """Status, owner, due date and ticket per action; each change is a revision with an audit."""
     try:
         snapshot = read_snapshot(plan.session.snapshot) if plan.session.snapshot else None
@@ -186,8 +188,8 @@ def render_actions(plan: StoredPlan, author: str, book: Playbook | None = None) 
                        "due": new_due.isoformat() if new_due else ""}
             for field, value in changes.items():
                 if value != getattr(edit, field):
-                    if not author:
-                        st.warning("Type your name above to record changes.")
+                    if author is None:
+                        st.warning(identity.needed_message(), icon=":material/person:")
                         return
                     _apply_edit(plan, item["id"], field, value, author, action_names(plan, book))
                     st.rerun()
@@ -205,28 +207,34 @@ def render_history(plan: StoredPlan, book: Playbook | None) -> None:
     for revision in reversed(plan_store().revisions(plan.plan_id)):
         note = revision.note if raw else readable(revision.note, names)
         note = f": {literal(note, one_line=True)}" if note else ""
-        st.markdown(f"- revision {revision.revision} by {literal(revision.author, one_line=True)} "
-                    f"on {revision.at:%Y-%m-%d %H:%M}{note}")
+        who = literal(author_label(revision.author), one_line=True)
+        st.markdown(f"- revision {revision.revision} by {who} on {revision.at:%Y-%m-%d %H:%M}{note}")
     for entry in reversed(plan_store().audit(plan.plan_id)):
         text = entry.text if raw else audit_line(entry, names)
-        st.caption(f"{entry.at:%Y-%m-%d %H:%M} {literal(entry.author, one_line=True)}: "
+        st.caption(f"{entry.at:%Y-%m-%d %H:%M} {literal(author_label(entry.author), one_line=True)}: "
                    f"{literal(text, one_line=True)}")
 
 
 def render_decisions(plan: StoredPlan) -> None:
     for decision in plan_store().decisions(plan.plan_id):
         note = f": {literal(decision.note, one_line=True)}" if decision.note else ""
-        st.markdown(f"- **{literal(decision.approver, one_line=True)}** approved revision "
+        st.markdown(f"- **{literal(author_label(decision.approver), one_line=True)}** approved revision "
                     f"{decision.revision} on {decision.decided_at:%Y-%m-%d %H:%M}{note}")
     with st.form(f"decision:{plan.plan_id}"):
         approver, note = st.columns([1, 3])
-        who = approver.text_input("Approved by", max_chars=120)
+        who = identity.name_field("Approved by", container=approver)
         what = note.text_input("Decision note", max_chars=500)
         if st.form_submit_button("Record the decision", icon=":material/gavel:"):
-            if who.strip():
+            if who is None:
+                st.error(f"Not recorded: {identity.needed_message()}", icon=":material/error:")
+                return
+            try:
                 plan_store().record_decision(plan.plan_id, approver=who, note=what)
-                st.rerun()
-            st.error("Say who approved it.")
+            except StoreError as err:
+                st.error(f"Not recorded: {literal(str(err))}", icon=":material/error:")
+                return
+            identity.remember(who)
+            st.rerun()
 
 
 def _parse(kind: str, data: bytes, name: str):
@@ -315,7 +323,7 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def render_followup(plan: StoredPlan, author: str) -> None:
+def render_followup(plan: StoredPlan, author: Author | None) -> None:
     kind = follow_up_kind(plan.session.scenario)
     if kind is None:
         return
@@ -323,14 +331,18 @@ def render_followup(plan: StoredPlan, author: str) -> None:
     before = next((f for f in attached if f.name.startswith("before:")), None)
     after = [f for f in attached if not f.name.startswith("before:")]
     upload_key = f"followup:{plan.plan_id}"
+    locked = author is None and identity.sign_in_enabled()  # nobody to record it under
+    if locked:
+        st.caption(f"{identity.needed_message()} Then 'after' measurements can be attached.")
     if kind == "runs":
         uploaded = st.file_uploader("Attach 'after' runs (runs CSV, or the same tool's export as "
                                     "the meeting's: W&B, sacct, Airflow, MLflow)",
-                                    type=["csv", "txt", "tsv", "json", "parquet"], key=upload_key)
+                                    type=["csv", "txt", "tsv", "json", "parquet"], key=upload_key,
+                                    disabled=locked)
         options = format_inputs(upload_key, read_options(plan.session.inputs))
     else:
         uploaded = st.file_uploader(f"Attach 'after' measurements ({kind} CSV)",
-                                    type=["csv", "txt"], key=upload_key)
+                                    type=["csv", "txt"], key=upload_key, disabled=locked)
         options = {}
     error_key = f"{upload_key}:error"
     columns = _mapping(plan, kind, uploaded, options, f"{upload_key}:map")
