@@ -78,8 +78,9 @@ def remember(author: Author | None) -> None:
 
 def _providers(auth: Mapping) -> list[str | None]:
     """The providers to offer: the unnamed one (``[auth]`` with its own client id) and each
-    named ``[auth.<name>]`` table."""
-    named = [name for name, value in auth.items() if isinstance(value, Mapping)]
+    named ``[auth.<name>]`` table (one with a client id; ``client_kwargs`` is a setting)."""
+    named = [name for name, value in auth.items()
+             if isinstance(value, Mapping) and "client_id" in value]
     return ([None] if "client_id" in auth or not named else []) + named
 
 
