@@ -60,13 +60,12 @@ def name_field(label: str, *, key: str | None = None, container=None) -> Author 
         author = signed_in()
         where.text_input(label, value=author.label if author else "", disabled=True,
                          key=f"{key}:verified" if key else None,
-                         placeholder="sign in first (sidebar)",
-                         help="From your sign-in: recorded as verified.")
+                         placeholder="sign in first (sidebar)")
         return author
-    typed = where.text_input(
-        label, value=st.session_state.get(_TYPED, ""), max_chars=MAX_TYPED_CHARS, key=key,
-        help=f"Sign-in is not set up on this server: the name you type is recorded, marked "
-             f"'{NOT_VERIFIED}'.").strip()
+    # No help icon: its "Help for <label>" button would share the field's accessible name.
+    # The sidebar says that typed names are marked not verified.
+    typed = where.text_input(label, value=st.session_state.get(_TYPED, ""),
+                             max_chars=MAX_TYPED_CHARS, key=key).strip()
     return Author(typed) if typed else None
 
 
