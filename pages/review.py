@@ -8,9 +8,10 @@ from datetime import date  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
+from triage.authors import label as author_label  # noqa: E402
 from triage.markdown import literal  # noqa: E402
 from triage.store import StoreError  # noqa: E402
-from ui import state  # noqa: E402
+from ui import identity, state  # noqa: E402
 from ui.plan_store_ui import plan_store  # noqa: E402
 from ui.review import (  # noqa: E402
     PLANS_COLUMNS,
@@ -59,9 +60,10 @@ if plan is None:
 st.subheader(literal(plan.meta.title or plan_id, one_line=True))
 people = literal(", ".join(plan.meta.participants) or "no participants", one_line=True)
 st.caption(f"Team {literal(plan.meta.team or '—', one_line=True)} · {people} · revision "
-           f"{plan.revision} by {literal(plan.meta.updated_by, one_line=True)} on "
+           f"{plan.revision} by {literal(author_label(plan.meta.updated_by), one_line=True)} on "
            f"{plan.meta.updated_at:%Y-%m-%d %H:%M}")
-author = st.text_input("Your name (recorded with every change)", key="review:author").strip()
+author = identity.name_field("Your name (recorded with every change)", key="review:author")
+identity.remember(author)
 render_actions(plan, author, books.get(plan.session.scenario))
 with st.expander("Decision record"):
     render_decisions(plan)

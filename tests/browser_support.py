@@ -35,17 +35,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str] | None = None, args: list[str] | None = None):
+def streamlit_server(env: dict[str, str] | None = None, args: list[str] | None = None, *,
+                     port: int | None = None, secrets: Path | None = None):
     """Start `streamlit run app.py` headless on a free port; yield its base URL once healthy.
     ``env``: variables set for the server on top of this process' (a playbooks folder, say);
-    ``args``: more `streamlit run` options (``["--theme.base", "dark"]``)."""
-    port = free_port()
+    ``args``: more `streamlit run` options. ``port``: a port picked beforehand (a sign-in
+    redirect URI has to name it). ``secrets``: the one secrets.toml the server reads (an [auth]
+    section turns sign-in on); without it the server reads Streamlit's usual places."""
+    port = port or free_port()
     log = (ARTIFACTS / f"streamlit-{port}.log")
     ARTIFACTS.mkdir(exist_ok=True)
+    options = ["--secrets.files", str(secrets)] if secrets is not None else []
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--browser.gatherUsageStats", "false", *(args or [])],
+             "--server.port", str(port), "--browser.gatherUsageStats", "false", *options,
+             *(args or [])],
             cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
         )

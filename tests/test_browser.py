@@ -237,7 +237,7 @@ def test_saved_plan_status_change_survives_a_reload_with_its_audit_entry(server,
     expect(page.get_by_role("combobox", name="Status").first).to_have_value("doing")
     wait_for_app(page)
     page.get_by_text("Revisions and audit trail").click()
-    expect(shown(page, "Bo Manager:")).to_be_visible()
+    expect(shown(page, "Bo Manager (not verified):")).to_be_visible()
     expect(shown(page, "status 'todo' → 'doing'")).to_be_visible()
 
 

@@ -232,7 +232,7 @@ def test_a_save_over_a_stale_revision_is_refused_with_what_changed(store, clock)
     assert conflict.latest.revision == 2 and conflict.latest.author == "Bo"
     assert conflict.latest.at == datetime(2026, 11, 27, 10, 2, tzinfo=UTC)
     assert conflict.base_revision == 1 and conflict.plan_id == plan_id
-    by_bo = " (by Bo at 2026-11-27 10:02 UTC)"
+    by_bo = " (by Bo (not verified) at 2026-11-27 10:02 UTC)"
     assert "action cache_features: owner 'Ana' → 'Bo'" + by_bo in conflict.changes
     assert "action shared_queue: status 'todo' → 'done'" + by_bo in conflict.changes
     assert "title: 'Ranking loop' → 'Ranking loop (agreed)'" + by_bo in conflict.changes
@@ -242,7 +242,7 @@ def test_a_save_over_a_stale_revision_is_refused_with_what_changed(store, clock)
     assert "input iterations_per_month: 12.0 → 20.0" + by_bo in conflict.changes
     assert "input team_size: (not set) → 6" + by_bo in conflict.changes
     assert len(conflict.changes) == 7
-    assert "revision 2 was saved by Bo at 2026-11-27 10:02 UTC" in str(conflict)
+    assert "revision 2 was saved by Bo (not verified) at 2026-11-27 10:02 UTC" in str(conflict)
     assert "not applied" in str(conflict)
     assert [i.revision for i in store.revisions(plan_id)] == [1, 2]  # nothing from Ana
 
@@ -261,8 +261,9 @@ def test_conflict_names_the_last_person_and_drops_changes_that_were_undone(store
     with pytest.raises(ConflictError) as caught:
         store.save(sample(), author="Ana", plan_id=saved.plan_id, base_revision=1)
     changes = caught.value.changes
-    assert "action cache_features: owner 'Ana' → 'Cy' (by Cy at 2026-11-27 10:02 UTC)" in changes
-    assert "action cache_features: email 'ana@example.com' → (not set) (by Bo at 2026-11-27 " \
+    assert ("action cache_features: owner 'Ana' → 'Cy' (by Cy (not verified) at 2026-11-27 10:02 UTC)"
+            in changes)
+    assert "action cache_features: email 'ana@example.com' → (not set) (by Bo (not verified) at 2026-11-27 " \
            "10:01 UTC)" in changes
     assert not any(line.startswith("title:") for line in changes)
     assert caught.value.latest.revision == 3
@@ -423,7 +424,7 @@ def test_update_action_saves_one_edit_with_the_same_conflict_rules(store, clock)
     with pytest.raises(ConflictError) as caught:
         store.update_action(saved.plan_id, "cache_features", ActionEdit(status="dropped"),
                             author="Cy", base_revision=1)
-    assert "action cache_features: status 'doing' → 'done' (by Bo at 2026-11-27 11:00 UTC)" \
+    assert "action cache_features: status 'doing' → 'done' (by Bo (not verified) at 2026-11-27 11:00 UTC)" \
         in caught.value.changes
     with pytest.raises(InvalidId):
         store.update_action(saved.plan_id, "../../x", done, author="Bo", base_revision=2)

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from triage import palette
+from triage.authors import Author, from_snapshot, prepared_line, snapshot_entry
 from triage.markdown import literal
 from triage.plan import Estimate, Plan, PlanAction, fmt, sections
 from triage.playbook import Catalogue, Playbook, load_catalogue
@@ -205,12 +206,22 @@ def with_goal(snapshot: Mapping[str, Any], session: Session) -> dict[str, Any]:
     return {**snapshot, "goal": asdict(session.goal)}
 
 
-def current_snapshot(plan: Plan | None, session: Session, *, charts: bool = True) -> dict[str, Any]:
+def current_snapshot(plan: Plan | None, session: Session, *, charts: bool = True,
+                     prepared_by: Author | None = None) -> dict[str, Any]:
     """The plan as it reads now; the saved snapshot (with today's goal) when its uploads are
-    missing here and ``plan`` is None."""
+    missing here and ``plan`` is None.
+
+    ``prepared_by`` is whoever makes this export or save (signed in, or a typed name that is
+    marked not verified); it replaces whatever a saved snapshot said, so a plan JSON edited by
+    hand cannot make an export claim a sign-in. Without it the snapshot names nobody."""
     if plan is None:
-        return with_goal(session.snapshot or {}, session)
-    return plan_snapshot(plan, session=session, charts=charts)
+        snap = with_goal(session.snapshot or {}, session)
+    else:
+        snap = plan_snapshot(plan, session=session, charts=charts)
+    snap.pop("prepared_by", None)
+    if prepared_by is not None:
+        snap["prepared_by"] = snapshot_entry(prepared_by)
+    return snap
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,6 +318,12 @@ def read_snapshot(raw: Any) -> dict[str, Any]:
                         "unit": _text(estimate, "unit", f"combined.{key}."),
                         "text": _text(estimate, "text", f"combined.{key}.")}
         snap["combined"][key] = estimate
+    try:
+        author = from_snapshot(raw.get("prepared_by"))
+    except ValueError as err:
+        raise ExportError(f"snapshot.prepared_by: {err}") from None
+    if author is not None:
+        snap["prepared_by"] = author.as_dict()
     snap["charts"] = []
     for index, chart in enumerate(_list(raw.get("charts"), "charts")):
         chart = _object(chart, f"charts[{index}]")
@@ -351,6 +368,11 @@ def _version(snap: Mapping[str, Any]) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Markdown
+
+
+def _prepared(snap: Mapping[str, Any]) -> str:
+    """Who prepared the plan, for an export; "" when the snapshot does not say."""
+    return prepared_line(from_snapshot(snap.get("prepared_by")))
 
 
 def _cell(text: str) -> str:
@@ -406,6 +428,8 @@ def plan_markdown(plan_or_snapshot: Plan | Mapping[str, Any]) -> str:
     stamp = f" · generated {_cell(snap['generated_at'])}" if snap["generated_at"] else ""
     lines = [f"# {_cell(snap['title'] or book['title'])}", "",
              f"_Playbook: {_cell(book['title'])} (version {_version(snap)}){stamp}_", ""]
+    if prepared := _prepared(snap):
+        lines += [f"_{_cell(prepared)}_", ""]
     if goal := goal_lines(snap):
         lines += ["## Goal", "", *(f"- **{label}:** {_cell(text)}" for label, text in goal), ""]
     for line in snap["summary"]:
@@ -1165,11 +1189,14 @@ def plan_html(snapshot: Mapping[str, Any] | Plan, charts: Mapping[str, str] | No
     book = snap["playbook"]
     title = snap["title"] or book["title"]
     stamp = f" · generated {_e(snap['generated_at'])}" if snap["generated_at"] else ""
+    prepared = _prepared(snap)
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
            f"<header><h1>{_e(title)}</h1><p class=\"meta\">Playbook: {_e(book['title'])} "
-           f"(version {_e(_version(snap))}){stamp}</p></header>"]
+           f"(version {_e(_version(snap))}){stamp}</p>"
+           + (f'<p class="meta prepared">{_e(prepared)}</p>' if prepared else "")
+           + "</header>"]
     if goal := goal_lines(snap):
         out.append('<section class="goal"><h2>Goal</h2><dl>'
                    + "".join(f"<dt>{_e(label)}</dt><dd>{_e(text)}</dd>" for label, text in goal)
@@ -1316,6 +1343,8 @@ def _jira_description(snap: Mapping[str, Any], item: Mapping[str, Any], assignee
         lines.append(f"Existing ticket: {item['ticket']}")
     lines += ["", f"From the triage plan “{snap['title'] or book['title']}” ({book['title']}, "
                   f"playbook version {_version(snap)}), generated {snap['generated_at'] or '—'}."]
+    if prepared := _prepared(snap):
+        lines.append(f"{prepared}.")
     text = "\n".join(lines)
     return text if len(text) <= _DESCRIPTION_LIMIT else text[:_DESCRIPTION_LIMIT - 1] + "…"
 

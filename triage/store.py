@@ -63,6 +63,8 @@ from sqlalchemy.exc import (
 )
 
 from triage import migrations
+from triage.authors import Author, AuthorError, typed_name
+from triage.authors import label as author_label
 from triage.session import (
     MAX_SESSION_JSON_BYTES,
     ActionEdit,
@@ -128,7 +130,8 @@ class ConflictError(StoreError):
         self.changes = changes
         super().__init__(
             f"Plan {plan_id} changed after you opened it: revision {latest.revision} was saved by "
-            f"{latest.author} at {_when(latest.at)} (you started from revision {base_revision}). "
+            f"{author_label(latest.author)} at {_when(latest.at)} "
+            f"(you started from revision {base_revision}). "
             "Your save was not applied — reload the plan to see the changes, then make yours "
             "again.")
 
@@ -353,9 +356,13 @@ def _text(value: object, limit: int) -> str:
 
 
 def _name(value: object, what: str) -> str:
-    if not isinstance(value, str) or not _text(value, MAX_NAME_CHARS):
-        raise StoreError(f"A {what} name is needed (who is making this change?).")
-    return _text(value, MAX_NAME_CHARS)
+    """The text for an author column: a signed-in :class:`Author` in its verified form, or a
+    typed name (never one that looks verified; see :mod:`triage.authors`)."""
+    try:
+        stored = value.stored() if isinstance(value, Author) else typed_name(value, what)
+    except AuthorError as err:
+        raise StoreError(str(err)) from None
+    return _text(stored, MAX_NAME_CHARS)
 
 
 def _participants(values: Iterable[str] | None) -> tuple[str, ...]:
@@ -509,7 +516,7 @@ def describe_changes(steps: Sequence[tuple[Session, RevisionInfo]], base: Sessio
             continue  # changed and changed back
         info = item["info"]
         lines.append(f"{item['label']} {_fmt(item['old'])} → {_fmt(item['new'])} "
-                     f"(by {info.author} at {_when(info.at)})")
+                     f"(by {author_label(info.author)} at {_when(info.at)})")
     return lines
 
 
@@ -816,7 +823,7 @@ class PlanStore:
                        actions=tuple(actions))
 
     # -- saving -----------------------------------------------------------------------------
-    def save(self, session: Session, *, author: str, team: str | None = None,
+    def save(self, session: Session, *, author: str | Author, team: str | None = None,
              participants: Sequence[str] | None = None, plan_id: str | None = None,
              base_revision: int | None = None, note: str = "") -> SavedRevision:
         """Save ``session`` as a new plan (``plan_id=None``) or as the next revision of one.
@@ -952,7 +959,8 @@ class PlanStore:
             changes = ["no visible changes (the plan was saved again as it was)"]
         return ConflictError(plan_id, base, infos[-1], changes)
 
-    def update_action(self, plan_id: str, action_id: str, edit: ActionEdit, *, author: str,
+    def update_action(self, plan_id: str, action_id: str, edit: ActionEdit, *,
+                      author: str | Author,
                       base_revision: int, note: str = "") -> SavedRevision:
         """Set one action's edit on the latest revision and save it as the next revision (the
         same conflict rules as :meth:`save`). An edit that changes nothing saves nothing."""
@@ -973,7 +981,7 @@ class PlanStore:
                          base_revision=base_revision, note=note)
 
     # -- decisions --------------------------------------------------------------------------
-    def record_decision(self, plan_id: str, *, approver: str, note: str = "") -> Decision:
+    def record_decision(self, plan_id: str, *, approver: str | Author, note: str = "") -> Decision:
         """Who approved the plan and when; tied to the plan's latest revision."""
         plan_id = check_id(plan_id)
         approver = _name(approver, "approver")
@@ -999,7 +1007,7 @@ class PlanStore:
 
     # -- follow-up data ---------------------------------------------------------------------
     def attach_followup(self, plan_id: str, *, kind: str, name: str, data: bytes,
-                        author: str) -> FollowUp:
+                        author: str | Author) -> FollowUp:
         """Keep an "after" measurement file (runs CSV, segment table, request log) with a plan."""
         plan_id = check_id(plan_id)
         author = _name(author, "author")

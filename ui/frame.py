@@ -15,7 +15,7 @@ import secrets
 import streamlit as st
 
 from triage.engine import walk
-from ui import state
+from ui import identity, state
 
 _FRAME_MARK = "_frame_active"
 _PAGE_PATH = "_page_url_path"  # the url path of the page this run draws ("" for Home)
@@ -98,6 +98,7 @@ def _pages() -> dict[str, list]:
 def _sidebar() -> None:
     with st.sidebar:
         st.caption("ML triage playbook")
+        identity.render_sidebar()
         active = state.active_scenario()
         book = state.playbook(active) if active else None
         if book is None:

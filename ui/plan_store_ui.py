@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from triage.authors import Author
 from triage.export import current_snapshot, plan_html, plan_jira_csv
 from triage.markdown import literal
 from triage.permalink import LinkError, decode, encode, link_notes, share_url
@@ -13,7 +14,7 @@ from triage.plan import Plan
 from triage.session import Session
 from triage.sources.options import tagged
 from triage.store import ConflictError, PlanStore, StoreError
-from ui import state
+from ui import identity, state
 from ui.frame import app_root
 from ui.kinds.requests import inputs as requests_inputs
 from ui.reopen import forget_uploads
@@ -64,7 +65,7 @@ def render_save(plan: Plan | None, session: Session) -> None:
     with st.form(f"save:{session.scenario}", border=True):
         st.markdown("**Save this plan** — every save is a new revision; nothing is overwritten.")
         left, middle, right = st.columns(3)
-        author = left.text_input("Your name", max_chars=120)
+        author = identity.name_field("Your name", container=left)
         team = middle.text_input("Team", max_chars=120)
         people = right.text_input("Participants (comma-separated)", max_chars=500)
         note = st.text_input("What changed (optional)", max_chars=300)
@@ -76,10 +77,11 @@ def render_save(plan: Plan | None, session: Session) -> None:
             st.caption(f"Saved as plan `{ref[0]}`, revision {ref[1]}: saving again adds a "
                        "revision to that plan.")
         return
-    if not author.strip():
-        st.error("Type your name so the revision says who saved it.", icon=":material/error:")
+    if author is None:
+        st.error(f"Not saved: {identity.needed_message()}", icon=":material/error:")
         return
-    session.snapshot = current_snapshot(plan, session)
+    identity.remember(author)
+    session.snapshot = current_snapshot(plan, session, prepared_by=author)
     names = [p.strip() for p in people.split(",") if p.strip()]
     try:
         # On a new revision, fields left empty keep what the plan already has.
@@ -126,14 +128,19 @@ def render_share(plan: Plan | None, session: Session, url_path: str) -> None:
 
 def render_exports(plan: Plan | None, session: Session) -> None:
     stem = session.scenario.replace("_", "-")
+    who = identity.current_author() or Author("")  # read now: the file is built after this run
+
+    def snapshot() -> dict:
+        return current_snapshot(plan, session, prepared_by=who)
+
     left, right = st.columns(2)
     # on_click="ignore": a click must not rerun the page, or a second quick click would ask for
     # a file the rerun has already replaced.
     left.download_button("Printable HTML (save as PDF)", icon=":material/print:",
-                         data=lambda: plan_html(current_snapshot(plan, session)),
+                         data=lambda: plan_html(snapshot()),
                          file_name=f"{stem}-plan.html", mime="text/html", on_click="ignore")
     right.download_button("Jira CSV import", icon=":material/confirmation_number:",
-                          data=lambda: plan_jira_csv(current_snapshot(plan, session)),
+                          data=lambda: plan_jira_csv(snapshot()),
                           file_name=f"{stem}-jira.csv", mime="text/csv", on_click="ignore")
 
 

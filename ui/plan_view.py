@@ -9,12 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from triage import charts
+from triage.authors import Author
 from triage.export import current_snapshot, plan_json, plan_markdown
 from triage.markdown import literal
 from triage.plan import HORIZON_TITLES, Plan, PlanAction, sections
 from triage.session import GOAL_LABELS, ActionEdit, Session
 from triage.vocabulary import CONFIDENCES, STATUSES
-from ui import state
+from ui import identity, state
 from ui.charts import show_chart
 from ui.frame import PLAN
 from ui.learn_views import render_hint
@@ -186,14 +187,18 @@ def render_downloads(plan: Plan | None, session: Session) -> None:
     """Files are built when clicked, from the plan as it stands after this run's edits (or the
     plan as saved, when its uploads are missing and ``plan`` is None)."""
     stem = session.scenario.replace("_", "-")
+    who = identity.current_author() or Author("")  # read now: the file is built after this run
+
+    def snapshot() -> dict:
+        return current_snapshot(plan, session, prepared_by=who)
 
     left, right = st.columns(2)
     # on_click="ignore": no rerun on click, so a second quick click still finds its file.
-    left.download_button("Download Markdown", data=lambda: plan_markdown(current_snapshot(plan, session)),
+    left.download_button("Download Markdown", data=lambda: plan_markdown(snapshot()),
                          file_name=f"{stem}-plan.md", mime="text/markdown",
                          icon=":material/description:", type="primary", on_click="ignore")
     right.download_button("Download plan JSON (re-opens here)",
-                          data=lambda: plan_json(session, current_snapshot(plan, session)),
+                          data=lambda: plan_json(session, snapshot()),
                           file_name=f"{stem}-plan.json", mime="application/json",
                           icon=":material/data_object:", on_click="ignore")
 

@@ -9,6 +9,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from triage.authors import Author
+from triage.authors import label as author_label
 from triage.export import read_snapshot
 from triage.followup import (
     before_after_chart,
@@ -30,7 +32,7 @@ from triage.sources.options import format_mismatch, read_options, tagged, untagg
 from triage.store import AuditEntry, ConflictError, PlanRow, StoredPlan, StoreError
 from triage.tabular import InputError, mapped_csv
 from triage.vocabulary import STATUSES
-from ui import column_map, state
+from ui import column_map, identity, state
 from ui.charts import show_chart
 from ui.kinds.runs.formats import format_inputs
 from ui.plan_store_ui import plan_store
@@ -61,7 +63,7 @@ def plans_table(rows: list[PlanRow], scenario_titles: Mapping[str, str] | None =
         "overdue": r.overdue, "todo": r.status_counts.get("todo", 0),
         "doing": r.status_counts.get("doing", 0), "done": r.status_counts.get("done", 0),
         "owners": ", ".join(r.owners), "updated": r.updated_at.strftime("%Y-%m-%d %H:%M"),
-        "by": r.updated_by, "problem": r.problem,
+        "by": author_label(r.updated_by), "problem": r.problem,
     } for r in rows])
     if not table.empty and not table["problem"].astype(bool).any():
         table = table.drop(columns="problem")
@@ -140,7 +142,7 @@ def _notice_key(plan: StoredPlan) -> str:
     return f"review:{plan.plan_id}:not_saved"
 
 
-def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author: str,
+def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author: Author,
                 names: Mapping[str, str]) -> None:
     """Save one edit as the next revision. A refusal is kept for the rerun that follows (which
     shows the latest revision), so the person sees that their change was not applied and why."""
@@ -155,7 +157,7 @@ def _apply_edit(plan: StoredPlan, action_id: str, field: str, value: str, author
         latest = err.latest
         st.session_state[_notice_key(plan)] = (
             f"Not saved: {literal(attempted, one_line=True)}. "
-            f"{literal(latest.author, one_line=True)} saved revision {latest.revision} at "
+            f"{literal(author_label(latest.author), one_line=True)} saved revision {latest.revision} at "
             f"{latest.at:%Y-%m-%d %H:%M} UTC after revision {plan.revision}, the one you were "
             "looking at. Nothing was overwritten; this page now shows the latest revision — make "
             "your change again if it still applies. Changed meanwhile:\n\n"
@@ -180,12 +182,16 @@ def _edited(plan: StoredPlan, action_id: str, field: str, key: str,
     else in between (another tab, another server) is a conflict they are told about, never a
     change silently dropped because the page now shows the newer revision."""
     value = _widget_value(field, st.session_state.get(key))
-    author = str(st.session_state.get("review:author") or "").strip()
-    if author and value != getattr(plan.session.edit_for(action_id), field):
+    if identity.sign_in_enabled():
+        author = identity.signed_in()
+    else:  # the name field as it is now: this callback runs before the page redraws it
+        typed = str(st.session_state.get("review:author") or "").strip()
+        author = Author(typed) if typed else None
+    if author is not None and value != getattr(plan.session.edit_for(action_id), field):
         _apply_edit(plan, action_id, field, value, author, names)
 
 
-def render_actions(plan: StoredPlan, author: str, book: Playbook | None = None) -> None:
+def render_actions(plan: StoredPlan, author: Author | None, book: Playbook | None = None) -> None:
     """Status, owner, due date and ticket per action; each change is a revision with an audit."""
     try:
         snapshot = read_snapshot(plan.session.snapshot) if plan.session.snapshot else None
@@ -229,8 +235,8 @@ def render_actions(plan: StoredPlan, author: str, book: Playbook | None = None) 
             # An edit made before the name was typed is saved once it is (the widget keeps it).
             for field, value in changes.items():
                 if value != getattr(edit, field):
-                    if not author:
-                        st.warning("Type your name above to record changes.")
+                    if author is None:
+                        st.warning(identity.needed_message(), icon=":material/person:")
                         return
                     _apply_edit(plan, item["id"], field, value, author, names)
                     st.rerun()
@@ -250,11 +256,11 @@ def render_history(plan: StoredPlan, book: Playbook | None) -> None:
     for revision in reversed(plan_store().revisions(plan.plan_id)):
         note = revision.note if raw else readable(revision.note, names)
         note = f": {literal(note, one_line=True)}" if note else ""
-        st.markdown(f"- revision {revision.revision} by {literal(revision.author, one_line=True)} "
-                    f"on {revision.at:%Y-%m-%d %H:%M}{note}")
+        who = literal(author_label(revision.author), one_line=True)
+        st.markdown(f"- revision {revision.revision} by {who} on {revision.at:%Y-%m-%d %H:%M}{note}")
     for entry in reversed(plan_store().audit(plan.plan_id)):
         text = entry.text if raw else audit_line(entry, names)
-        st.caption(f"{entry.at:%Y-%m-%d %H:%M} {literal(entry.author, one_line=True)}: "
+        st.caption(f"{entry.at:%Y-%m-%d %H:%M} {literal(author_label(entry.author), one_line=True)}: "
                    f"{literal(text, one_line=True)}")
 
 
@@ -264,15 +270,15 @@ def render_history(plan: StoredPlan, book: Playbook | None) -> None:
 def render_decisions(plan: StoredPlan) -> None:
     for decision in plan_store().decisions(plan.plan_id):
         note = f": {literal(decision.note, one_line=True)}" if decision.note else ""
-        st.markdown(f"- **{literal(decision.approver, one_line=True)}** approved revision "
+        st.markdown(f"- **{literal(author_label(decision.approver), one_line=True)}** approved revision "
                     f"{decision.revision} on {decision.decided_at:%Y-%m-%d %H:%M}{note}")
     with st.form(f"decision:{plan.plan_id}"):
         approver, note = st.columns([1, 3])
-        who = approver.text_input("Approved by", max_chars=120)
+        who = identity.name_field("Approved by", container=approver)
         what = note.text_input("Decision note", max_chars=500)
         if st.form_submit_button("Record the decision", icon=":material/gavel:"):
-            if not who.strip():
-                st.error("Say who approved it.")
+            if who is None:
+                st.error(f"Not recorded: {identity.needed_message()}", icon=":material/error:")
                 return
             try:
                 plan_store().record_decision(plan.plan_id, approver=who, note=what)
@@ -280,6 +286,7 @@ def render_decisions(plan: StoredPlan) -> None:
                 st.error(f"The decision was not recorded: {literal(str(err))}",
                          icon=":material/error:")
                 return
+            identity.remember(who)
             st.rerun()
 
 
@@ -372,7 +379,7 @@ def _sentence(text: str) -> str:
 # A fragment: the 'after' n, the format and mapping choices redraw only the follow-up; an
 # attached file reruns the page (st.rerun).
 @st.fragment
-def render_followup(plan: StoredPlan, author: str) -> None:
+def render_followup(plan: StoredPlan, author: Author | None) -> None:
     kind = follow_up_kind(plan.session.scenario)
     if kind is None:
         return
@@ -380,14 +387,18 @@ def render_followup(plan: StoredPlan, author: str) -> None:
     before = next((f for f in attached if f.name.startswith("before:")), None)
     after = [f for f in attached if not f.name.startswith("before:")]
     upload_key = f"followup:{plan.plan_id}"
+    locked = author is None and identity.sign_in_enabled()  # nobody to record it under
+    if locked:
+        st.caption(f"{identity.needed_message()} Then 'after' measurements can be attached.")
     if kind == "runs":
         uploaded = st.file_uploader("Attach 'after' runs (runs CSV, or the same tool's export as "
                                     "the meeting's: W&B, sacct, Airflow, MLflow)",
-                                    type=["csv", "txt", "tsv", "json", "parquet"], key=upload_key)
+                                    type=["csv", "txt", "tsv", "json", "parquet"], key=upload_key,
+                                    disabled=locked)
         options = format_inputs(upload_key, read_options(plan.session.inputs))
     else:
         uploaded = st.file_uploader(f"Attach 'after' measurements ({kind} CSV)",
-                                    type=["csv", "txt"], key=upload_key)
+                                    type=["csv", "txt"], key=upload_key, disabled=locked)
         options = {}
     error_key = f"{upload_key}:error"
     columns = _mapping(plan, kind, uploaded, options, f"{upload_key}:map")
