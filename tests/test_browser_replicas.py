@@ -149,7 +149,7 @@ def test_two_servers_share_plans_and_a_simultaneous_edit_is_one_revision_or_a_co
         expect(notice).to_be_visible()
         text = notice.inner_text()
         assert f"status → “{wanted[loser]}”" in text
-        assert f"{winner} saved revision 3" in text and "after revision 2" in text
+        assert f"{winner} (not verified) saved revision 3" in text and "after revision 2" in text
         assert f"status 'doing' → '{wanted[winner]}' (by {winner}" in text
         # The refused page now shows the latest revision; the winning page kept its value.
         expect(current(lost).get_by_role("combobox", name="Status").first).to_have_value(
