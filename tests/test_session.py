@@ -82,3 +82,18 @@ def test_version_one_documents_still_open():
 def test_malformed_uploads_and_deep_nesting_are_explained(text, fragment):
     with pytest.raises(SessionError, match=fragment):
         from_json(text)
+
+
+@pytest.mark.parametrize("version, said", [
+    ("1.5", "schema_version: is 1.5; it must be a whole number from 1 to"),
+    ('"2"', 'schema_version: is "2"; it must be a whole number from 1 to'),
+    ("-7", "schema_version: is -7; it must be a whole number from 1 to"),
+    ("true", "schema_version: is true; it must be a whole number from 1 to"),
+])
+def test_a_wrong_schema_version_is_named_as_wrong_not_as_missing(version, said):
+    text = f'{{"schema_version": {version}, "scenario": "slow_iteration", "playbook_version": 1}}'
+    with pytest.raises(ValueError) as caught:
+        from_json(text)
+    assert said in str(caught.value) and "missing" not in str(caught.value)
+    with pytest.raises(ValueError, match="schema_version: is missing"):
+        from_json('{"scenario": "slow_iteration", "playbook_version": 1}')

@@ -472,8 +472,10 @@ def test_follow_up_files_are_kept_and_read_back(store, monkeypatch):
     assert len(store.followups(saved.plan_id)) == 2
 
 
-def test_the_follow_up_limit_is_200_mb():
-    assert store_module.MAX_FOLLOWUP_BYTES == 200 * 1024 * 1024
+def test_the_follow_up_limit_is_the_upload_limit():
+    from triage.tabular import MAX_UPLOAD_BYTES
+
+    assert store_module.MAX_FOLLOWUP_BYTES == MAX_UPLOAD_BYTES == 200_000_000
 
 
 # -- the review table --------------------------------------------------------------------------

@@ -132,7 +132,8 @@ def test_a_status_edit_that_lost_a_race_says_so_after_the_rerun(own_store):
     assert not at.exception, at.exception
     notice = " ".join(e.value for e in at.error)
     assert "Not saved:" in notice and "→ “dropped”" in notice
-    assert "Zed (not verified) saved revision 2" in notice and "after revision 1, the one you were looking at" in notice
+    assert "Zed (not verified) saved revision 2" in notice
+    assert "after revision 1, the one you were looking at" in notice
     assert "status 'todo' → 'done' (by Zed" in notice  # what changed meanwhile
     box = _status_boxes(at)[0]
     assert box.key.split(":")[2] == "2" and box.value == "done"  # the latest is on screen now

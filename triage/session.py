@@ -390,8 +390,11 @@ def session_from_dict(raw: Any) -> Session:
     """Validate a decoded session document; every problem names the field it is in."""
     _require(isinstance(raw, dict), "session", "must be a JSON object")
     check_document(raw)
-    version = raw.get("schema_version")
-    _require(_finite(version) and int(version) == version, "schema_version", "is missing")
+    _require("schema_version" in raw, "schema_version", "is missing")
+    version = raw["schema_version"]
+    _require(isinstance(version, int) and not isinstance(version, bool) and version >= 1,
+             "schema_version", f"is {json.dumps(version)}; it must be a whole number from 1 to "
+             f"{SCHEMA_VERSION}")
     _require(version <= SCHEMA_VERSION, "schema_version",
              f"{version} is newer than this app understands ({SCHEMA_VERSION}); update the app")
     _require(isinstance(raw.get("scenario"), str) and raw["scenario"], "scenario", "is missing")

@@ -73,6 +73,7 @@ from triage.session import (
     from_json,
     to_json,
 )
+from triage.tabular import MAX_UPLOAD_BYTES
 from triage.vocabulary import STATUSES
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 NEW_ID_LENGTH = 10
 
 FOLLOWUP_KINDS = ("runs", "segments", "requests")
-MAX_FOLLOWUP_BYTES = 200 * 1024 * 1024  # the same 200 MB as Streamlit's default upload limit
+MAX_FOLLOWUP_BYTES = MAX_UPLOAD_BYTES  # one upload limit, in the unit the uploader shows
 MAX_NAME_CHARS = 200
 MAX_NOTE_CHARS = 4000
 MAX_PARTICIPANTS = 100
@@ -1018,8 +1019,8 @@ class PlanStore:
             raise StoreError("Follow-up data must be the file's bytes.")
         data = bytes(data)
         if len(data) > MAX_FOLLOWUP_BYTES:
-            raise StoreError(f"The file is {len(data) / 1024 / 1024:.0f} MB; follow-up files are "
-                             f"limited to {MAX_FOLLOWUP_BYTES // 1024 // 1024} MB.")
+            raise StoreError(f"The file is {len(data) / 1e6:.0f} MB; follow-up files are "
+                             f"limited to {MAX_FOLLOWUP_BYTES / 1e6:g} MB.")
         clean_name = _text(Path(str(name).replace("\\", "/")).name, 255) or f"{kind}.csv"
         at = self._stamp()
         for _attempt in range(5):
