@@ -217,7 +217,10 @@ def _run_drift(args: argparse.Namespace) -> int:
         try:
             samples.append(read_sample(data, Path(path_text).name))
         except InputError as err:
-            print(str(err).replace("\n", " "), file=sys.stderr)
+            hint = (" Here, `--engine duckdb` computes drift from aggregates instead, in memory "
+                    "that does not grow with the rows (docs/scale.md)."
+                    if "more than the limit of" in str(err) else "")
+            print(str(err).replace("\n", " ") + hint, file=sys.stderr)
             return 1
     try:
         reference, current = samples
@@ -258,13 +261,15 @@ _URL_PREFIX = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
 
 def _aggregated(args: argparse.Namespace) -> bool:
     """Drift from aggregates (an engine) unless both samples are files read into memory: a
-    profile, a URL, a folder, a glob or a Parquet file goes to the engine; CSV to memory."""
+    profile, a URL, a folder or a glob goes to the engine. A single CSV or Parquet file is read
+    into memory (exact and several times faster), within the readers' stated limits; past them
+    the refusal points at ``--engine duckdb``."""
     if args.engine is not None:
         return args.engine != "memory"
     for text in (args.reference, args.current):
         if text == "-":
             continue
-        if (_URL_PREFIX.match(text) or text.endswith(".json") or text.endswith(".parquet")
+        if (_URL_PREFIX.match(text) or text.endswith((".json", "/"))
                 or any(ch in text for ch in "*?[") or Path(text).is_dir()):
             return True
     return False
