@@ -9,18 +9,13 @@ TRIAGE_TEST_POSTGRES_URL (required under CI); both servers migrate it when they 
 
 from __future__ import annotations
 
-import os
 import urllib.request
-import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateSchema, DropSchema
 
 from tests.browser_support import chromium, current, shown, streamlit_server, wait_for_app
-from tests.test_store import PG_ENV, _postgres_missing
+from tests.test_store import throwaway_schema
 from triage import migrations
 from triage.store import PlanStore
 
@@ -30,20 +25,8 @@ TITLE = "Replica review team"
 
 @pytest.fixture
 def shared_database():
-    base = os.environ.get(PG_ENV, "").strip()
-    if not base:
-        _postgres_missing()
-    schema = "triage_replicas_" + uuid.uuid4().hex[:12]
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(CreateSchema(schema))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(DropSchema(schema, cascade=True))
-        admin.dispose()
+    with throwaway_schema("triage_replicas_") as url:
+        yield url
 
 
 def choose_status(page, value: str) -> None:

@@ -7,6 +7,7 @@ Each PostgreSQL test gets a schema of its own (dropped afterwards) through the c
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import uuid
@@ -62,10 +63,17 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'plans.sqlite3'}"
         return
+    with throwaway_schema("triage_test_") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def throwaway_schema(prefix: str):
+    """A URL of the test PostgreSQL server whose search path is a new schema, dropped after."""
     base = os.environ.get(PG_ENV, "").strip()
     if not base:
         _postgres_missing()
-    schema = "triage_test_" + uuid.uuid4().hex[:12]
+    schema = prefix + uuid.uuid4().hex[:12]
     admin = create_engine(base)
     with admin.begin() as conn:
         conn.execute(CreateSchema(schema))

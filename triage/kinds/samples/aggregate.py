@@ -529,17 +529,8 @@ def _compare(db: Engine, profile: Profile | None, reference: Any, current: Sourc
     else:
         ref_names = [f.name for f in profile.features]
         ref_features = [f for f in profile.features if f.name in cur_names]
-    shared = [name for name in ref_names if name in cur_names]
-    only_ref = tuple(name for name in ref_names if name not in cur_names)
-    only_cur = tuple(name for name, _, _ in cur_columns if name not in set(ref_names))
-    for side, columns in (("reference", only_ref), ("current", only_cur)):
-        if columns:
-            plural = "s" if len(columns) > 1 else ""
-            problems.append(f"{len(columns)} column{plural} only in the {side} sample, left out: "
-                            f"{d._listing(columns)}.")
-    if not shared:
-        problems.append("The two samples have no column in common, so nothing can be compared. "
-                        "Check that both files hold the same features under the same names.")
+    shared, only_ref, only_cur = d.reconcile_columns(
+        ref_names, [name for name, _, _ in cur_columns], problems)
     cur_features = {f.name: f for f in _profile_side(db, "cur", current.label, set(shared), renames,
                                                      reference=False)}
     ref_by_name = {f.name: f for f in ref_features}

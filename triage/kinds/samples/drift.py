@@ -437,17 +437,7 @@ def compare(reference: pd.DataFrame, current: pd.DataFrame, *, seed: int = 0,
     problems: list[str] = []
     ref_columns = _unique_columns(reference, "reference", problems)
     cur_columns = _unique_columns(current, "current", problems)
-    shared = [column for column in ref_columns if column in cur_columns]
-    only_ref = tuple(str(column) for column in ref_columns if column not in cur_columns)
-    only_cur = tuple(str(column) for column in cur_columns if column not in ref_columns)
-    for side, columns in (("reference", only_ref), ("current", only_cur)):
-        if columns:
-            plural = "s" if len(columns) > 1 else ""
-            problems.append(f"{len(columns)} column{plural} only in the {side} sample, left out: "
-                            f"{_listing(columns)}.")
-    if not shared:
-        problems.append("The two samples have no column in common, so nothing can be compared. "
-                        "Check that both files hold the same features under the same names.")
+    shared, only_ref, only_cur = reconcile_columns(ref_columns, cur_columns, problems)
     for side, frame in (("reference", reference), ("current", current)):
         if len(frame) == 0:
             problems.append(f"The {side} sample has no rows.")
@@ -477,6 +467,24 @@ def compare(reference: pd.DataFrame, current: pd.DataFrame, *, seed: int = 0,
     features = _verdicts(features, FDR_Q)
     features.sort(key=lambda f: (f.js_distance is None, -(f.js_distance or 0.0)))
     return DriftReport(tuple(features), tuple(problems), only_ref, only_cur)
+
+
+def reconcile_columns(ref_columns: list, cur_columns: list, problems: list[str]
+                      ) -> tuple[list, tuple[str, ...], tuple[str, ...]]:
+    """The columns both samples hold (in the reference's order), and those only one holds, each
+    named in ``problems``; also says when nothing is shared."""
+    shared = [column for column in ref_columns if column in cur_columns]
+    only_ref = tuple(str(column) for column in ref_columns if column not in cur_columns)
+    only_cur = tuple(str(column) for column in cur_columns if column not in ref_columns)
+    for side, columns in (("reference", only_ref), ("current", only_cur)):
+        if columns:
+            plural = "s" if len(columns) > 1 else ""
+            problems.append(f"{len(columns)} column{plural} only in the {side} sample, left out: "
+                            f"{_listing(columns)}.")
+    if not shared:
+        problems.append("The two samples have no column in common, so nothing can be compared. "
+                        "Check that both files hold the same features under the same names.")
+    return shared, only_ref, only_cur
 
 
 def _unique_columns(frame: pd.DataFrame, side: str, problems: list[str]) -> list[Any]:
