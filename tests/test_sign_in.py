@@ -162,6 +162,7 @@ def test_signed_in_the_name_is_locked_and_the_save_records_the_user():
     (row,) = _saved("Signed-in AppTest team")
     assert row.updated_by == "signed-in: Ada Lovelace <ada@example.org>"
     open_page(at, "pages/review.py")
+    at.text_input(key="review:team").input("Signed-in AppTest team").run()  # others save too
     assert at.text_input(key="review:author:verified").value == "Ada Lovelace <ada@example.org>"
     assert "revision 1 by Ada Lovelace <ada@example.org>" in texts(at)
 
