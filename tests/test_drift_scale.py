@@ -337,3 +337,21 @@ def test_few_reference_values_against_many_serving_values(tmp_path):
     from_profile = aggregate.compare_sources(profile, Source("parquet", str(tmp_path / "c.parquet")))
     assert features_of(from_profile)["x"]["drifted"] and features_of(memory)["x"]["drifted"]
     assert features_of(from_profile)["x"]["psi"] == features_of(memory)["x"]["psi"]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    """`python -m triage drift A B | head -1`: the reader is gone before the report is written
+    (here it never reads at all, so the first write meets a closed pipe)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "triage", "drift",
+             str(ROOT / "data/production/example_reference.csv"),
+             str(ROOT / "data/production/example_current.csv")],
+            stdout=write_end, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        os.close(write_end)
+    assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr, done.stderr
+    assert done.returncode == 1
