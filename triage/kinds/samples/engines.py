@@ -16,6 +16,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,21 +85,23 @@ def _hide_password(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
 
 
-class Engine:
+class Engine(ABC):
     """SQL over two relations, ``ref`` and ``cur``. Subclasses set how."""
 
     name = "engine"
     text_type = "VARCHAR"
 
-    def relation(self, side: str) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def relation(self, side: str) -> str:
+        """The SQL that names one side's relation."""
 
-    def rows(self, sql: str) -> list[tuple[Any, ...]]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """The result rows of one query."""
 
-    def columns(self, side: str) -> list[tuple[str, str]]:  # pragma: no cover - abstract
+    @abstractmethod
+    def columns(self, side: str) -> list[tuple[str, str]]:
         """(name, "numeric" | "boolean" | "text") of a side's columns."""
-        raise NotImplementedError
 
     def quote(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
@@ -121,8 +124,8 @@ class Engine:
             return f"(CASE WHEN {expr} THEN 'True' WHEN NOT {expr} THEN 'False' END)"
         return f"NULLIF(TRIM(CAST({expr} AS {self.text_type})), '')"
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - optional: only engines holding a connection close one
+        """Release what the engine holds (a connection, a temporary folder)."""
 
 
 def _kind_of(type_name: str) -> str:
