@@ -56,24 +56,35 @@ def streamlit_server(env: dict[str, str] | None = None, args: list[str] | None =
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not become healthy; see {log}")
-                time.sleep(0.1)
+            wait_until_up(process, f"{url}/_stcore/health", lambda answer: True,
+                          f"streamlit did not become healthy; see {log}")
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
+
+
+def wait_until_up(process: subprocess.Popen, url: str, ready, failure: str) -> None:
+    """Poll ``url`` until it answers 200 and ``ready(answer)`` holds; fail the test with
+    ``failure`` if the process exits or 30 s pass first."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200 and ready(answer):
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(failure)
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @contextmanager

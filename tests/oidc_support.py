@@ -11,15 +11,11 @@ import json
 import secrets
 import shutil
 import subprocess
-import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from tests.browser_support import ARTIFACTS, free_port, missing
+from tests.browser_support import ARTIFACTS, free_port, missing, stop, wait_until_up
 
 OIDC_DIR = Path(__file__).resolve().parent / "oidc"
 PROVIDER_SCRIPT = OIDC_DIR / "provider.mjs"
@@ -61,24 +57,12 @@ def oidc_provider(redirect_uri: str, accounts: dict[str, dict[str, str]]):
         process = subprocess.Popen([node, str(PROVIDER_SCRIPT)], cwd=OIDC_DIR, env=env,
                                    stdout=output, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(provider.discovery_url, timeout=1) as answer:
-                        if answer.status == 200 and json.load(answer)["issuer"] == provider.issuer:
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the OpenID Connect provider did not start; see {log}")
-                time.sleep(0.1)
+            wait_until_up(process, provider.discovery_url,
+                          lambda answer: json.load(answer)["issuer"] == provider.issuer,
+                          f"the OpenID Connect provider did not start; see {log}")
             yield provider
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 def auth_secrets(path: Path, provider: Provider, redirect_uri: str) -> Path:
