@@ -59,8 +59,18 @@ def streamlit_server(env: dict[str, str] | None = None, args: list[str] | None =
             wait_until_up(process, f"{url}/_stcore/health", lambda answer: True,
                           f"streamlit did not become healthy; see {log}")
             yield url
+        except BaseException:
+            print(f"--- the last lines of {log.name} ---\n{_tail(log)}")
+            raise
         finally:
             stop(process)
+
+
+def _tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as err:
+        return f"(not readable: {err})"
 
 
 def wait_until_up(process: subprocess.Popen, url: str, ready, failure: str) -> None:
@@ -108,8 +118,26 @@ def chromium(tmp_path: Path, color_scheme: str = "light"):
         context.set_default_timeout(60_000)
         try:
             yield context
+        except BaseException:
+            _record_pages(context)
+            raise
         finally:
             context.close()
+
+
+def _record_pages(context) -> None:
+    """A failed browser test leaves what each tab showed: a screenshot in test-artifacts and
+    the page's text in the test's output, so a failure on CI can be read without rerunning it."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for number, page in enumerate(context.pages):
+        try:
+            shot = ARTIFACTS / f"failed-{int(time.time())}-{number}.png"
+            page.screenshot(path=str(shot), full_page=True, timeout=10_000)
+            text = page.locator("body").inner_text(timeout=10_000)
+        except Exception as err:  # the page itself may be what broke
+            print(f"--- tab {number} ({page.url}) could not be recorded: {err}")
+            continue
+        print(f"--- tab {number} ({page.url}), screenshot {shot.name} ---\n{text[-4000:]}")
 
 
 def wait_for_app(page) -> None:

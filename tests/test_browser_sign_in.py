@@ -67,6 +67,10 @@ def _set_first_status_to_doing(page, team: str) -> None:
         current(page).get_by_role("combobox", name="Status").first.click()
     option.click()
     wait_for_app(page)
+    # The rerun that saved the change shows revision 2 (a check on the select alone could pass
+    # on the old element before that rerun has started).
+    expect(shown(current(page), "revision 2 by")).to_be_visible()
+    wait_for_app(page)
     expect(current(page).get_by_role("combobox", name="Status").first).to_have_value("doing")
     page.get_by_text("Revisions and audit trail").click()
 
