@@ -459,3 +459,19 @@ def test_plan_says_where_iterations_per_month_came_from(inputs, line):
     assert ("sample stage table's average hours per iteration — sample values, not the team's"
             in plan.summary[0]) == sample
     assert plan.summary[0].startswith("One iteration takes on average 10.0 h (the ")
+
+
+@pytest.mark.parametrize("other, expected", [
+    ("0.5", [1500.0, 0.5]),  # a dot decimal in the column: the comma groups thousands
+    ('"0,5"', [1.5, 0.5]),   # a decimal comma in the column: it is one
+    ('"1,200.5"', [1500.0, 1200.5]),  # a comma and a dot: it groups thousands
+])
+def test_a_comma_in_a_duration_follows_the_columns_other_cells(other, expected):
+    data = f'run_id,stage,duration_hours\nr1,training,"1,500"\nr1,evaluation,{other}\n'.encode()
+    assert parse_runs(data).per_run["hours"].tolist() == expected
+
+
+def test_a_duration_that_reads_as_1500_or_as_1_5_is_refused_with_its_row():
+    data = b'run_id,stage,duration_hours\nr1,training,2\nr1,evaluation,"1,500"\n'
+    with pytest.raises(InputError, match=r"duration_hours, row 3: '1,500' could be 1500"):
+        parse_runs(data)

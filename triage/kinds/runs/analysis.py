@@ -27,7 +27,16 @@ import pandas as pd
 
 from triage.kinds.runs.stages import canonical_stage
 from triage.survival import OpenWaits
-from triage.tabular import InputError, canonical_csv, read_table, typed_number
+from triage.tabular import (
+    AmbiguousNumber,
+    InputError,
+    canonical_csv,
+    number_text,
+    read_table,
+    separator_convention,
+    spreadsheet_row,
+    typed_number,
+)
 from triage.vocabulary import CANONICAL_STAGES, stage_label
 
 RUNS_REQUIRED = ("run_id", "stage")
@@ -362,8 +371,25 @@ def _skip(frame: pd.DataFrame, bad: pd.Series, reason: str, skipped: list[Skippe
 
 
 def _parse_numbers(column: pd.Series) -> pd.Series:
-    """Strings to floats; blanks become NaN, unparseable text becomes NaN too (caller checks)."""
-    cleaned = column.str.replace(",", ".", regex=False)
+    """Strings to floats; blanks become NaN, unparseable text becomes NaN too (caller checks).
+
+    Commas are read as ``triage.tabular.number_text`` reads them: "2,5" is 2.5, "1,200,000" is
+    1200000, and "1,500" follows the column's other cells ("0.5" elsewhere: 1500; "0,5": 1.5).
+    When nothing in the column tells, the file is refused (InputError) rather than read as one
+    of the two: a 1,500-hour stage read as 1.5 h would move the bottleneck without a sign."""
+    with_comma = column.str.contains(",", regex=False)
+    cleaned = column
+    if with_comma.any():
+        distinct = column[with_comma].unique()
+        convention = separator_convention(list(column.unique()))
+        readings = {}
+        for text in distinct:
+            try:
+                readings[text] = number_text(text, convention)
+            except AmbiguousNumber as err:
+                row = spreadsheet_row(column.index[(column == text).to_numpy()][0])
+                raise InputError(f"runs table, column {column.name}, row {row}: {err}.") from None
+        cleaned = column.where(~with_comma, column.map(readings))
     return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
 
 
