@@ -17,7 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.corpus.make_corpus import parquet_rows_bomb, parquet_unpacked_bomb, wide_csv
+from tests.corpus.make_corpus import (
+    parquet_dictionary_bomb,
+    parquet_rows_bomb,
+    parquet_unpacked_bomb,
+    wide_csv,
+)
 from triage import tabular
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +52,9 @@ BOMBS = {
     "parquet_200m_rows": ("bomb.parquet", lambda: parquet_rows_bomb(200_000_000),
                           "has 200,000,000 rows, more than the limit of 5,000,000 rows"),
     "parquet_1gib_text": ("text.parquet", parquet_unpacked_bomb, "1 GiB uncompressed"),
+    # Before the dictionary count: 1.6 MB in, 2.9 GB peak RSS, and read.
+    "parquet_dictionary_text": ("dictionary.parquet", parquet_dictionary_bomb,
+                                "repeat long values that the file stores once"),
     "csv_1m_columns": ("wide.csv", lambda: wide_csv(1_000_000),
                        "has 1,000,000 columns, more than the limit of 1,000 columns"),
 }

@@ -8,6 +8,7 @@ import random
 import pandas as pd
 import pytest
 
+from tests.corpus.make_corpus import parquet_dictionary_bomb
 from triage import tabular
 from triage.tabular import InputError, ReadResult, read_table, spreadsheet_row, typed_number
 
@@ -391,3 +392,22 @@ def test_typed_number_reads_what_people_type(value, expected):
 def test_typed_number_refuses_text(value):
     with pytest.raises((TypeError, ValueError)):
         typed_number(value)
+
+
+def test_a_dictionary_text_column_is_counted_as_decoded_and_read_back_as_plain_text():
+    """Under the limit the Parquet reader hands back plain text (no Categorical), with the
+    same values; over it, the refusal names the repeated values (tests/test_bombs.py)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    column = pa.DictionaryArray.from_arrays(pa.array([0, 1, 0, None], type=pa.int32()),
+                                            pa.array(["web", "ios"]))
+    out = io.BytesIO()
+    pq.write_table(pa.table({"segment": column, "n": [1, 2, 3, 4]}), out)
+    table = tabular.read_parquet(out.getvalue(), "small.parquet")
+    assert table.schema.field("segment").type == pa.string()
+    assert table.column("segment").to_pylist() == ["web", "ios", "web", None]
+    with pytest.raises(tabular.InputError, match="repeat long values"):
+        tabular.read_parquet(parquet_dictionary_bomb(), "bomb.parquet")

@@ -306,6 +306,46 @@ def check_parquet(data: bytes, name: str, columns: Sequence[str] | None = None) 
                       f"{MAX_UNCOMPRESSED_BYTES / 2**30:.0f} GiB uncompressed")
 
 
+def read_parquet(data: bytes, name: str):
+    """The Parquet file as an Arrow table, refused (InputError) past the limits before it grows.
+
+    ``check_parquet`` bounds what the footer describes. A dictionary-encoded text column is the
+    one thing it cannot bound: a 100 KB value repeated on a million rows is one small dictionary
+    page and a run of indices in the file, yet 100 GB once each row holds its own copy. Text
+    columns are therefore read as dictionaries (the file's own size), their decoded size is
+    counted from the dictionary's value lengths and the indices, and only a table within
+    MAX_UNCOMPRESSED_BYTES is decoded to plain columns. Reader failures are the caller's to word.
+    """
+    import pyarrow as pa  # lazily: only Parquet uploads pay for importing pyarrow
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    check_parquet(data, name)
+    schema = pq.ParquetFile(pa.BufferReader(data)).schema_arrow
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)]
+    table = pq.read_table(pa.BufferReader(data), read_dictionary=text)
+    decoded = 0
+    for column in table.columns:
+        if not pa.types.is_dictionary(column.type):
+            decoded += column.nbytes
+            continue
+        for chunk in column.chunks:
+            lengths = pc.fill_null(pc.binary_length(chunk.dictionary), 0)
+            decoded += pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0
+            decoded += len(chunk) * 8  # the offsets and validity each row adds
+    if decoded > MAX_UNCOMPRESSED_BYTES:
+        raise too_big(name, f"unpacks to {decoded / 2**30:.1f} GiB (its text columns repeat long "
+                      "values that the file stores once)",
+                      f"{MAX_UNCOMPRESSED_BYTES / 2**30:.0f} GiB uncompressed")
+    plain = {i: field.type.value_type for i, field in enumerate(table.schema)
+             if pa.types.is_dictionary(field.type)}
+    for i, value_type in plain.items():
+        table = table.set_column(i, table.schema.field(i).with_type(value_type),
+                                 table.column(i).cast(value_type))
+    return table
+
+
 def json_document(data: bytes | str) -> Any:
     """``json.loads`` of an export (a UTF-8 BOM allowed), where nesting too deep for Python's
     stack is a ValueError like any other bad JSON, not a RecursionError."""

@@ -116,6 +116,21 @@ def parquet_unpacked_bomb(gib: float = 1.1, rows: int = 4_000_000) -> bytes:
     return out.getvalue()
 
 
+def parquet_dictionary_bomb(gib: float = 1.2, rows: int = 300_000) -> bytes:
+    """A Parquet file of about 1.6 MB whose text column is ``gib`` GiB once each row holds its
+    value: one long text in a dictionary page, and a run of indices to it. The footer's sizes
+    are the file's own, so only counting through the dictionary shows what it unpacks to."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = "c" * (int(gib * 2**30 / rows) + 1)
+    column = pa.DictionaryArray.from_arrays(pa.array([0] * rows, type=pa.int32()), pa.array([text]))
+    out = io.BytesIO()
+    pq.write_table(pa.table({"category": column, "price": pa.array([1.5] * rows)}), out,
+                   store_schema=False)  # as a writer without Arrow's schema would: plain strings
+    return out.getvalue()
+
+
 def wide_csv(columns: int) -> bytes:
     """One row of ``columns`` values: 2 bytes a column, so 1,000,000 columns are a 2 MB file."""
     return b",".join([b"1"] * columns) + b"\n"

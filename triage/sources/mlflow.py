@@ -24,7 +24,7 @@ import pandas as pd
 
 from triage.kinds.runs.analysis import RunsData, parse_runs
 from triage.sources.status import FAILED, UNFINISHED, outcome
-from triage.tabular import InputError, check_csv, check_parquet, check_upload_size, is_parquet, rename_columns
+from triage.tabular import InputError, check_csv, check_upload_size, is_parquet, read_parquet, rename_columns
 
 RUN_NAME = "tags.mlflow.runName"
 PARENT = "tags.mlflow.parentRunId"
@@ -139,14 +139,15 @@ def read_export(data: bytes, name: str, columns: Mapping[str, str] | None = None
     parquet = is_parquet(data, name)
     if parquet:  # the limits first, from the footer or a cheap scan of the text
         check_upload_size(data, name)
-        check_parquet(data, name)
     else:
         check_csv(data, name)
     try:
         if parquet:
-            frame = pd.read_parquet(io.BytesIO(data))
+            frame = read_parquet(data, name).to_pandas()
         else:
             frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    except InputError:  # past a limit: already worded for the user
+        raise
     except Exception as err:  # noqa: BLE001 - any reader failure is a bad file for the user
         raise InputError(f"{name}: cannot read as CSV or Parquet ({type(err).__name__}: "
                          f"{str(err).splitlines()[0] if str(err) else ''}).") from None

@@ -131,7 +131,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from triage.tabular import InputError, check_parquet, check_upload_size, is_parquet, read_table
+from triage.tabular import InputError, check_upload_size, is_parquet, read_parquet, read_table
 
 try:  # scipy's exact two-sample KS p-value; private, so keep a fallback (asymptotic) if it moves.
     from scipy.stats._stats_py import _attempt_exact_2kssamp
@@ -389,14 +389,14 @@ def read_sample(data: bytes, name: str) -> pd.DataFrame:
 
 def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
     import pyarrow as pa  # lazily: only Parquet uploads pay for importing pyarrow
-    import pyarrow.parquet as pq
 
     check_upload_size(data, name)
-    check_parquet(data, name)  # from the footer alone, before anything is decompressed
     try:
         # split_blocks + self_destruct: each column is handed over (zero-copy where it can be)
         # and its Arrow buffer released as it goes, instead of a full second copy of the table.
-        frame = pq.read_table(pa.BufferReader(data)).to_pandas(split_blocks=True, self_destruct=True)
+        frame = read_parquet(data, name).to_pandas(split_blocks=True, self_destruct=True)
+    except InputError:  # past a limit, or an unreadable footer: already worded for the user
+        raise
     except (pa.ArrowException, OSError, ValueError, TypeError, NotImplementedError) as err:
         raise InputError(
             f"{name} starts like a Parquet file but could not be read ({_shorten(str(err), 160)}). "
